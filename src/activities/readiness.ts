@@ -1,0 +1,67 @@
+// Readiness probes per connector: reachability and TLS facts from a real handshake, then one
+// cheap authenticated call that proves the credentials are accepted. Problems are reported, not
+// thrown: the report is the product of this activity.
+import { log } from '@temporalio/activity';
+import { daysUntil, type ConnectorCheck } from '../domain/readiness';
+import { VendorError } from '../vendors/errors';
+import { probeTls } from '../vendors/tls-probe';
+
+export interface ConnectorProbe {
+  /** The endpoint whose reachability and certificate are checked. */
+  endpoint: string;
+  /** Throws when the credentials are not accepted. */
+  verifyCredentials(): Promise<unknown>;
+}
+
+export interface ReadinessDeps {
+  connectors: Record<string, ConnectorProbe>;
+  extraCaPem?: string;
+}
+
+export function createReadinessActivities(deps: ReadinessDeps) {
+  return {
+    async listConfiguredConnectors(): Promise<string[]> {
+      return Object.keys(deps.connectors).sort();
+    },
+
+    async checkConnector(connector: string): Promise<ConnectorCheck> {
+      const probe = deps.connectors[connector];
+      if (!probe) return { connector, endpoint: '', reachable: false, credentialsAccepted: false, error: 'not configured' };
+      const check = await runProbe(connector, probe, deps.extraCaPem);
+      log.info('connector checked', { connector, reachable: check.reachable, credentials: check.credentialsAccepted });
+      return check;
+    },
+  };
+}
+
+async function runProbe(connector: string, probe: ConnectorProbe, extraCaPem?: string): Promise<ConnectorCheck> {
+  const url = new URL(probe.endpoint);
+  const result: ConnectorCheck = { connector, endpoint: url.origin, reachable: true, credentialsAccepted: false };
+  if (url.protocol === 'https:') {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    try {
+      const cert = await probeTls(host, Number(url.port || 443), { extraCaPem });
+      result.tls = {
+        trusted: cert.trusted,
+        trustError: cert.trustError,
+        subject: cert.subject,
+        issuer: cert.issuer,
+        validTo: cert.validTo.toISOString(),
+        daysToExpiry: daysUntil(cert.validTo, new Date()),
+      };
+    } catch (err) {
+      return { ...result, reachable: false, error: (err as Error).message };
+    }
+    // An untrusted endpoint never gets our credentials.
+    if (!result.tls.trusted) return { ...result, error: 'credentials not sent to an untrusted endpoint' };
+  }
+  try {
+    await probe.verifyCredentials();
+    result.credentialsAccepted = true;
+  } catch (err) {
+    const unreachable = err instanceof VendorError && err.kind === 'unavailable' && !err.details.status;
+    if (unreachable) result.reachable = false;
+    result.error = err instanceof Error ? err.message : String(err);
+  }
+  return result;
+}

@@ -1,0 +1,105 @@
+// Operator CLI: start runs, apply and trigger schedules, print reports. Connection settings come
+// from envconfig (see client.ts); the worker's own settings from the environment (config.ts).
+import { randomUUID } from 'node:crypto';
+import { Command, InvalidArgumentError } from 'commander';
+import { createClient } from './client';
+import { loadConfig } from './config';
+import { applySchedules, CONNECTOR_KEY, SCHEDULES } from './schedules';
+import type { ReadinessReport } from './workflows/readinessCheck';
+
+const WORKFLOW_CONNECTOR: Record<string, string> = { readinessCheck: 'platform' };
+
+function parseJson(value: string): object {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed;
+  } catch {
+    throw new InvalidArgumentError('expected a JSON object, e.g. \'{"certWarnDays": 14}\'');
+  }
+}
+
+const program = new Command('integrations').description('Operate the durable integrations on Temporal');
+
+program
+  .command('start <workflow>')
+  .description('start a workflow run (one JSON object as input) and optionally wait for its report')
+  .option('-i, --input <json>', 'workflow input as a JSON object', parseJson, {})
+  .option('--id <workflowId>', 'workflow id (default: <workflow>-<uuid>)')
+  .option('-w, --wait', 'wait for the result and print it')
+  .action(async (workflow: string, opts: { input: object; id?: string; wait?: boolean }) => {
+    if (!(workflow in WORKFLOW_CONNECTOR)) throw new InvalidArgumentError(`unknown workflow ${workflow}; known: ${Object.keys(WORKFLOW_CONNECTOR).join(', ')}`);
+    const config = loadConfig();
+    const client = await createClient();
+    const handle = await client.workflow.start(workflow, {
+      taskQueue: config.taskQueue,
+      workflowId: opts.id ?? `${workflow}-${randomUUID()}`,
+      args: [opts.input],
+      typedSearchAttributes: [{ key: CONNECTOR_KEY, value: WORKFLOW_CONNECTOR[workflow] ?? 'platform' }],
+    });
+    console.log(`started ${workflow} as ${handle.workflowId}`);
+    if (opts.wait) console.log(JSON.stringify(await handle.result(), null, 2));
+  });
+
+program
+  .command('readiness')
+  .description('run the readiness check now and print one line per connector')
+  .option('--cert-warn-days <days>', 'warn when a certificate expires within this many days', Number)
+  .action(async (opts: { certWarnDays?: number }) => {
+    const config = loadConfig();
+    const client = await createClient();
+    const report = await client.workflow.execute('readinessCheck', {
+      taskQueue: config.taskQueue,
+      workflowId: `readinessCheck-${randomUUID()}`,
+      args: [{ certWarnDays: opts.certWarnDays ?? config.readinessCertWarnDays }],
+      typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'platform' }],
+    });
+    printReadiness(report as ReadinessReport);
+  });
+
+const schedules = program.command('schedules').description('the schedule table (src/schedules.ts)');
+schedules
+  .command('apply')
+  .description('create or update every schedule')
+  .action(async () => {
+    const config = loadConfig();
+    const results = await applySchedules(await createClient(), config.taskQueue, config.scheduleTimeZone);
+    for (const r of results) console.log(`${r.outcome.padEnd(8)} ${r.id}`);
+  });
+schedules
+  .command('list')
+  .description('list schedules with their next run')
+  .action(async () => {
+    const client = await createClient();
+    for await (const s of client.schedule.list()) {
+      const next = s.info.nextActionTimes[0]?.toISOString() ?? '-';
+      console.log(`${s.scheduleId.padEnd(28)} next ${next}`);
+    }
+  });
+schedules
+  .command('trigger [scheduleId]')
+  .description('run a schedule now (all of the table when no id is given)')
+  .action(async (scheduleId?: string) => {
+    const client = await createClient();
+    for (const id of scheduleId ? [scheduleId] : SCHEDULES.map((s) => s.id)) {
+      await client.schedule.getHandle(id).trigger();
+      console.log(`triggered ${id}`);
+    }
+  });
+
+function printReadiness(report: ReadinessReport): void {
+  console.log(`readiness: ${report.status} (${report.counts.ok} ok, ${report.counts.warn} warn, ${report.counts.fail} fail)`);
+  for (const c of report.connectors) {
+    const days = c.tls ? `${c.tls.daysToExpiry}d` : 'no TLS';
+    console.log(`  ${c.status.padEnd(4)} ${c.connector.padEnd(10)} ${days.padEnd(7)} ${c.reasons.join('; ')}`);
+  }
+  console.log(`notified: slack ${report.notified.slack}, teams ${report.notified.teams}`);
+}
+
+program.parseAsync().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);

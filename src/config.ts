@@ -1,0 +1,186 @@
+// Typed settings from the environment, validated once at start. Secrets may come from NAME_FILE
+// (docker/k8s secrets); they stay inside the worker process and never enter workflow inputs,
+// results or logs. Temporal connection settings are read by @temporalio/envconfig (see client.ts).
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const SECRET_NAMES = ['SLACK_BOT_TOKEN', 'GRAPH_CLIENT_SECRET', 'GRAPH_REFRESH_TOKEN', 'ERPNEXT_API_SECRET'] as const;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const url = z.string().url();
+const optionalText = z.string().min(1).optional();
+
+const envSchema = z.object({
+  TASK_QUEUE: z.string().min(1).default('integrations'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  METRICS_PORT: port.default(9464),
+  WORKFLOW_BUNDLE_PATH: optionalText,
+  TLS_CA_FILE: optionalText,
+  SCHEDULE_TIME_ZONE: z.string().min(1).default('UTC'),
+  READINESS_CERT_WARN_DAYS: z.coerce.number().int().positive().default(30),
+
+  SLACK_API_URL: url.default('https://slack.com/api/'),
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_CHANNEL: z.string().min(1).default('#integration-ops'),
+
+  GRAPH_BASE_URL: url.default('https://graph.microsoft.com/'),
+  GRAPH_LOGIN_URL: url.default('https://login.microsoftonline.com/'),
+  GRAPH_TENANT_ID: optionalText,
+  GRAPH_CLIENT_ID: optionalText,
+  GRAPH_CLIENT_SECRET: optionalText,
+  GRAPH_REFRESH_TOKEN: optionalText,
+  TEAMS_TEAM_ID: optionalText,
+  TEAMS_CHANNEL_ID: optionalText,
+
+  ERPNEXT_URL: url.optional(),
+  ERPNEXT_API_KEY: optionalText,
+  ERPNEXT_API_SECRET: optionalText,
+});
+
+type Env = z.infer<typeof envSchema>;
+
+/** A connector is configured when any of its variables is set; then all of them must be. */
+const CONNECTOR_GROUPS = {
+  slack: ['SLACK_BOT_TOKEN'],
+  teams: ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'GRAPH_REFRESH_TOKEN', 'TEAMS_TEAM_ID', 'TEAMS_CHANNEL_ID'],
+  erpnext: ['ERPNEXT_URL', 'ERPNEXT_API_KEY', 'ERPNEXT_API_SECRET'],
+} as const satisfies Record<string, readonly (keyof Env)[]>;
+
+export interface SlackSettings {
+  apiUrl: string;
+  botToken: string;
+  channel: string;
+}
+export interface TeamsSettings {
+  graphBaseUrl: string;
+  loginUrl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  teamId: string;
+  channelId: string;
+}
+export interface ErpnextSettings {
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+}
+
+export interface Config {
+  taskQueue: string;
+  logLevel: Env['LOG_LEVEL'];
+  metricsPort: number;
+  workflowBundlePath?: string;
+  extraCaPem?: string;
+  scheduleTimeZone: string;
+  readinessCertWarnDays: number;
+  slack?: SlackSettings;
+  teams?: TeamsSettings;
+  erpnext?: ErpnextSettings;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+/** Resolves NAME_FILE into NAME for secrets; reports unreadable files and double definitions. */
+function withSecretFiles(source: Source, problems: string[]): Source {
+  const resolved = { ...source };
+  for (const name of SECRET_NAMES) {
+    const file = source[`${name}_FILE`];
+    if (!file) continue;
+    if (source[name]) {
+      problems.push(`${name} and ${name}_FILE are both set; set only one`);
+      continue;
+    }
+    try {
+      resolved[name] = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      problems.push(`${name}_FILE=${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  // Empty strings mean "unset", as in most shells' `VAR=` usage.
+  for (const key of Object.keys(resolved)) if (resolved[key] === '') delete resolved[key];
+  return resolved;
+}
+
+function missingInGroups(env: Env): string[] {
+  const problems: string[] = [];
+  for (const [connector, names] of Object.entries(CONNECTOR_GROUPS)) {
+    const set = names.filter((n) => env[n] !== undefined);
+    if (set.length === 0 || set.length === names.length) continue;
+    const missing = names.filter((n) => env[n] === undefined);
+    problems.push(`${missing.join(', ')} missing: ${connector} is partly configured (${set.join(', ')} set)`);
+  }
+  return problems;
+}
+
+export function loadConfig(source: Source = process.env): Config {
+  const problems: string[] = [];
+  const resolved = withSecretFiles(source, problems);
+  const parsed = envSchema.safeParse(resolved);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const env = parsed.data;
+  problems.push(...missingInGroups(env));
+  let extraCaPem: string | undefined;
+  if (env.TLS_CA_FILE) {
+    try {
+      extraCaPem = readFileSync(env.TLS_CA_FILE, 'utf8');
+    } catch {
+      problems.push(`TLS_CA_FILE=${env.TLS_CA_FILE} cannot be read`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return toConfig(env, extraCaPem);
+}
+
+function toConfig(env: Env, extraCaPem: string | undefined): Config {
+  return {
+    taskQueue: env.TASK_QUEUE,
+    logLevel: env.LOG_LEVEL,
+    metricsPort: env.METRICS_PORT,
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    extraCaPem,
+    scheduleTimeZone: env.SCHEDULE_TIME_ZONE,
+    readinessCertWarnDays: env.READINESS_CERT_WARN_DAYS,
+    slack: env.SLACK_BOT_TOKEN
+      ? { apiUrl: env.SLACK_API_URL, botToken: env.SLACK_BOT_TOKEN, channel: env.SLACK_CHANNEL }
+      : undefined,
+    teams:
+      env.GRAPH_TENANT_ID && env.GRAPH_CLIENT_ID && env.GRAPH_CLIENT_SECRET && env.GRAPH_REFRESH_TOKEN
+        ? {
+            graphBaseUrl: env.GRAPH_BASE_URL,
+            loginUrl: env.GRAPH_LOGIN_URL,
+            tenantId: env.GRAPH_TENANT_ID,
+            clientId: env.GRAPH_CLIENT_ID,
+            clientSecret: env.GRAPH_CLIENT_SECRET,
+            refreshToken: env.GRAPH_REFRESH_TOKEN,
+            teamId: env.TEAMS_TEAM_ID ?? '',
+            channelId: env.TEAMS_CHANNEL_ID ?? '',
+          }
+        : undefined,
+    erpnext:
+      env.ERPNEXT_URL && env.ERPNEXT_API_KEY && env.ERPNEXT_API_SECRET
+        ? { url: env.ERPNEXT_URL, apiKey: env.ERPNEXT_API_KEY, apiSecret: env.ERPNEXT_API_SECRET }
+        : undefined,
+  };
+}
+
+/** Every secret value in the config: the log redaction list and the canary scans use it. */
+export function secretValues(config: Config): string[] {
+  return [
+    config.slack?.botToken,
+    config.teams?.clientSecret,
+    config.teams?.refreshToken,
+    config.erpnext?.apiSecret,
+  ].filter((v): v is string => Boolean(v));
+}

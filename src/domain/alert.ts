@@ -1,0 +1,59 @@
+// An alert is what every workflow announces; renderers turn it into each channel's format.
+// Pure functions: workflows build alerts, activities render and send them.
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+export interface Alert {
+  title: string;
+  severity: Severity;
+  summary: string;
+  /** Short name/value pairs shown as a table (Slack fields, Adaptive Card FactSet). */
+  facts?: { name: string; value: string }[];
+  connector?: string;
+}
+
+const SEVERITY_ICON: Record<Severity, string> = { info: 'ℹ️', warning: '⚠️', critical: '🚨' };
+
+/** Plain-text fallback: Slack's notification text and the Teams message body's readable part. */
+export function alertText(alert: Alert): string {
+  const lines = [`${SEVERITY_ICON[alert.severity]} ${alert.title}`, alert.summary];
+  for (const fact of alert.facts ?? []) lines.push(`• ${fact.name}: ${fact.value}`);
+  return lines.join('\n');
+}
+
+/** Slack Block Kit: header, summary section, and the facts as fields (Slack allows 10 per section). */
+export function alertSlackBlocks(alert: Alert): object[] {
+  const blocks: object[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${SEVERITY_ICON[alert.severity]} ${alert.title}`, 150) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(alert.summary, 3000) } },
+  ];
+  const facts = alert.facts ?? [];
+  for (let i = 0; i < facts.length; i += 10) {
+    blocks.push({
+      type: 'section',
+      fields: facts.slice(i, i + 10).map((f) => ({ type: 'mrkdwn', text: truncate(`*${f.name}*\n${f.value}`, 2000) })),
+    });
+  }
+  return blocks;
+}
+
+/** Adaptive Card 1.4 for Teams. */
+export function alertAdaptiveCard(alert: Alert): object {
+  const color = alert.severity === 'critical' ? 'Attention' : alert.severity === 'warning' ? 'Warning' : 'Default';
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.4',
+    body: [
+      { type: 'TextBlock', text: alert.title, weight: 'Bolder', size: 'Medium', color, wrap: true },
+      { type: 'TextBlock', text: alert.summary, wrap: true },
+      ...(alert.facts?.length
+        ? [{ type: 'FactSet', facts: alert.facts.map((f) => ({ title: f.name, value: f.value })) }]
+        : []),
+    ],
+  };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

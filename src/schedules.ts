@@ -1,0 +1,69 @@
+// The schedule table: what runs when. `applySchedules` creates missing schedules and updates
+// existing ones, so it is safe to run on every deploy.
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Every run carries the connector it serves, so operators filter the Web UI by it. */
+export const CONNECTOR_KEY = defineSearchAttributeKey('Connector', SearchAttributeType.KEYWORD);
+
+export interface ScheduleEntry {
+  id: string;
+  description: string;
+  connector: string;
+  workflowType: string;
+  input: object;
+  cron: string;
+  overlap: ScheduleOverlapPolicy;
+}
+
+export const SCHEDULES: ScheduleEntry[] = [
+  {
+    id: 'readiness-check-daily',
+    description: 'Readiness checklist for every configured connector, summary to Slack and Teams',
+    connector: 'platform',
+    workflowType: 'readinessCheck',
+    input: {},
+    cron: '0 7 * * *',
+    overlap: ScheduleOverlapPolicy.SKIP,
+  },
+];
+
+export function scheduleOptions(entry: ScheduleEntry, taskQueue: string, timeZone: string): ScheduleOptions {
+  return {
+    scheduleId: entry.id,
+    spec: { cronExpressions: [entry.cron], timezone: timeZone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: entry.workflowType,
+      workflowId: entry.id,
+      taskQueue,
+      args: [entry.input],
+      typedSearchAttributes: [{ key: CONNECTOR_KEY, value: entry.connector }],
+    },
+    policies: { overlap: entry.overlap, catchupWindow: '1 hour' },
+    memo: { description: entry.description },
+  };
+}
+
+export async function applySchedules(
+  client: Client,
+  taskQueue: string,
+  timeZone: string,
+  entries = SCHEDULES,
+): Promise<{ id: string; outcome: 'created' | 'updated' }[]> {
+  const results: { id: string; outcome: 'created' | 'updated' }[] = [];
+  for (const entry of entries) {
+    const options = scheduleOptions(entry, taskQueue, timeZone);
+    const handle = client.schedule.getHandle(entry.id);
+    try {
+      await handle.describe();
+      await handle.update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
+      results.push({ id: entry.id, outcome: 'updated' });
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+      await client.schedule.create(options);
+      results.push({ id: entry.id, outcome: 'created' });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,73 @@
+// Slack Web API client. The SDK's own retry loop is off: Temporal owns retries, and a 429 surfaces
+// at once with its Retry-After so the activity can schedule the next attempt.
+import { ErrorCode, LogLevel, WebClient, type Block, type KnownBlock } from '@slack/web-api';
+import { httpsAgent } from './https';
+import { VendorError, kindForStatus } from './errors';
+
+const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_expired', 'token_revoked', 'account_inactive', 'missing_scope']);
+const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'service_unavailable', 'fatal_error']);
+
+export interface SlackClientOptions {
+  apiUrl: string;
+  botToken: string;
+  extraCaPem?: string;
+  timeoutMs?: number;
+}
+
+export class SlackClient {
+  private readonly web: WebClient;
+
+  constructor(options: SlackClientOptions) {
+    this.web = new WebClient(options.botToken, {
+      slackApiUrl: options.apiUrl,
+      agent: httpsAgent(options.extraCaPem),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: options.timeoutMs ?? 15_000,
+      logLevel: LogLevel.ERROR,
+    });
+  }
+
+  /** Posts a message; returns the channel id and the message's ts (a string id, never a number). */
+  async postMessage(channel: string, text: string, blocks: object[]): Promise<{ channel: string; ts: string }> {
+    const result = await this.call(() =>
+      this.web.chat.postMessage({ channel, text, blocks: blocks as (Block | KnownBlock)[] }),
+    );
+    return { channel: String(result.channel ?? channel), ts: String(result.ts) };
+  }
+
+  /** Verifies the token; returns the workspace and bot user. */
+  async authTest(): Promise<{ team: string; user: string }> {
+    const result = await this.call(() => this.web.auth.test());
+    return { team: String(result.team ?? ''), user: String(result.user ?? '') };
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toVendorError(err);
+    }
+  }
+}
+
+function toVendorError(err: unknown): unknown {
+  const coded = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
+  switch (coded.code) {
+    case ErrorCode.RateLimitedError:
+      return new VendorError('slack', 'rate-limited', 'rate limited', { status: 429, retryAfterSeconds: coded.retryAfter });
+    case ErrorCode.PlatformError: {
+      const code = coded.data?.error ?? 'unknown_error';
+      const kind = AUTH_ERRORS.has(code) ? 'auth' : RETRYABLE_PLATFORM_ERRORS.has(code) ? 'unavailable' : 'invalid';
+      return new VendorError('slack', kind, code, { code });
+    }
+    case ErrorCode.HTTPError:
+      return new VendorError('slack', kindForStatus(coded.statusCode ?? 500), `HTTP ${coded.statusCode}`, {
+        status: coded.statusCode,
+      });
+    case ErrorCode.RequestError:
+      return new VendorError('slack', 'unavailable', (err as Error).message);
+    default:
+      return err;
+  }
+}

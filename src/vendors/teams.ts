@@ -1,0 +1,123 @@
+// Microsoft Teams through Microsoft Graph: a channel message with an Adaptive Card attachment.
+// Posting channel messages needs a delegated token (app-only tokens are refused by Graph), so the
+// connector holds a refresh token for a service account and exchanges it for access tokens.
+// The Graph SDK's RetryHandler is turned off per request: Temporal owns retries.
+import { randomUUID } from 'node:crypto';
+import { Client, GraphError, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
+import type { Dispatcher } from 'undici';
+import { fetchDispatcher } from './https';
+import { VendorError, describeFetchError, kindForStatus, parseRetryAfter } from './errors';
+
+export interface TeamsClientOptions {
+  graphBaseUrl: string;
+  loginUrl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  extraCaPem?: string;
+}
+
+const SCOPE = 'https://graph.microsoft.com/ChannelMessage.Send offline_access';
+
+export class TeamsClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly graph: Client;
+  private token?: { value: string; expiresAt: number };
+
+  constructor(private readonly options: TeamsClientOptions) {
+    this.dispatcher = fetchDispatcher(options.extraCaPem);
+    this.graph = Client.initWithMiddleware({
+      authProvider: { getAccessToken: () => this.accessToken() },
+      baseUrl: options.graphBaseUrl,
+      customHosts: new Set([new URL(options.graphBaseUrl).hostname]),
+      fetchOptions: { dispatcher: this.dispatcher } as RequestInit,
+    });
+  }
+
+  /** Posts an Adaptive Card with a plain-text line above it; returns the message id. */
+  async postCard(teamId: string, channelId: string, text: string, card: object): Promise<{ id: string }> {
+    const attachmentId = randomUUID().replace(/-/g, '');
+    const message = {
+      body: { contentType: 'html', content: `${escapeHtml(text)}<attachment id="${attachmentId}"></attachment>` },
+      attachments: [
+        {
+          id: attachmentId,
+          contentType: 'application/vnd.microsoft.card.adaptive',
+          contentUrl: null,
+          content: JSON.stringify(card),
+        },
+      ],
+    };
+    const path = `/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channelId)}/messages`;
+    try {
+      const created = (await this.graph
+        .api(path)
+        .middlewareOptions([new RetryHandlerOptions(0, 0)])
+        .post(message)) as { id: string };
+      return { id: String(created.id) };
+    } catch (err) {
+      // A revoked or expired access token: fetch a fresh one on the next attempt.
+      if (err instanceof GraphError && err.statusCode === 401) this.token = undefined;
+      throw toVendorError(err);
+    }
+  }
+
+  /** Exchanges the refresh token for an access token; cached until a minute before it expires. */
+  async accessToken(): Promise<string> {
+    if (this.token && this.token.expiresAt > Date.now() + 60_000) return this.token.value;
+    const url = new URL(`${encodeURIComponent(this.options.tenantId)}/oauth2/v2.0/token`, this.options.loginUrl);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          client_id: this.options.clientId,
+          client_secret: this.options.clientSecret,
+          refresh_token: this.options.refreshToken,
+          scope: SCOPE,
+        }),
+        signal: AbortSignal.timeout(15_000),
+        ...({ dispatcher: this.dispatcher } as object),
+      });
+    } catch (err) {
+      throw new VendorError('teams', 'unavailable', `token endpoint: ${describeFetchError(err)}`);
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      access_token?: string;
+      expires_in?: number;
+      error?: string;
+      error_description?: string;
+    };
+    if (!response.ok || !body.access_token) {
+      // invalid_grant / invalid_client: the credentials need a person, not a retry.
+      const kind = response.status === 400 || response.status === 401 ? 'auth' : kindForStatus(response.status);
+      throw new VendorError('teams', kind, `token endpoint: ${body.error ?? `HTTP ${response.status}`}`, {
+        status: response.status,
+        code: body.error,
+        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+      });
+    }
+    this.token = { value: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 };
+    return this.token.value;
+  }
+}
+
+function toVendorError(err: unknown): unknown {
+  if (err instanceof VendorError) return err;
+  if (err instanceof GraphError) {
+    const status = err.statusCode > 0 ? err.statusCode : 503;
+    return new VendorError('teams', kindForStatus(status), `${err.code ?? 'HTTP'} ${status}: ${err.message}`, {
+      status,
+      code: err.code ?? undefined,
+      retryAfterSeconds: parseRetryAfter(err.headers?.get('retry-after')),
+    });
+  }
+  return new VendorError('teams', 'unavailable', describeFetchError(err));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+}

@@ -1,0 +1,62 @@
+// Composition root: configuration, telemetry (Prometheus endpoint, JSON logs), the Temporal
+// connection, the integrations task queue, and graceful shutdown (the runtime drains the worker
+// on SIGINT/SIGTERM: running activities finish or are cancelled, then the process exits).
+import { Runtime, Worker } from '@temporalio/worker';
+import { activityDepsFromConfig, createActivities } from './activities';
+import { createWorkerConnection } from './client';
+import { loadConfig, type Config } from './config';
+import { createLogger, temporalLogger } from './logger';
+
+export async function createWorker(config: Config) {
+  const { connection, namespace } = await createWorkerConnection();
+  const workflowSource = config.workflowBundlePath
+    ? { workflowBundle: { codePath: config.workflowBundlePath } }
+    : { workflowsPath: require.resolve('./workflows') };
+  const worker = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: config.taskQueue,
+    ...workflowSource,
+    activities: createActivities(activityDepsFromConfig(config)),
+  });
+  return { worker, connection };
+}
+
+export function installRuntime(config: Config): void {
+  const logger = createLogger(config.logLevel, 'worker');
+  Runtime.install({
+    logger: temporalLogger(logger),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: {
+      logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } },
+      metrics: config.metricsPort
+        ? { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}`, countersTotalSuffix: false } }
+        : undefined,
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  installRuntime(config);
+  const { worker, connection } = await createWorker(config);
+  const log = Runtime.instance().logger;
+  log.info('worker started', {
+    taskQueue: config.taskQueue,
+    metrics: config.metricsPort ? `http://localhost:${config.metricsPort}/metrics` : 'off',
+    connectors: Object.keys(activityDepsFromConfig(config).connectors),
+  });
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    log.info('worker stopped');
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,2 @@
+// The worker's workflow bundle entry: every workflow, by the name schedules and operators use.
+export { readinessCheck } from './readinessCheck';

@@ -1,0 +1,60 @@
+// readinessCheck: the inventory's readiness checklist as code. For each configured connector:
+// reachable, credentials accepted, TLS certificate days to expiry; then one summary to Slack and
+// Teams, and a small report as the result. Scheduled daily (see schedules.ts).
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { Alert } from '../domain/alert';
+import { gradeCheck, type GradedCheck } from '../domain/readiness';
+import { announce, type Announcement } from './announce';
+
+export interface ReadinessCheckInput {
+  /** Which connectors to check; all configured ones when absent. */
+  connectors?: string[];
+  /** A certificate expiring in fewer days than this is a warning. Default 30. */
+  certWarnDays?: number;
+}
+
+export interface ReadinessReport {
+  checkedAt: string;
+  status: 'ok' | 'warn' | 'fail';
+  counts: { ok: number; warn: number; fail: number };
+  connectors: GradedCheck[];
+  notified: Announcement;
+}
+
+const probes = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 3 },
+});
+
+export async function readinessCheck(input: ReadinessCheckInput = {}): Promise<ReadinessReport> {
+  const certWarnDays = input.certWarnDays ?? 30;
+  const names = input.connectors?.length ? input.connectors : await probes.listConfiguredConnectors();
+  const checks = await Promise.all(names.map((name) => probes.checkConnector(name)));
+  const graded = checks.map((check) => gradeCheck(check, certWarnDays));
+  const counts = {
+    ok: graded.filter((c) => c.status === 'ok').length,
+    warn: graded.filter((c) => c.status === 'warn').length,
+    fail: graded.filter((c) => c.status === 'fail').length,
+  };
+  const status = counts.fail ? 'fail' : counts.warn ? 'warn' : 'ok';
+  const notified = await announce(summaryAlert(graded, status, counts));
+  return { checkedAt: new Date().toISOString(), status, counts, connectors: graded, notified };
+}
+
+function summaryAlert(checks: GradedCheck[], status: ReadinessReport['status'], counts: ReadinessReport['counts']): Alert {
+  const mark = { ok: '✅', warn: '⚠️', fail: '❌' } as const;
+  return {
+    title: `Readiness check: ${status.toUpperCase()}`,
+    severity: status === 'fail' ? 'critical' : status === 'warn' ? 'warning' : 'info',
+    summary: `${checks.length} connectors checked: ${counts.ok} ok, ${counts.warn} warning, ${counts.fail} failing (run ${workflowInfo().workflowId}).`,
+    facts: checks.map((c) => ({
+      name: c.connector,
+      value: `${mark[c.status]} ${c.reasons.length ? c.reasons.join('; ') : describeOk(c)}`,
+    })),
+  };
+}
+
+function describeOk(check: GradedCheck): string {
+  return check.tls ? `reachable, credentials accepted, certificate valid ${check.tls.daysToExpiry} more days` : 'reachable, credentials accepted';
+}

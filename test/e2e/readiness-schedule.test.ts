@@ -1,0 +1,79 @@
+// The whole path a user sees: a real dev server, the worker, the simulators; the schedule table is
+// applied and triggered, the run completes, Slack and Teams hold the summary, the run carries its
+// Connector search attribute, and its history holds no secret. The history is saved for replay.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { activityDepsFromConfig, createActivities } from '../../src/activities';
+import { secretValues } from '../../src/config';
+import { applySchedules, CONNECTOR_KEY, SCHEDULES } from '../../src/schedules';
+import type { ReadinessReport } from '../../src/workflows/readinessCheck';
+import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
+import { createTestWorker, devServer } from '../helpers/temporal';
+
+const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
+
+describe('e2e: scheduled readiness check on the dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  before(async () => {
+    env = await devServer();
+    simulators = await startTestSimulators();
+  });
+  after(async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await simulators?.stop();
+    await env?.teardown();
+  });
+
+  it('applies the schedules, runs the readiness check on trigger and announces it', async () => {
+    // Canary secrets: they must reach the simulators but never the workflow history.
+    const config = testConfig(simulators.env, { TASK_QUEUE: 'integrations-e2e' });
+    worker = await createTestWorker(env, { taskQueue: config.taskQueue, activities: createActivities(activityDepsFromConfig(config)) });
+    running = worker.run();
+
+    const applied = await applySchedules(env.client, config.taskQueue, 'UTC');
+    assert.deepEqual(applied.map((a) => a.outcome), SCHEDULES.map(() => 'created'));
+    assert.deepEqual((await applySchedules(env.client, config.taskQueue, 'UTC')).map((a) => a.outcome), SCHEDULES.map(() => 'updated'));
+
+    const schedule = env.client.schedule.getHandle('readiness-check-daily');
+    await schedule.trigger();
+    const workflowId = await waitForRun(env, schedule);
+    const handle = env.client.workflow.getHandle(workflowId);
+    const report = (await handle.result()) as ReadinessReport;
+    assert.equal(report.status, 'ok');
+    assert.deepEqual(report.notified, { slack: 'sent', teams: 'sent' });
+
+    const description = await handle.describe();
+    assert.equal(description.typedSearchAttributes.get(CONNECTOR_KEY), 'platform');
+
+    const caPem = readFileSync(simulators.sims.caFile, 'utf8');
+    const slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as { text: string }[];
+    assert.equal(slack.length, 1);
+    assert.match(slack[0]!.text, /Readiness check: OK/);
+    const teams = (await admin(simulators.sims.graph.url, 'messages', undefined, caPem)) as unknown[];
+    assert.equal(teams.length, 1);
+
+    const history = await handle.fetchHistory();
+    const serialized = historyToJSON(history);
+    for (const secret of secretValues(config)) assert.ok(!serialized.includes(secret), 'a secret leaked into history');
+    if (process.env.RECORD_HISTORIES) writeFileSync(join(HISTORIES, 'readinessCheck-scheduled.json'), serialized);
+  });
+});
+
+async function waitForRun(env: TestWorkflowEnvironment, schedule: ReturnType<TestWorkflowEnvironment['client']['schedule']['getHandle']>): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const recent = (await schedule.describe()).info.recentActions;
+    const started = recent[0]?.action.workflow.workflowId;
+    if (started) return started;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the schedule never started a run');
+}

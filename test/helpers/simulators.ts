@@ -1,0 +1,39 @@
+// Every simulator on free ports in a temp dir, and a worker configuration that points at them.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAllSimulators } from '../../simulators/run-all';
+import { simulatorEnv } from '../../scripts/local-env';
+import { loadConfig, type Config } from '../../src/config';
+
+export type Simulators = Awaited<ReturnType<typeof startAllSimulators>>;
+
+export async function startTestSimulators(): Promise<{ sims: Simulators; env: Record<string, string>; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sims-'));
+  const sims = await startAllSimulators({ dataDir: dir, ports: { slack: 0, graph: 0, erpnext: 0 } });
+  return {
+    sims,
+    env: simulatorEnv(sims),
+    async stop() {
+      await sims.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function testConfig(env: Record<string, string>, overrides: Record<string, string> = {}): Config {
+  return loadConfig({ LOG_LEVEL: 'silent', METRICS_PORT: '0', ...env, ...overrides });
+}
+
+/** Posts to a simulator's admin endpoint (faults, reset, certificate). */
+export async function admin(baseUrl: string, path: string, body: unknown, caPem: string): Promise<unknown> {
+  const { Agent } = await import('undici');
+  const response = await fetch(`${baseUrl}/__admin/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    ...({ dispatcher: new Agent({ connect: { ca: caPem } }) } as object),
+  });
+  if (!response.ok) throw new Error(`admin ${path} → HTTP ${response.status}`);
+  return response.json();
+}

@@ -1,0 +1,36 @@
+// Real Temporal servers for the tests, from the binaries scripts/setup.js installed. A missing
+// binary fails the test with the command that fixes it; nothing is downloaded and nothing skips.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { readBinaries } from '../../scripts/binaries';
+import { CONNECTOR_KEY } from '../../src/schedules';
+
+export function timeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  const { testServer } = readBinaries();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: testServer.path } },
+  });
+}
+
+export function devServer(): Promise<TestWorkflowEnvironment> {
+  const { cli } = readBinaries();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cli.path },
+      searchAttributes: [CONNECTOR_KEY],
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+}
+
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  options: Pick<WorkerOptions, 'activities' | 'taskQueue'>,
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    workflowsPath: require.resolve('../../src/workflows'),
+    ...options,
+  });
+}

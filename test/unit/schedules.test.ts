@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { SCHEDULES, scheduleOptions } from '../../src/schedules';
+
+describe('schedule table', () => {
+  it('runs the readiness check daily, tagged with its connector, skipping overlaps', () => {
+    const entry = SCHEDULES.find((s) => s.workflowType === 'readinessCheck');
+    assert.ok(entry, 'readinessCheck is scheduled');
+    const options = scheduleOptions(entry, 'integrations', 'Europe/Berlin');
+    assert.deepEqual(options.spec, { cronExpressions: ['0 7 * * *'], timezone: 'Europe/Berlin' });
+    assert.equal(options.action.type, 'startWorkflow');
+    assert.equal(options.policies?.overlap, 'SKIP');
+    assert.deepEqual(
+      options.action.typedSearchAttributes && 'length' in options.action.typedSearchAttributes
+        ? options.action.typedSearchAttributes.map((p) => [p.key.name, p.value])
+        : undefined,
+      [['Connector', 'platform']],
+    );
+  });
+
+  it('has unique ids and one JSON object as every input', () => {
+    assert.equal(new Set(SCHEDULES.map((s) => s.id)).size, SCHEDULES.length);
+    for (const s of SCHEDULES) assert.ok(typeof s.input === 'object' && !Array.isArray(s.input));
+  });
+});
