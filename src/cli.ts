@@ -12,7 +12,8 @@ const WORKFLOW_CONNECTOR: Record<string, string> = { readinessCheck: 'platform' 
 function parseJson(value: string): object {
   try {
     const parsed: unknown = JSON.parse(value);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
     return parsed;
   } catch {
     throw new InvalidArgumentError('expected a JSON object, e.g. \'{"certWarnDays": 14}\'');
@@ -28,7 +29,10 @@ program
   .option('--id <workflowId>', 'workflow id (default: <workflow>-<uuid>)')
   .option('-w, --wait', 'wait for the result and print it')
   .action(async (workflow: string, opts: { input: object; id?: string; wait?: boolean }) => {
-    if (!(workflow in WORKFLOW_CONNECTOR)) throw new InvalidArgumentError(`unknown workflow ${workflow}; known: ${Object.keys(WORKFLOW_CONNECTOR).join(', ')}`);
+    if (!(workflow in WORKFLOW_CONNECTOR))
+      throw new InvalidArgumentError(
+        `unknown workflow ${workflow}; known: ${Object.keys(WORKFLOW_CONNECTOR).join(', ')}`,
+      );
     const config = loadConfig();
     const client = await createClient();
     const handle = await client.workflow.start(workflow, {
@@ -88,10 +92,14 @@ schedules
   });
 
 function printReadiness(report: ReadinessReport): void {
-  console.log(`readiness: ${report.status} (${report.counts.ok} ok, ${report.counts.warn} warn, ${report.counts.fail} fail)`);
+  console.log(
+    `readiness: ${report.status} (${report.counts.ok} ok, ${report.counts.warn} warn, ${report.counts.fail} fail)`,
+  );
   for (const c of report.connectors) {
     const days = c.tls ? `${c.tls.daysToExpiry}d` : 'no TLS';
-    console.log(`  ${c.status.padEnd(4)} ${c.connector.padEnd(10)} ${days.padEnd(7)} ${c.reasons.join('; ')}`);
+    console.log(
+      `  ${c.status.padEnd(4)} ${c.connector.padEnd(10)} ${days.padEnd(7)} ${c.reasons.join('; ')}`,
+    );
   }
   console.log(`notified: slack ${report.notified.slack}, teams ${report.notified.teams}`);
 }

@@ -4,7 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-const SECRET_NAMES = ['SLACK_BOT_TOKEN', 'GRAPH_CLIENT_SECRET', 'GRAPH_REFRESH_TOKEN', 'ERPNEXT_API_SECRET'] as const;
+const SECRET_NAMES = [
+  'SLACK_BOT_TOKEN',
+  'GRAPH_CLIENT_SECRET',
+  'GRAPH_REFRESH_TOKEN',
+  'ERPNEXT_API_SECRET',
+] as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
@@ -42,7 +47,14 @@ type Env = z.infer<typeof envSchema>;
 /** A connector is configured when any of its variables is set; then all of them must be. */
 const CONNECTOR_GROUPS = {
   slack: ['SLACK_BOT_TOKEN'],
-  teams: ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET', 'GRAPH_REFRESH_TOKEN', 'TEAMS_TEAM_ID', 'TEAMS_CHANNEL_ID'],
+  teams: [
+    'GRAPH_TENANT_ID',
+    'GRAPH_CLIENT_ID',
+    'GRAPH_CLIENT_SECRET',
+    'GRAPH_REFRESH_TOKEN',
+    'TEAMS_TEAM_ID',
+    'TEAMS_CHANNEL_ID',
+  ],
   erpnext: ['ERPNEXT_URL', 'ERPNEXT_API_KEY', 'ERPNEXT_API_SECRET'],
 } as const satisfies Record<string, readonly (keyof Env)[]>;
 
@@ -102,7 +114,9 @@ function withSecretFiles(source: Source, problems: string[]): Source {
     try {
       resolved[name] = readFileSync(file, 'utf8').trim();
     } catch (err) {
-      problems.push(`${name}_FILE=${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(
+        `${name}_FILE=${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   // Empty strings mean "unset", as in most shells' `VAR=` usage.

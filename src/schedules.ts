@@ -1,6 +1,11 @@
 // The schedule table: what runs when. `applySchedules` creates missing schedules and updates
 // existing ones, so it is safe to run on every deploy.
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+} from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 /** Every run carries the connector it serves, so operators filter the Web UI by it. */
@@ -57,7 +62,12 @@ export async function applySchedules(
     const handle = client.schedule.getHandle(entry.id);
     try {
       await handle.describe();
-      await handle.update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
+      await handle.update((previous) => ({
+        ...previous,
+        spec: options.spec,
+        action: options.action,
+        policies: options.policies,
+      }));
       results.push({ id: entry.id, outcome: 'updated' });
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;

@@ -30,7 +30,15 @@ export function installRuntime(config: Config): void {
     telemetryOptions: {
       logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } },
       metrics: config.metricsPort
-        ? { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}`, countersTotalSuffix: false } }
+        ? {
+            prometheus: {
+              bindAddress: `0.0.0.0:${config.metricsPort}`,
+              countersTotalSuffix: false,
+              histogramBucketOverrides: {
+                integration_vendor_call_duration_seconds: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+              },
+            },
+          }
         : undefined,
     },
   });

@@ -27,7 +27,11 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
   const notifications: NotificationDeps = {};
   const connectors: Record<string, ConnectorProbe> = {};
   if (config.slack) {
-    const client = new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken, extraCaPem: ca });
+    const client = new SlackClient({
+      apiUrl: config.slack.apiUrl,
+      botToken: config.slack.botToken,
+      extraCaPem: ca,
+    });
     notifications.slack = { client, channel: config.slack.channel };
     connectors.slack = { endpoint: config.slack.apiUrl, verifyCredentials: () => client.authTest() };
   }

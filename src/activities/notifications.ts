@@ -25,7 +25,9 @@ export function createNotificationActivities(deps: NotificationDeps) {
     async notifySlack(alert: Alert): Promise<Delivery> {
       if (!deps.slack) return { channel: 'slack', status: 'skipped' };
       const { client, channel } = deps.slack;
-      const posted = await vendorCall(() => client.postMessage(channel, alertText(alert), alertSlackBlocks(alert)));
+      const posted = await vendorCall('slack', 'chat.postMessage', () =>
+        client.postMessage(channel, alertText(alert), alertSlackBlocks(alert)),
+      );
       log.info('alert posted to Slack', { title: alert.title, ts: posted.ts });
       return { channel: 'slack', status: 'sent', messageId: posted.ts };
     },
@@ -33,7 +35,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
     async notifyTeams(alert: Alert): Promise<Delivery> {
       if (!deps.teams) return { channel: 'teams', status: 'skipped' };
       const { client, teamId, channelId } = deps.teams;
-      const posted = await vendorCall(() =>
+      const posted = await vendorCall('teams', 'channelMessage.post', () =>
         client.postCard(teamId, channelId, alertText(alert), alertAdaptiveCard(alert)),
       );
       log.info('alert posted to Teams', { title: alert.title, id: posted.id });

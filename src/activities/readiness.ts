@@ -26,17 +26,37 @@ export function createReadinessActivities(deps: ReadinessDeps) {
 
     async checkConnector(connector: string): Promise<ConnectorCheck> {
       const probe = deps.connectors[connector];
-      if (!probe) return { connector, endpoint: '', reachable: false, credentialsAccepted: false, error: 'not configured' };
+      if (!probe)
+        return {
+          connector,
+          endpoint: '',
+          reachable: false,
+          credentialsAccepted: false,
+          error: 'not configured',
+        };
       const check = await runProbe(connector, probe, deps.extraCaPem);
-      log.info('connector checked', { connector, reachable: check.reachable, credentials: check.credentialsAccepted });
+      log.info('connector checked', {
+        connector,
+        reachable: check.reachable,
+        credentials: check.credentialsAccepted,
+      });
       return check;
     },
   };
 }
 
-async function runProbe(connector: string, probe: ConnectorProbe, extraCaPem?: string): Promise<ConnectorCheck> {
+async function runProbe(
+  connector: string,
+  probe: ConnectorProbe,
+  extraCaPem?: string,
+): Promise<ConnectorCheck> {
   const url = new URL(probe.endpoint);
-  const result: ConnectorCheck = { connector, endpoint: url.origin, reachable: true, credentialsAccepted: false };
+  const result: ConnectorCheck = {
+    connector,
+    endpoint: url.origin,
+    reachable: true,
+    credentialsAccepted: false,
+  };
   if (url.protocol === 'https:') {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     try {

@@ -24,14 +24,19 @@ export function alertText(alert: Alert): string {
 /** Slack Block Kit: header, summary section, and the facts as fields (Slack allows 10 per section). */
 export function alertSlackBlocks(alert: Alert): object[] {
   const blocks: object[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${SEVERITY_ICON[alert.severity]} ${alert.title}`, 150) } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`${SEVERITY_ICON[alert.severity]} ${alert.title}`, 150) },
+    },
     { type: 'section', text: { type: 'mrkdwn', text: truncate(alert.summary, 3000) } },
   ];
   const facts = alert.facts ?? [];
   for (let i = 0; i < facts.length; i += 10) {
     blocks.push({
       type: 'section',
-      fields: facts.slice(i, i + 10).map((f) => ({ type: 'mrkdwn', text: truncate(`*${f.name}*\n${f.value}`, 2000) })),
+      fields: facts
+        .slice(i, i + 10)
+        .map((f) => ({ type: 'mrkdwn', text: truncate(`*${f.name}*\n${f.value}`, 2000) })),
     });
   }
   return blocks;
@@ -39,7 +44,8 @@ export function alertSlackBlocks(alert: Alert): object[] {
 
 /** Adaptive Card 1.4 for Teams. */
 export function alertAdaptiveCard(alert: Alert): object {
-  const color = alert.severity === 'critical' ? 'Attention' : alert.severity === 'warning' ? 'Warning' : 'Default';
+  const color =
+    alert.severity === 'critical' ? 'Attention' : alert.severity === 'warning' ? 'Warning' : 'Default';
   return {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',

@@ -31,7 +31,8 @@ export function gradeCheck(check: ConnectorCheck, certWarnDays: number): GradedC
   const failures: string[] = [];
   const warnings: string[] = [];
   if (!check.reachable) failures.push(`unreachable${check.error ? `: ${check.error}` : ''}`);
-  else if (!check.credentialsAccepted) failures.push(`credentials rejected${check.error ? `: ${check.error}` : ''}`);
+  else if (!check.credentialsAccepted)
+    failures.push(`credentials rejected${check.error ? `: ${check.error}` : ''}`);
   if (check.tls) {
     if (!check.tls.trusted) failures.push(`TLS not trusted: ${check.tls.trustError ?? 'unknown reason'}`);
     if (check.tls.daysToExpiry <= 0) failures.push(`certificate expired on ${check.tls.validTo}`);

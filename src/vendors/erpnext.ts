@@ -20,7 +20,9 @@ export class ErpnextClient {
 
   /** The user the API key belongs to: proves the credentials are accepted. */
   async loggedUser(): Promise<string> {
-    const body = (await this.request('GET', '/api/method/frappe.auth.get_logged_user')) as { message?: string };
+    const body = (await this.request('GET', '/api/method/frappe.auth.get_logged_user')) as {
+      message?: string;
+    };
     return String(body.message ?? '');
   }
 

@@ -4,8 +4,20 @@ import { ErrorCode, LogLevel, WebClient, type Block, type KnownBlock } from '@sl
 import { httpsAgent } from './https';
 import { VendorError, kindForStatus } from './errors';
 
-const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_expired', 'token_revoked', 'account_inactive', 'missing_scope']);
-const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'service_unavailable', 'fatal_error']);
+const AUTH_ERRORS = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_expired',
+  'token_revoked',
+  'account_inactive',
+  'missing_scope',
+]);
+const RETRYABLE_PLATFORM_ERRORS = new Set([
+  'ratelimited',
+  'internal_error',
+  'service_unavailable',
+  'fatal_error',
+]);
 
 export interface SlackClientOptions {
   apiUrl: string;
@@ -29,7 +41,11 @@ export class SlackClient {
   }
 
   /** Posts a message; returns the channel id and the message's ts (a string id, never a number). */
-  async postMessage(channel: string, text: string, blocks: object[]): Promise<{ channel: string; ts: string }> {
+  async postMessage(
+    channel: string,
+    text: string,
+    blocks: object[],
+  ): Promise<{ channel: string; ts: string }> {
     const result = await this.call(() =>
       this.web.chat.postMessage({ channel, text, blocks: blocks as (Block | KnownBlock)[] }),
     );
@@ -55,10 +71,17 @@ function toVendorError(err: unknown): unknown {
   const coded = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
   switch (coded.code) {
     case ErrorCode.RateLimitedError:
-      return new VendorError('slack', 'rate-limited', 'rate limited', { status: 429, retryAfterSeconds: coded.retryAfter });
+      return new VendorError('slack', 'rate-limited', 'rate limited', {
+        status: 429,
+        retryAfterSeconds: coded.retryAfter,
+      });
     case ErrorCode.PlatformError: {
       const code = coded.data?.error ?? 'unknown_error';
-      const kind = AUTH_ERRORS.has(code) ? 'auth' : RETRYABLE_PLATFORM_ERRORS.has(code) ? 'unavailable' : 'invalid';
+      const kind = AUTH_ERRORS.has(code)
+        ? 'auth'
+        : RETRYABLE_PLATFORM_ERRORS.has(code)
+          ? 'unavailable'
+          : 'invalid';
       return new VendorError('slack', kind, code, { code });
     }
     case ErrorCode.HTTPError:

@@ -39,7 +39,10 @@ export class TeamsClient {
   async postCard(teamId: string, channelId: string, text: string, card: object): Promise<{ id: string }> {
     const attachmentId = randomUUID().replace(/-/g, '');
     const message = {
-      body: { contentType: 'html', content: `${escapeHtml(text)}<attachment id="${attachmentId}"></attachment>` },
+      body: {
+        contentType: 'html',
+        content: `${escapeHtml(text)}<attachment id="${attachmentId}"></attachment>`,
+      },
       attachments: [
         {
           id: attachmentId,
@@ -66,7 +69,10 @@ export class TeamsClient {
   /** Exchanges the refresh token for an access token; cached until a minute before it expires. */
   async accessToken(): Promise<string> {
     if (this.token && this.token.expiresAt > Date.now() + 60_000) return this.token.value;
-    const url = new URL(`${encodeURIComponent(this.options.tenantId)}/oauth2/v2.0/token`, this.options.loginUrl);
+    const url = new URL(
+      `${encodeURIComponent(this.options.tenantId)}/oauth2/v2.0/token`,
+      this.options.loginUrl,
+    );
     let response: Response;
     try {
       response = await fetch(url, {
@@ -93,7 +99,8 @@ export class TeamsClient {
     };
     if (!response.ok || !body.access_token) {
       // invalid_grant / invalid_client: the credentials need a person, not a retry.
-      const kind = response.status === 400 || response.status === 401 ? 'auth' : kindForStatus(response.status);
+      const kind =
+        response.status === 400 || response.status === 401 ? 'auth' : kindForStatus(response.status);
       throw new VendorError('teams', kind, `token endpoint: ${body.error ?? `HTTP ${response.status}`}`, {
         status: response.status,
         code: body.error,
@@ -109,11 +116,16 @@ function toVendorError(err: unknown): unknown {
   if (err instanceof VendorError) return err;
   if (err instanceof GraphError) {
     const status = err.statusCode > 0 ? err.statusCode : 503;
-    return new VendorError('teams', kindForStatus(status), `${err.code ?? 'HTTP'} ${status}: ${err.message}`, {
-      status,
-      code: err.code ?? undefined,
-      retryAfterSeconds: parseRetryAfter(err.headers?.get('retry-after')),
-    });
+    return new VendorError(
+      'teams',
+      kindForStatus(status),
+      `${err.code ?? 'HTTP'} ${status}: ${err.message}`,
+      {
+        status,
+        code: err.code ?? undefined,
+        retryAfterSeconds: parseRetryAfter(err.headers?.get('retry-after')),
+      },
+    );
   }
   return new VendorError('teams', 'unavailable', describeFetchError(err));
 }

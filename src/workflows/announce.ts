@@ -7,7 +7,12 @@ import type { Alert } from '../domain/alert';
 
 const channels = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+  },
 });
 
 export type ChannelOutcome = 'sent' | 'skipped' | 'failed';

@@ -1,7 +1,7 @@
 // readinessCheck: the inventory's readiness checklist as code. For each configured connector:
 // reachable, credentials accepted, TLS certificate days to expiry; then one summary to Slack and
 // Teams, and a small report as the result. Scheduled daily (see schedules.ts).
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { metricMeter, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
 import { gradeCheck, type GradedCheck } from '../domain/readiness';
@@ -27,6 +27,13 @@ const probes = proxyActivities<Activities>({
   retry: { maximumAttempts: 3 },
 });
 
+/** One sample per connector checked, so the dashboard shows each connector's readiness history. */
+const runs = metricMeter.createCounter(
+  'integration_runs_total',
+  '1',
+  'Runs per connector, operation and outcome',
+);
+
 export async function readinessCheck(input: ReadinessCheckInput = {}): Promise<ReadinessReport> {
   const certWarnDays = input.certWarnDays ?? 30;
   const names = input.connectors?.length ? input.connectors : await probes.listConfiguredConnectors();
@@ -39,10 +46,17 @@ export async function readinessCheck(input: ReadinessCheckInput = {}): Promise<R
   };
   const status = counts.fail ? 'fail' : counts.warn ? 'warn' : 'ok';
   const notified = await announce(summaryAlert(graded, status, counts));
+  for (const check of graded) {
+    runs.add(1, { connector: check.connector, operation: 'readinessCheck', outcome: check.status });
+  }
   return { checkedAt: new Date().toISOString(), status, counts, connectors: graded, notified };
 }
 
-function summaryAlert(checks: GradedCheck[], status: ReadinessReport['status'], counts: ReadinessReport['counts']): Alert {
+function summaryAlert(
+  checks: GradedCheck[],
+  status: ReadinessReport['status'],
+  counts: ReadinessReport['counts'],
+): Alert {
   const mark = { ok: '✅', warn: '⚠️', fail: '❌' } as const;
   return {
     title: `Readiness check: ${status.toUpperCase()}`,
@@ -56,5 +70,7 @@ function summaryAlert(checks: GradedCheck[], status: ReadinessReport['status'], 
 }
 
 function describeOk(check: GradedCheck): string {
-  return check.tls ? `reachable, credentials accepted, certificate valid ${check.tls.daysToExpiry} more days` : 'reachable, credentials accepted';
+  return check.tls
+    ? `reachable, credentials accepted, certificate valid ${check.tls.daysToExpiry} more days`
+    : 'reachable, credentials accepted';
 }

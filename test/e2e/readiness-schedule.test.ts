@@ -36,12 +36,21 @@ describe('e2e: scheduled readiness check on the dev server', () => {
   it('applies the schedules, runs the readiness check on trigger and announces it', async () => {
     // Canary secrets: they must reach the simulators but never the workflow history.
     const config = testConfig(simulators.env, { TASK_QUEUE: 'integrations-e2e' });
-    worker = await createTestWorker(env, { taskQueue: config.taskQueue, activities: createActivities(activityDepsFromConfig(config)) });
+    worker = await createTestWorker(env, {
+      taskQueue: config.taskQueue,
+      activities: createActivities(activityDepsFromConfig(config)),
+    });
     running = worker.run();
 
     const applied = await applySchedules(env.client, config.taskQueue, 'UTC');
-    assert.deepEqual(applied.map((a) => a.outcome), SCHEDULES.map(() => 'created'));
-    assert.deepEqual((await applySchedules(env.client, config.taskQueue, 'UTC')).map((a) => a.outcome), SCHEDULES.map(() => 'updated'));
+    assert.deepEqual(
+      applied.map((a) => a.outcome),
+      SCHEDULES.map(() => 'created'),
+    );
+    assert.deepEqual(
+      (await applySchedules(env.client, config.taskQueue, 'UTC')).map((a) => a.outcome),
+      SCHEDULES.map(() => 'updated'),
+    );
 
     const schedule = env.client.schedule.getHandle('readiness-check-daily');
     await schedule.trigger();
@@ -55,7 +64,9 @@ describe('e2e: scheduled readiness check on the dev server', () => {
     assert.equal(description.typedSearchAttributes.get(CONNECTOR_KEY), 'platform');
 
     const caPem = readFileSync(simulators.sims.caFile, 'utf8');
-    const slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as { text: string }[];
+    const slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as {
+      text: string;
+    }[];
     assert.equal(slack.length, 1);
     assert.match(slack[0]!.text, /Readiness check: OK/);
     const teams = (await admin(simulators.sims.graph.url, 'messages', undefined, caPem)) as unknown[];
@@ -63,12 +74,17 @@ describe('e2e: scheduled readiness check on the dev server', () => {
 
     const history = await handle.fetchHistory();
     const serialized = historyToJSON(history);
-    for (const secret of secretValues(config)) assert.ok(!serialized.includes(secret), 'a secret leaked into history');
-    if (process.env.RECORD_HISTORIES) writeFileSync(join(HISTORIES, 'readinessCheck-scheduled.json'), serialized);
+    for (const secret of secretValues(config))
+      assert.ok(!serialized.includes(secret), 'a secret leaked into history');
+    if (process.env.RECORD_HISTORIES)
+      writeFileSync(join(HISTORIES, 'readinessCheck-scheduled.json'), serialized);
   });
 });
 
-async function waitForRun(env: TestWorkflowEnvironment, schedule: ReturnType<TestWorkflowEnvironment['client']['schedule']['getHandle']>): Promise<string> {
+async function waitForRun(
+  env: TestWorkflowEnvironment,
+  schedule: ReturnType<TestWorkflowEnvironment['client']['schedule']['getHandle']>,
+): Promise<string> {
   for (let i = 0; i < 100; i++) {
     const recent = (await schedule.describe()).info.recentActions;
     const started = recent[0]?.action.workflow.workflowId;

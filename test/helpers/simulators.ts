@@ -8,7 +8,11 @@ import { loadConfig, type Config } from '../../src/config';
 
 export type Simulators = Awaited<ReturnType<typeof startAllSimulators>>;
 
-export async function startTestSimulators(): Promise<{ sims: Simulators; env: Record<string, string>; stop(): Promise<void> }> {
+export async function startTestSimulators(): Promise<{
+  sims: Simulators;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'sims-'));
   const sims = await startAllSimulators({ dataDir: dir, ports: { slack: 0, graph: 0, erpnext: 0 } });
   return {

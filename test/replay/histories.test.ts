@@ -19,7 +19,10 @@ describe('replay of saved histories', () => {
       workflowId: file.replace(/\.json$/, ''),
       history: JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')) as object,
     }));
-    const results = Worker.runReplayHistories({ workflowsPath: require.resolve('../../src/workflows') }, histories);
+    const results = Worker.runReplayHistories(
+      { workflowsPath: require.resolve('../../src/workflows') },
+      histories,
+    );
     let replayed = 0;
     for await (const result of results) {
       assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);

@@ -33,17 +33,27 @@ describe('configuration', () => {
 
   it('reports a partly configured connector with the variables it still needs', () => {
     const problems = problemsOf({ ERPNEXT_URL: 'https://erp.example.com', ERPNEXT_API_KEY: 'k' });
-    assert.deepEqual(problems, ['ERPNEXT_API_SECRET missing: erpnext is partly configured (ERPNEXT_URL, ERPNEXT_API_KEY set)']);
+    assert.deepEqual(problems, [
+      'ERPNEXT_API_SECRET missing: erpnext is partly configured (ERPNEXT_URL, ERPNEXT_API_KEY set)',
+    ]);
   });
 
   it('reads secrets from NAME_FILE and refuses both forms at once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const file = join(dir, 'secret');
     writeFileSync(file, 's3cret-from-file\n');
-    const config = loadConfig({ ERPNEXT_URL: 'https://erp.example.com', ERPNEXT_API_KEY: 'k', ERPNEXT_API_SECRET_FILE: file });
+    const config = loadConfig({
+      ERPNEXT_URL: 'https://erp.example.com',
+      ERPNEXT_API_KEY: 'k',
+      ERPNEXT_API_SECRET_FILE: file,
+    });
     assert.equal(config.erpnext?.apiSecret, 's3cret-from-file');
     assert.deepEqual(secretValues(config), ['s3cret-from-file']);
-    const problems = problemsOf({ SLACK_BOT_TOKEN: 'x', SLACK_BOT_TOKEN_FILE: file, GRAPH_CLIENT_SECRET_FILE: join(dir, 'missing') });
+    const problems = problemsOf({
+      SLACK_BOT_TOKEN: 'x',
+      SLACK_BOT_TOKEN_FILE: file,
+      GRAPH_CLIENT_SECRET_FILE: join(dir, 'missing'),
+    });
     assert.equal(problems.length, 2);
     assert.match(problems[0]!, /SLACK_BOT_TOKEN and SLACK_BOT_TOKEN_FILE are both set/);
     assert.match(problems[1]!, /GRAPH_CLIENT_SECRET_FILE=.*missing cannot be read \(ENOENT\)/);

@@ -7,7 +7,13 @@ const healthy: ConnectorCheck = {
   endpoint: 'https://erp.example.com',
   reachable: true,
   credentialsAccepted: true,
-  tls: { trusted: true, subject: 'CN=erp', issuer: 'CN=ca', validTo: '2027-01-01T00:00:00.000Z', daysToExpiry: 90 },
+  tls: {
+    trusted: true,
+    subject: 'CN=erp',
+    issuer: 'CN=ca',
+    validTo: '2027-01-01T00:00:00.000Z',
+    daysToExpiry: 90,
+  },
 };
 
 describe('readiness rules', () => {
@@ -20,9 +26,15 @@ describe('readiness rules', () => {
   });
 
   it('fails unreachable endpoints, rejected credentials and untrusted certificates', () => {
-    assert.equal(gradeCheck({ ...healthy, reachable: false, error: 'ECONNREFUSED' }, 30).reasons[0], 'unreachable: ECONNREFUSED');
+    assert.equal(
+      gradeCheck({ ...healthy, reachable: false, error: 'ECONNREFUSED' }, 30).reasons[0],
+      'unreachable: ECONNREFUSED',
+    );
     assert.equal(gradeCheck({ ...healthy, credentialsAccepted: false }, 30).status, 'fail');
-    const untrusted = gradeCheck({ ...healthy, tls: { ...healthy.tls!, trusted: false, trustError: 'SELF_SIGNED' } }, 30);
+    const untrusted = gradeCheck(
+      { ...healthy, tls: { ...healthy.tls!, trusted: false, trustError: 'SELF_SIGNED' } },
+      30,
+    );
     assert.deepEqual(untrusted.reasons, ['TLS not trusted: SELF_SIGNED']);
   });
 
@@ -43,14 +55,21 @@ describe('alert rendering', () => {
 
   it('gives Slack a header, a summary and at most 10 fields per section, with a text fallback', () => {
     const blocks = alertSlackBlocks(alert) as { type: string; fields?: unknown[] }[];
-    assert.deepEqual(blocks.map((b) => b.type), ['header', 'section', 'section', 'section']);
+    assert.deepEqual(
+      blocks.map((b) => b.type),
+      ['header', 'section', 'section', 'section'],
+    );
     assert.equal(blocks[2]!.fields!.length, 10);
     assert.equal(blocks[3]!.fields!.length, 2);
     assert.match(alertText(alert), /^⚠️ Readiness check: WARN\n3 connectors checked\n• c0: v0/);
   });
 
   it('gives Teams an Adaptive Card 1.4 with the facts', () => {
-    const card = alertAdaptiveCard(alert) as { type: string; version: string; body: { type: string; facts?: unknown[] }[] };
+    const card = alertAdaptiveCard(alert) as {
+      type: string;
+      version: string;
+      body: { type: string; facts?: unknown[] }[];
+    };
     assert.equal(card.type, 'AdaptiveCard');
     assert.equal(card.version, '1.4');
     assert.equal(card.body.find((b) => b.type === 'FactSet')?.facts?.length, 12);

@@ -37,9 +37,16 @@ describe('readinessCheck workflow', () => {
 
   async function runCheck(config: Config, input: object = {}): Promise<ReadinessReport> {
     const taskQueue = `readiness-${++run}`;
-    const worker = await createTestWorker(env, { taskQueue, activities: createActivities(activityDepsFromConfig(config)) });
+    const worker = await createTestWorker(env, {
+      taskQueue,
+      activities: createActivities(activityDepsFromConfig(config)),
+    });
     return worker.runUntil(
-      env.client.workflow.execute('readinessCheck', { taskQueue, workflowId: `readiness-test-${run}`, args: [input] }),
+      env.client.workflow.execute('readinessCheck', {
+        taskQueue,
+        workflowId: `readiness-test-${run}`,
+        args: [input],
+      }),
     );
   }
 
@@ -48,11 +55,14 @@ describe('readinessCheck workflow', () => {
   it('reports every connector healthy and posts one summary to Slack and to Teams', async () => {
     const report = await runCheck(testConfig(simulators.env));
     assert.equal(report.status, 'ok');
-    assert.deepEqual(report.connectors.map((c) => [c.connector, c.status]), [
-      ['erpnext', 'ok'],
-      ['slack', 'ok'],
-      ['teams', 'ok'],
-    ]);
+    assert.deepEqual(
+      report.connectors.map((c) => [c.connector, c.status]),
+      [
+        ['erpnext', 'ok'],
+        ['slack', 'ok'],
+        ['teams', 'ok'],
+      ],
+    );
     const erpnext = report.connectors[0]!;
     assert.equal(erpnext.tls?.trusted, true);
     assert.ok(erpnext.tls!.daysToExpiry > 300, `ERPNext certificate valid ${erpnext.tls!.daysToExpiry} days`);
@@ -79,7 +89,10 @@ describe('readinessCheck workflow', () => {
   });
 
   it('fails rejected credentials and unreachable endpoints without failing the run', async () => {
-    const config = testConfig(simulators.env, { ERPNEXT_API_SECRET: 'wrong-secret', GRAPH_LOGIN_URL: 'https://127.0.0.1:1/' });
+    const config = testConfig(simulators.env, {
+      ERPNEXT_API_SECRET: 'wrong-secret',
+      GRAPH_LOGIN_URL: 'https://127.0.0.1:1/',
+    });
     const report = await runCheck(config, { connectors: ['erpnext', 'slack'] });
     const erpnext = report.connectors.find((c) => c.connector === 'erpnext')!;
     assert.equal(erpnext.status, 'fail');
@@ -98,9 +111,18 @@ describe('readinessCheck workflow', () => {
     assert.deepEqual(first.notified, { slack: 'failed', teams: 'sent' });
     assert.equal((await messages(simulators.sims.graph.url)).length, 1);
 
-    await admin(simulators.sims.slack.url, 'faults', { status: 429, retryAfterSeconds: 2, times: 3, path: '/api/chat.postMessage' }, caPem);
+    await admin(
+      simulators.sims.slack.url,
+      'faults',
+      { status: 429, retryAfterSeconds: 2, times: 3, path: '/api/chat.postMessage' },
+      caPem,
+    );
     const second = await runCheck(testConfig(simulators.env), { connectors: ['erpnext'] });
     assert.equal(second.notified.slack, 'sent');
-    assert.equal((await messages(simulators.sims.slack.url)).length, 1, 'exactly one Slack message after the storm');
+    assert.equal(
+      (await messages(simulators.sims.slack.url)).length,
+      1,
+      'exactly one Slack message after the storm',
+    );
   });
 });
