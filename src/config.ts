@@ -124,12 +124,12 @@ function withSecretFiles(source: Source, problems: string[]): Source {
   return resolved;
 }
 
-function missingInGroups(env: Env): string[] {
+function missingInGroups(source: Source): string[] {
   const problems: string[] = [];
   for (const [connector, names] of Object.entries(CONNECTOR_GROUPS)) {
-    const set = names.filter((n) => env[n] !== undefined);
+    const set = names.filter((n) => source[n] !== undefined);
     if (set.length === 0 || set.length === names.length) continue;
-    const missing = names.filter((n) => env[n] === undefined);
+    const missing = names.filter((n) => source[n] === undefined);
     problems.push(`${missing.join(', ')} missing: ${connector} is partly configured (${set.join(', ')} set)`);
   }
   return problems;
@@ -141,10 +141,10 @@ export function loadConfig(source: Source = process.env): Config {
   const parsed = envSchema.safeParse(resolved);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(problems);
   }
+  problems.push(...missingInGroups(resolved));
+  if (!parsed.success) throw new ConfigError(problems);
   const env = parsed.data;
-  problems.push(...missingInGroups(env));
   let extraCaPem: string | undefined;
   if (env.TLS_CA_FILE) {
     try {
