@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { ErpnextClient } from '../vendors/erpnext';
 import { SlackClient } from '../vendors/slack';
 import { TeamsClient } from '../vendors/teams';
+import { createCertificateActivities } from './certificates';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
 import { createReadinessActivities, type ConnectorProbe } from './readiness';
 
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createNotificationActivities(deps.notifications),
     ...createReadinessActivities({ connectors: deps.connectors, extraCaPem: deps.extraCaPem }),
+    ...createCertificateActivities({ extraCaPem: deps.extraCaPem }),
   };
 }
 

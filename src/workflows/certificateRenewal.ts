@@ -1,0 +1,234 @@
+// certificateRenewal: one per endpoint (id from the host name). Opens the renewal, climbs the
+// escalation ladder on durable timers relative to the expiry date, takes people's actions by
+// signal or update, and verifies the new certificate with real TLS handshakes until it is served.
+import {
+  ParentClosePolicy,
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  startChild,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from '../activities';
+import type { Alert } from '../domain/alert';
+import {
+  DEFAULT_LADDER,
+  probeInterval,
+  reminderInterval,
+  renewalVerdict,
+  type LadderStep,
+} from '../domain/escalation';
+import { announce } from './announce';
+import { breakerWorkflowId, circuitBreaker, openBreaker } from './circuitBreaker';
+import { RenewalState, type RenewalStage } from './certificateRenewalState';
+import { renewalActions, renewalStatus, type RenewalActionName } from './certificateRenewalSignals';
+
+export interface CertificateRenewalInput {
+  host: string;
+  port?: number;
+  /** The connector this endpoint serves; its breaker opens at expiry. Default `erpnext`. */
+  connector?: string;
+  /** Expiry of the certificate being replaced (ISO). */
+  expiresAt: string;
+  /** The vendor's escalation reference. Default `ERP-3421`. */
+  vendorReference?: string;
+  ladder?: LadderStep[];
+}
+
+export interface CertificateRenewalReport {
+  host: string;
+  outcome: Extract<RenewalStage, 'renewed' | 'cancelled'>;
+  levelReached: number;
+  escalations: { level: number; name: string; at: string }[];
+  reminders: number;
+  newExpiresAt?: string;
+  cab: 'pending' | 'approved' | 'rejected';
+  actions: number;
+}
+
+const tls = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '30 seconds', maximumInterval: '10 minutes', maximumAttempts: 5 },
+});
+
+export async function certificateRenewal(input: CertificateRenewalInput): Promise<CertificateRenewalReport> {
+  const port = input.port ?? 443;
+  const connector = input.connector ?? 'erpnext';
+  const reference = input.vendorReference ?? 'ERP-3421';
+  const state = new RenewalState(input.host, Date.parse(input.expiresAt), input.ladder ?? DEFAULT_LADDER);
+  const escalations: CertificateRenewalReport['escalations'] = [];
+  let reminders = 0;
+  let lastReminderAt = 0;
+  let nextProbeAt = Date.now();
+  let newExpiresAt: string | undefined;
+  let nextWake: { what: string; at: number } | undefined;
+
+  for (const name of Object.keys(renewalActions) as RenewalActionName[]) {
+    const { signal, update } = renewalActions[name];
+    setHandler(signal, (args: unknown) => {
+      try {
+        state.apply(name, args, state.validate(name, args));
+      } catch (err) {
+        state.record(
+          String((args as { who?: unknown })?.who ?? 'unknown'),
+          `${name} rejected`,
+          (err as Error).message,
+        );
+      }
+    });
+    setHandler(
+      update,
+      (args: unknown) => {
+        const detail = state.validate(name, args);
+        state.apply(name, args, detail);
+        return { accepted: true as const, detail };
+      },
+      { validator: (args: unknown) => void state.validate(name, args) },
+    );
+  }
+  setHandler(renewalStatus, () => state.status(nextWake));
+
+  const tell = (alert: Omit<Alert, 'connector'>) => announce({ ...alert, connector });
+  await tell({
+    title: `Certificate renewal opened: ${input.host}`,
+    severity: 'warning',
+    summary: `The TLS certificate of ${input.host} expires ${input.expiresAt}. Renewal opened with the vendor (${reference}); the change awaits CAB approval.`,
+    facts: [
+      { name: 'Vendor reference', value: reference },
+      { name: 'Signals', value: 'acknowledge, escalateNow, snooze, renewed, cabDecision, cancel' },
+    ],
+  });
+  state.record(
+    'workflow',
+    'opened',
+    `renewal opened with the vendor (${reference}); change request awaits CAB`,
+  );
+
+  while (!state.done) {
+    const now = Date.now();
+    if (state.cancelRequested) {
+      state.stage = 'cancelled';
+      await tell({
+        title: `Certificate renewal cancelled: ${input.host}`,
+        severity: 'info',
+        summary: state.cancelRequested.reason,
+      });
+      break;
+    }
+    if (state.cabChanged) {
+      state.cabChanged = false;
+      await tell({
+        title: `CAB ${state.cab} the certificate renewal of ${input.host}`,
+        severity: state.cab === 'approved' ? 'info' : 'warning',
+        summary:
+          state.cab === 'approved'
+            ? `The vendor may renew now (${reference}).`
+            : 'The renewal is held and escalated.',
+      });
+    }
+    if (state.verifyRequested || now >= nextProbeAt) {
+      state.verifyRequested = false;
+      const probe = await tls.probeCertificate({ host: input.host, port });
+      const verdict = renewalVerdict(probe, state.expiresAt);
+      nextProbeAt = now + probeInterval(now, state.expiresAt);
+      if (verdict.accepted) {
+        state.stage = 'renewed';
+        newExpiresAt = probe.validTo;
+        state.record('workflow', 'verified', `new certificate served, valid until ${probe.validTo}`);
+        await tell({
+          title: `Certificate renewed: ${input.host}`,
+          severity: 'info',
+          summary: `The new certificate is trusted and valid until ${probe.validTo}. Renewal closed.`,
+        });
+        break;
+      }
+      state.record('workflow', 'probed', verdict.reason);
+    }
+    for (
+      let step = state.nextStep();
+      step && (step.at <= now || state.escalateRequested);
+      step = state.nextStep()
+    ) {
+      const trigger = step.at <= now ? 'schedule' : (state.escalateRequested?.who ?? 'schedule');
+      state.escalateRequested = undefined;
+      state.level = step.step.level;
+      state.acknowledged = false;
+      state.snoozedUntil = undefined;
+      lastReminderAt = now;
+      escalations.push({ level: step.step.level, name: step.step.name, at: new Date(now).toISOString() });
+      state.record(trigger, 'escalated', `level ${step.step.level}: ${step.step.audience}`);
+      await escalate(step.step, input, connector, reference);
+    }
+    const remindAt =
+      state.level > 0 && !state.acknowledged
+        ? Math.max(lastReminderAt + reminderInterval(now, state.expiresAt), state.snoozedUntil ?? 0)
+        : Infinity;
+    if (now >= remindAt) {
+      reminders++;
+      lastReminderAt = now;
+      state.record('workflow', 'reminded', `level ${state.level} reminder ${reminders}`);
+      await tell({
+        title: `Reminder: certificate of ${input.host} expires in ${Math.max(0, Math.ceil((state.expiresAt - now) / 86_400_000))} days`,
+        severity: state.level >= 3 ? 'critical' : 'warning',
+        summary: `Escalation level ${state.level} is not acknowledged yet. Acknowledge with the \`acknowledge\` signal.`,
+      });
+      continue;
+    }
+    const candidates = [
+      { what: 'verify certificate', at: nextProbeAt },
+      ...(state.nextStep()
+        ? [{ what: `escalate to ${state.nextStep()!.step.name}`, at: state.nextStep()!.at }]
+        : []),
+      ...(remindAt < Infinity ? [{ what: `reminder for level ${state.level}`, at: remindAt }] : []),
+    ];
+    nextWake = candidates.reduce((a, b) => (b.at < a.at ? b : a));
+    await condition(() => state.pendingWork, Math.max(1, nextWake.at - Date.now()));
+  }
+
+  return {
+    host: input.host,
+    outcome: state.stage === 'renewed' ? 'renewed' : 'cancelled',
+    levelReached: state.level,
+    escalations,
+    reminders,
+    newExpiresAt,
+    cab: state.cab,
+    actions: state.actions.length,
+  };
+}
+
+async function escalate(
+  step: LadderStep,
+  input: CertificateRenewalInput,
+  connector: string,
+  reference: string,
+): Promise<void> {
+  const alert: Alert = {
+    title: `Escalation ${step.level} (${step.name}): certificate of ${input.host}`,
+    severity: step.level >= 3 ? 'critical' : 'warning',
+    summary: `Certificate expires ${input.expiresAt}; escalated to ${step.audience} (vendor reference ${reference}).`,
+    connector,
+  };
+  if (step.action === 'outage') {
+    alert.title = `OUTAGE: certificate of ${input.host} expired`;
+    alert.summary = `The certificate expired at ${input.expiresAt}. The ${connector} circuit breaker is open: syncs wait instead of failing.`;
+    await openConnectorBreaker(connector, `certificate of ${input.host} expired`);
+  }
+  await announce(alert);
+}
+
+/** Starts the connector's breaker workflow if needed, then opens it. */
+async function openConnectorBreaker(connector: string, reason: string): Promise<void> {
+  const workflowId = breakerWorkflowId(connector);
+  try {
+    await startChild(circuitBreaker, {
+      workflowId,
+      args: [{ connector }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  await getExternalWorkflowHandle(workflowId).signal(openBreaker, { by: 'certificateRenewal', reason });
+}

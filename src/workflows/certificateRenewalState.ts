@@ -1,0 +1,159 @@
+// State of one certificate renewal and the validation of every human action against it.
+// Kept apart from the workflow's timing loop so each piece reads on its own.
+import { boundSnooze, daysLeft, ladderSchedule, nextStep, type LadderStep } from '../domain/escalation';
+import type {
+  AcknowledgeArgs,
+  CabDecisionArgs,
+  CancelArgs,
+  EscalateNowArgs,
+  RenewalActionName,
+  RenewedArgs,
+  SnoozeArgs,
+} from './certificateRenewalSignals';
+
+export type RenewalStage = 'awaiting-cab' | 'awaiting-vendor' | 'held' | 'renewed' | 'cancelled';
+
+export interface ActionLogEntry {
+  at: string;
+  who: string;
+  action: string;
+  detail: string;
+}
+
+export interface RenewalStatus {
+  host: string;
+  stage: RenewalStage;
+  expiresAt: string;
+  daysLeft: number;
+  level: number;
+  levelName: string;
+  acknowledged: boolean;
+  snoozedUntil?: string;
+  cab: 'pending' | 'approved' | 'rejected';
+  next?: { what: string; at: string };
+  actions: ActionLogEntry[];
+}
+
+export class RenewalState {
+  stage: RenewalStage = 'awaiting-cab';
+  cab: RenewalStatus['cab'] = 'pending';
+  level = 0;
+  acknowledged = false;
+  snoozedUntil?: number;
+  verifyRequested = false;
+  escalateRequested?: { who: string; reason: string };
+  cancelRequested?: CancelArgs;
+  cabChanged = false;
+  readonly actions: ActionLogEntry[] = [];
+  readonly schedule: { step: LadderStep; at: number }[];
+
+  constructor(
+    readonly host: string,
+    readonly expiresAt: number,
+    ladder: LadderStep[],
+  ) {
+    this.schedule = ladderSchedule(expiresAt, ladder);
+  }
+
+  get done(): boolean {
+    return this.stage === 'renewed' || this.stage === 'cancelled';
+  }
+
+  get pendingWork(): boolean {
+    return this.verifyRequested || !!this.escalateRequested || !!this.cancelRequested || this.cabChanged;
+  }
+
+  nextStep() {
+    return nextStep(this.schedule, this.level);
+  }
+
+  record(who: string, action: string, detail: string): void {
+    this.actions.push({ at: new Date().toISOString(), who, action, detail });
+  }
+
+  /** Throws when an action is not acceptable now; returns what it will do. */
+  validate(name: RenewalActionName, args: unknown): string {
+    if (this.done) throw new Error(`the renewal is already ${this.stage}`);
+    const a = (args ?? {}) as { who?: unknown };
+    if (typeof a.who !== 'string' || a.who.trim() === '')
+      throw new Error('`who` is required: the person acting');
+    switch (name) {
+      case 'acknowledge':
+        if (this.level === 0) throw new Error('nothing to acknowledge yet: no escalation has fired');
+        if (this.acknowledged) throw new Error(`level ${this.level} is already acknowledged`);
+        return `acknowledged level ${this.level}; its reminders stop`;
+      case 'escalateNow':
+        if (!this.nextStep()) throw new Error('already at the top of the ladder');
+        if (typeof (args as EscalateNowArgs).reason !== 'string') throw new Error('`reason` is required');
+        return `escalating to ${this.nextStep()!.step.name} now`;
+      case 'snooze': {
+        const until = Date.parse((args as SnoozeArgs).until);
+        if (Number.isNaN(until)) throw new Error('`until` must be an ISO date-time');
+        if (until <= Date.now()) throw new Error('`until` must be in the future');
+        const bounded = boundSnooze(until, this.nextStep()?.at);
+        return `reminders snoozed until ${new Date(bounded).toISOString()}${bounded < until ? ' (bounded by the next ladder step)' : ''}`;
+      }
+      case 'renewed':
+        return 'verifying the served certificate now';
+      case 'cabDecision':
+        if (typeof (args as CabDecisionArgs).approved !== 'boolean')
+          throw new Error('`approved` must be true or false');
+        return (args as CabDecisionArgs).approved
+          ? 'CAB approved: the vendor may renew'
+          : 'CAB rejected: renewal held and escalated';
+      case 'cancel':
+        if (typeof (args as CancelArgs).reason !== 'string') throw new Error('`reason` is required');
+        return 'cancelling the renewal';
+    }
+  }
+
+  /** Applies a validated action; the workflow loop performs its side effects. */
+  apply(name: RenewalActionName, args: unknown, detail: string): void {
+    const who = (args as { who: string }).who;
+    switch (name) {
+      case 'acknowledge':
+        this.acknowledged = true;
+        break;
+      case 'escalateNow':
+        this.escalateRequested = { who, reason: (args as EscalateNowArgs).reason };
+        break;
+      case 'snooze':
+        this.snoozedUntil = boundSnooze(Date.parse((args as SnoozeArgs).until), this.nextStep()?.at);
+        break;
+      case 'renewed':
+        void (args as RenewedArgs);
+        this.verifyRequested = true;
+        break;
+      case 'cabDecision': {
+        const approved = (args as CabDecisionArgs).approved;
+        this.cab = approved ? 'approved' : 'rejected';
+        this.stage = approved ? 'awaiting-vendor' : 'held';
+        this.cabChanged = true;
+        if (!approved && this.nextStep()) this.escalateRequested = { who, reason: 'CAB rejected the change' };
+        break;
+      }
+      case 'cancel':
+        this.cancelRequested = args as CancelArgs;
+        break;
+    }
+    const note = (args as AcknowledgeArgs).note ?? (args as EscalateNowArgs).reason;
+    this.record(who, name, note ? `${detail} (${note})` : detail);
+  }
+
+  status(next?: { what: string; at: number }): RenewalStatus {
+    const current = this.schedule.find((s) => s.step.level === this.level);
+    return {
+      host: this.host,
+      stage: this.stage,
+      expiresAt: new Date(this.expiresAt).toISOString(),
+      daysLeft: daysLeft(Date.now(), this.expiresAt),
+      level: this.level,
+      levelName: current?.step.name ?? 'none',
+      acknowledged: this.acknowledged,
+      snoozedUntil: this.snoozedUntil ? new Date(this.snoozedUntil).toISOString() : undefined,
+      cab: this.cab,
+      next: next ? { what: next.what, at: new Date(next.at).toISOString() } : undefined,
+      actions: this.actions,
+    };
+  }
+}

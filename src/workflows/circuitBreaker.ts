@@ -1,0 +1,50 @@
+// circuitBreaker: one long-lived workflow per connector (id `breaker-<connector>`) that holds the
+// breaker's state durably. Others open and close it by signal and read it by query; history stays
+// bounded by continuing as new after many transitions.
+import { condition, continueAsNew, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
+
+export type BreakerState = 'closed' | 'open';
+
+export interface BreakerTransition {
+  state: BreakerState;
+  by: string;
+  reason: string;
+  at: string;
+}
+
+export interface CircuitBreakerInput {
+  connector: string;
+  state?: BreakerState;
+  history?: BreakerTransition[];
+}
+
+export const openBreaker = defineSignal<[{ by: string; reason: string }]>('open');
+export const closeBreaker = defineSignal<[{ by: string; reason: string }]>('close');
+export const breakerState = defineQuery<{
+  connector: string;
+  state: BreakerState;
+  history: BreakerTransition[];
+}>('state');
+
+const MAX_TRANSITIONS_PER_RUN = 200;
+
+export function breakerWorkflowId(connector: string): string {
+  return `breaker-${connector}`;
+}
+
+export async function circuitBreaker(input: CircuitBreakerInput): Promise<void> {
+  let state: BreakerState = input.state ?? 'closed';
+  const history = [...(input.history ?? [])].slice(-20);
+  let transitions = 0;
+  const transition = (to: BreakerState, { by, reason }: { by: string; reason: string }) => {
+    if (state === to) return;
+    state = to;
+    transitions++;
+    history.push({ state: to, by, reason, at: new Date().toISOString() });
+  };
+  setHandler(openBreaker, (args) => transition('open', args));
+  setHandler(closeBreaker, (args) => transition('closed', args));
+  setHandler(breakerState, () => ({ connector: input.connector, state, history }));
+  await condition(() => transitions >= MAX_TRANSITIONS_PER_RUN);
+  await continueAsNew<typeof circuitBreaker>({ connector: input.connector, state, history });
+}

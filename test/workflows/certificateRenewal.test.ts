@@ -1,0 +1,184 @@
+// Thirty days of a certificate renewal in seconds, on Temporal's time-skipping server. The
+// notification and probe activities are recorders here; the e2e test runs the real ones.
+import assert from 'node:assert/strict';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { Alert } from '../../src/domain/alert';
+import type { ProbedCertificateFacts } from '../../src/domain/escalation';
+import { breakerState } from '../../src/workflows/circuitBreaker';
+import type { CertificateRenewalReport } from '../../src/workflows/certificateRenewal';
+import { renewalActions, renewalStatus } from '../../src/workflows/certificateRenewalSignals';
+import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+
+const DAY = 86_400_000;
+
+/** Queries see state between workflow tasks; this waits for the task that acts on an update. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 50; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return read();
+}
+
+describe('certificateRenewal workflow', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
+  let alerts: Alert[];
+  let served: ProbedCertificateFacts;
+  let run = 0;
+
+  before(async () => {
+    env = await timeSkippingServer();
+    worker = await createTestWorker(env, {
+      taskQueue: 'renewal-tests',
+      activities: {
+        notifySlack: async (alert: Alert) => (alerts.push(alert), { channel: 'slack', status: 'sent' }),
+        notifyTeams: async () => ({ channel: 'teams', status: 'sent' }),
+        probeCertificate: async () => served,
+      },
+    });
+    running = worker.run();
+  });
+  after(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+
+  async function startRenewal(daysToExpiry: number) {
+    alerts = [];
+    const now = await env.currentTimeMs();
+    const expiresAt = now + daysToExpiry * DAY;
+    served = { trusted: true, validTo: new Date(expiresAt).toISOString(), fingerprint256: 'OLD' };
+    const host = `erp-${++run}.example.com`;
+    const handle = await env.client.workflow.start('certificateRenewal', {
+      taskQueue: 'renewal-tests',
+      workflowId: `certificate-renewal-${host}`,
+      args: [{ host, port: 443, expiresAt: new Date(expiresAt).toISOString() }],
+    });
+    return { handle, expiresAt };
+  }
+
+  const renew = (expiresAt: number) => {
+    served = { trusted: true, validTo: new Date(expiresAt + 365 * DAY).toISOString(), fingerprint256: 'NEW' };
+  };
+
+  it('happy path: the vendor renews at T-20, the daily probe verifies it, nothing escalates', async () => {
+    const { handle, expiresAt } = await startRenewal(25);
+    await env.sleep(5 * DAY);
+    renew(expiresAt);
+    const report = (await handle.result()) as CertificateRenewalReport;
+    assert.equal(report.outcome, 'renewed');
+    assert.deepEqual(report.escalations, []);
+    assert.equal(report.reminders, 0);
+    assert.equal(report.newExpiresAt, served.validTo);
+    assert.ok(alerts.some((a) => a.title.startsWith('Certificate renewed')));
+    const status = await handle.query(renewalStatus);
+    assert.ok(status.daysLeft >= 19, `verified with ${status.daysLeft} days left`);
+  });
+
+  it('silence: every ladder step fires on its day, in order, once; expiry opens the breaker', async () => {
+    const { handle, expiresAt } = await startRenewal(20);
+    await env.sleep(20 * DAY + 3_600_000);
+    const status = await handle.query(renewalStatus);
+    const escalated = status.actions.filter((a) => a.action === 'escalated');
+    assert.deepEqual(
+      escalated.map((a) => a.detail.split(':')[0]),
+      ['level 1', 'level 2', 'level 3', 'level 4'],
+    );
+    // Timers fire on the hour they were set for (to the millisecond, give or take scheduling).
+    const daysBefore = escalated.map((a) => Math.round(((expiresAt - Date.parse(a.at)) / DAY) * 24) / 24 + 0);
+    assert.deepEqual(daysBefore, [14, 7, 3, 0]);
+    assert.equal(status.level, 4);
+    const breaker = await env.client.workflow.getHandle('breaker-erpnext').query(breakerState);
+    assert.equal(breaker.state, 'open');
+    assert.ok(alerts.some((a) => a.title.startsWith('OUTAGE')));
+    await handle.executeUpdate(renewalActions.cancel.update, { args: [{ who: 'test', reason: 'done' }] });
+    assert.equal(((await handle.result()) as CertificateRenewalReport).outcome, 'cancelled');
+  });
+
+  it('an acknowledgement stops the reminders of its level until the next step', async () => {
+    const { handle } = await startRenewal(15);
+    await env.sleep(3.5 * DAY); // T-14 fired at day 1, reminders at days 2 and 3
+    let status = await handle.query(renewalStatus);
+    assert.equal(status.level, 1);
+    assert.equal(status.actions.filter((a) => a.action === 'reminded').length, 2);
+    const reply = await handle.executeUpdate(renewalActions.acknowledge.update, {
+      args: [{ who: 'dana@vendor', note: 'on it' }],
+    });
+    assert.match(reply.detail, /acknowledged level 1/);
+    await env.sleep(3 * DAY); // day 6.5: still level 1, no reminders since the acknowledgement
+    status = await handle.query(renewalStatus);
+    assert.equal(status.actions.filter((a) => a.action === 'reminded').length, 2);
+    assert.deepEqual(
+      status.actions.find((a) => a.action === 'acknowledge'),
+      {
+        at: status.actions.find((a) => a.action === 'acknowledge')!.at,
+        who: 'dana@vendor',
+        action: 'acknowledge',
+        detail: 'acknowledged level 1; its reminders stop (on it)',
+      },
+    );
+    await env.sleep(2 * DAY); // day 8.5: level 2 fired at day 8 and is not acknowledged
+    status = await handle.query(renewalStatus);
+    assert.equal(status.level, 2);
+    assert.equal(status.acknowledged, false);
+    await handle.signal(renewalActions.cancel.signal, { who: 'test', reason: 'done' });
+    await handle.result();
+  });
+
+  it('a snooze is bounded by the next ladder step, and bad actions are refused with a reason', async () => {
+    const { handle, expiresAt } = await startRenewal(13); // level 1 fires at once
+    await env.sleep(60_000);
+    const far = new Date(expiresAt + 30 * DAY).toISOString();
+    const reply = await handle.executeUpdate(renewalActions.snooze.update, {
+      args: [{ who: 'lee', until: far }],
+    });
+    assert.match(reply.detail, /bounded by the next ladder step/);
+    const status = await handle.query(renewalStatus);
+    assert.equal(status.snoozedUntil, new Date(expiresAt - 7 * DAY).toISOString());
+    await assert.rejects(
+      handle.executeUpdate(renewalActions.snooze.update, { args: [{ who: 'lee', until: 'tomorrow' }] }),
+      (err: unknown) =>
+        err instanceof WorkflowUpdateFailedError && /ISO date-time/.test(String(err.cause?.message)),
+    );
+    await assert.rejects(
+      handle.executeUpdate(renewalActions.acknowledge.update, { args: [{ who: '' }] }),
+      (err: unknown) =>
+        err instanceof WorkflowUpdateFailedError && /`who` is required/.test(String(err.cause?.message)),
+    );
+    await handle.signal(renewalActions.cancel.signal, { who: 'test', reason: 'done' });
+    await handle.result();
+  });
+
+  it('CAB rejection holds the renewal and escalates; approval and `renewed` verify at once', async () => {
+    const { handle, expiresAt } = await startRenewal(25);
+    await env.sleep(60_000);
+    const reply = await handle.executeUpdate(renewalActions.cabDecision.update, {
+      args: [{ approved: false, who: 'cab-chair', note: 'needs rollback plan' }],
+    });
+    assert.match(reply.detail, /held and escalated/);
+    let status = await eventually(
+      () => handle.query(renewalStatus),
+      (s) => s.level === 1,
+    );
+    assert.equal(status.stage, 'held');
+    assert.equal(status.cab, 'rejected');
+    assert.equal(status.level, 1, 'escalated one level at once, 11 days before its schedule');
+    assert.equal(status.actions.find((a) => a.action === 'escalated')?.who, 'cab-chair');
+    await handle.executeUpdate(renewalActions.cabDecision.update, {
+      args: [{ approved: true, who: 'cab-chair' }],
+    });
+    status = await handle.query(renewalStatus);
+    assert.equal(status.stage, 'awaiting-vendor');
+    renew(expiresAt);
+    await handle.signal(renewalActions.renewed.signal, { who: 'vendor-ops' });
+    const report = (await handle.result()) as CertificateRenewalReport;
+    assert.equal(report.outcome, 'renewed');
+    assert.equal(report.cab, 'approved');
+  });
+});
