@@ -6,10 +6,9 @@ import {
   type Client,
   type ScheduleOptions,
 } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { CONNECTOR_KEY } from './domain/search-attributes';
 
-/** Every run carries the connector it serves, so operators filter the Web UI by it. */
-export const CONNECTOR_KEY = defineSearchAttributeKey('Connector', SearchAttributeType.KEYWORD);
+export { CONNECTOR_KEY };
 
 export interface ScheduleEntry {
   id: string;

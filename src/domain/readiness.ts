@@ -47,3 +47,10 @@ export function gradeCheck(check: ConnectorCheck, certWarnDays: number): GradedC
 export function daysUntil(validTo: Date, now: Date): number {
   return Math.floor((validTo.getTime() - now.getTime()) / 86_400_000);
 }
+
+/** Host and port of an https origin such as `https://erp.example.com:8443` (no URL class needed). */
+export function tlsTarget(origin: string): { host: string; port: number } | undefined {
+  const match = /^https:\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?/.exec(origin);
+  if (!match) return undefined;
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port: match[2] ? Number(match[2]) : 443 };
+}

@@ -19,6 +19,7 @@ import {
   renewalVerdict,
   type LadderStep,
 } from '../domain/escalation';
+import { CONNECTOR_KEY } from '../domain/search-attributes';
 import { announce } from './announce';
 import { breakerWorkflowId, circuitBreaker, openBreaker } from './circuitBreaker';
 import { RenewalState, type RenewalStage } from './certificateRenewalState';
@@ -226,6 +227,7 @@ async function openConnectorBreaker(connector: string, reason: string): Promise<
       workflowId,
       args: [{ connector }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [{ key: CONNECTOR_KEY, value: connector }],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -1,17 +1,29 @@
 // readinessCheck: the inventory's readiness checklist as code. For each configured connector:
 // reachable, credentials accepted, TLS certificate days to expiry; then one summary to Slack and
 // Teams, and a small report as the result. Scheduled daily (see schedules.ts).
-import { metricMeter, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  ParentClosePolicy,
+  metricMeter,
+  proxyActivities,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
-import { gradeCheck, type GradedCheck } from '../domain/readiness';
+import { CONNECTOR_KEY } from '../domain/search-attributes';
+import { gradeCheck, tlsTarget, type GradedCheck } from '../domain/readiness';
 import { announce, type Announcement } from './announce';
+import { certificateRenewal } from './certificateRenewal';
+import { certificateRenewalWorkflowId } from './certificateRenewalSignals';
 
 export interface ReadinessCheckInput {
   /** Which connectors to check; all configured ones when absent. */
   connectors?: string[];
   /** A certificate expiring in fewer days than this is a warning. Default 30. */
   certWarnDays?: number;
+  /** Start a certificateRenewal for each certificate under the threshold. Default true. */
+  startRenewals?: boolean;
 }
 
 export interface ReadinessReport {
@@ -20,6 +32,8 @@ export interface ReadinessReport {
   counts: { ok: number; warn: number; fail: number };
   connectors: GradedCheck[];
   notified: Announcement;
+  /** Workflow ids of the certificate renewals this run started or found running. */
+  renewals: string[];
 }
 
 const probes = proxyActivities<Activities>({
@@ -45,11 +59,34 @@ export async function readinessCheck(input: ReadinessCheckInput = {}): Promise<R
     fail: graded.filter((c) => c.status === 'fail').length,
   };
   const status = counts.fail ? 'fail' : counts.warn ? 'warn' : 'ok';
+  const renewals = input.startRenewals === false ? [] : await startRenewals(graded, certWarnDays);
   const notified = await announce(summaryAlert(graded, status, counts));
   for (const check of graded) {
     runs.add(1, { connector: check.connector, operation: 'readinessCheck', outcome: check.status });
   }
-  return { checkedAt: new Date().toISOString(), status, counts, connectors: graded, notified };
+  return { checkedAt: new Date().toISOString(), status, counts, connectors: graded, notified, renewals };
+}
+
+/** One renewal per host: the workflow id is the host's, so a second start finds the first. */
+async function startRenewals(checks: GradedCheck[], certWarnDays: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (const check of checks) {
+    const target = tlsTarget(check.endpoint);
+    if (!check.tls || !target || check.tls.daysToExpiry >= certWarnDays) continue;
+    const workflowId = certificateRenewalWorkflowId(target.host);
+    try {
+      await startChild(certificateRenewal, {
+        workflowId,
+        args: [{ ...target, connector: check.connector, expiresAt: check.tls.validTo }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: [{ key: CONNECTOR_KEY, value: check.connector }],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    ids.push(workflowId);
+  }
+  return ids;
 }
 
 function summaryAlert(

@@ -1,0 +1,40 @@
+// ERPNext / Frappe REST simulator, HTTPS only, with a certificate whose expiry tests choose
+// (`daysValid` at start, then POST /__admin/certificate). Routes live in ./routes.
+import { startHttpSimulator, type HttpSimulator, type SimulatorTlsOptions } from '../kit/http-simulator';
+import { erpnextFaultBody } from './errors';
+import { registerMethodRoutes } from './routes/method';
+import { createErpnextState, type ErpnextState } from './state';
+
+export interface ErpnextSimulatorOptions {
+  port?: number;
+  host?: string;
+  tls: SimulatorTlsOptions;
+  apiKey?: string;
+  apiSecret?: string;
+  /** The user the API key belongs to (default `Administrator`). */
+  user?: string;
+  /** Validity of the first certificate in days; overrides tls.daysValid. Negative = already expired. */
+  daysValid?: number;
+}
+
+export async function startErpnextSimulator(
+  options: ErpnextSimulatorOptions,
+): Promise<HttpSimulator<ErpnextState>> {
+  if (!options.tls) throw new Error('The ERPNext simulator serves HTTPS only: pass tls');
+  const credentials = {
+    apiKey: options.apiKey ?? 'sim-key',
+    apiSecret: options.apiSecret ?? 'sim-secret',
+    user: options.user ?? 'Administrator',
+  };
+  return startHttpSimulator<ErpnextState>({
+    name: 'erpnext',
+    port: options.port,
+    host: options.host,
+    tls: { ...options.tls, daysValid: options.daysValid ?? options.tls.daysValid },
+    createState: createErpnextState,
+    faultBody: erpnextFaultBody,
+    routes(app, ctx) {
+      registerMethodRoutes(app, ctx, credentials);
+    },
+  });
+}

@@ -1,0 +1,109 @@
+// Starts every HTTP simulator with one local CA. As a script (`tsx simulators/run-all.ts`) it reads
+// SIM_SLACK_PORT / SIM_GRAPH_PORT / SIM_ERPNEXT_PORT / SIM_DATA_DIR and runs until SIGINT/SIGTERM.
+import path from 'node:path';
+import { startErpnextSimulator } from './erpnext/server';
+import { startGraphSimulator } from './graph/server';
+import type { HttpSimulator } from './kit/http-simulator';
+import { createLocalCa, type LocalCa } from './kit/local-ca';
+import { startSlackSimulator } from './slack/server';
+
+export type SimulatorName = 'slack' | 'graph' | 'erpnext';
+
+export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: number }> = {
+  slack: { env: 'SIM_SLACK_PORT', default: 4101 },
+  graph: { env: 'SIM_GRAPH_PORT', default: 4102 },
+  erpnext: { env: 'SIM_ERPNEXT_PORT', default: 4103 },
+};
+
+export const DEFAULT_DATA_DIR = path.join('data', 'simulators');
+
+/** Port from the argument, else the env variable, else the default (0 = any free port). */
+export function simulatorPort(name: SimulatorName, port?: number, env = process.env): number {
+  if (port !== undefined) return port;
+  const { env: variable, default: fallback } = SIMULATOR_PORTS[name];
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const parsed = Number(raw);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    throw new Error(`${variable}=${raw} is not a port`);
+  return parsed;
+}
+
+/** Every simulator speaks HTTPS with a certificate from the local CA, as the real vendors do. */
+export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): Promise<HttpSimulator> {
+  switch (name) {
+    case 'slack':
+      return startSlackSimulator({ port, tls: { ca } });
+    case 'graph':
+      return startGraphSimulator({ port, tls: { ca } });
+    case 'erpnext':
+      return startErpnextSimulator({ port, tls: { ca } });
+  }
+}
+
+export interface AllSimulators {
+  caFile: string;
+  caPem: string;
+  slack: HttpSimulator;
+  graph: HttpSimulator;
+  erpnext: HttpSimulator;
+  close(): Promise<void>;
+}
+
+export async function startAllSimulators(options: {
+  dataDir: string;
+  ports?: Partial<Record<SimulatorName, number>>;
+}): Promise<AllSimulators> {
+  const ca = await createLocalCa(path.join(options.dataDir, 'ca'));
+  const started: HttpSimulator[] = [];
+  const start = async (name: SimulatorName) => {
+    const sim = await startSimulator(name, ca, simulatorPort(name, options.ports?.[name]));
+    started.push(sim);
+    return sim;
+  };
+  const closeAll = async () => {
+    await Promise.allSettled(started.map((s) => s.close()));
+  };
+  try {
+    const slack = await start('slack');
+    const graph = await start('graph');
+    const erpnext = await start('erpnext');
+    return { caFile: ca.caFile, caPem: ca.caPem, slack, graph, erpnext, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** Keeps a script alive until SIGINT/SIGTERM, then closes and exits. */
+export function closeOnSignal(close: () => Promise<void>): void {
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: stopping simulators`);
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function main(): Promise<void> {
+  const sims = await startAllSimulators({ dataDir: process.env.SIM_DATA_DIR || DEFAULT_DATA_DIR });
+  for (const sim of [sims.slack, sims.graph, sims.erpnext]) console.log(`${sim.name.padEnd(8)} ${sim.url}`);
+  console.log(`ca       ${path.resolve(sims.caFile)}`);
+  closeOnSignal(() => sims.close());
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

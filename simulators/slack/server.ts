@@ -1,0 +1,199 @@
+// Slack Web API simulator: POST /api/{method} with form or JSON bodies, Bearer (or `token` field)
+// auth, HTTP 200 `ok:false` platform errors and 429 + Retry-After rate limiting (via faults).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { startHttpSimulator, type HttpSimulator, type SimulatorTlsOptions } from '../kit/http-simulator';
+
+export interface SlackMessage {
+  channel: string;
+  text?: string;
+  blocks?: unknown[];
+  attachments?: unknown[];
+  thread_ts?: string;
+  ts: string;
+  user: string;
+  bot_id: string;
+  type: 'message';
+}
+
+export interface SlackState {
+  messages: SlackMessage[];
+}
+
+export interface SlackSimulatorOptions {
+  port?: number;
+  host?: string;
+  tls?: SimulatorTlsOptions;
+  /** The bot token requests must present (default `xoxb-sim-token`). */
+  token?: string;
+  /** Known channels (IDs or names, `#` optional). Absent = every channel exists. */
+  channels?: string[];
+}
+
+export const SLACK_BOT = {
+  userId: 'U0SIMBOT01',
+  botId: 'B0SIMBOT01',
+  teamId: 'T0SIMTEAM1',
+  team: 'Simulated Workspace',
+};
+const MAX_TEXT_LENGTH = 40_000;
+
+type SlackArgs = Record<string, unknown>;
+type SlackResult = Record<string, unknown>;
+
+class SlackError extends Error {
+  constructor(
+    readonly code: string,
+    readonly extra: SlackResult = {},
+  ) {
+    super(code);
+  }
+}
+
+export function slackFaultBody(status: number): unknown {
+  if (status === 429) return { ok: false, error: 'ratelimited' };
+  if (status === 404) return { ok: false, error: 'unknown_method' };
+  if (status === 400) return { ok: false, error: 'invalid_arguments' };
+  return { ok: false, error: status >= 500 ? 'fatal_error' : 'request_failed' };
+}
+
+function tokenOf(request: FastifyRequest, args: SlackArgs): string | undefined {
+  const header = request.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    return match?.[1] ?? '';
+  }
+  return typeof args.token === 'string' ? args.token : undefined;
+}
+
+/** Form bodies carry blocks/attachments as JSON strings; JSON bodies carry them as arrays. */
+function jsonArrayArg(args: SlackArgs, key: string, errorCode: string): unknown[] | undefined {
+  let value = args[key];
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new SlackError(errorCode, {
+        response_metadata: { messages: [`[ERROR] ${key} must be a JSON array`] },
+      });
+    }
+  }
+  if (!Array.isArray(value)) {
+    throw new SlackError(errorCode, { response_metadata: { messages: [`[ERROR] ${key} must be an array`] } });
+  }
+  return value;
+}
+
+function validateBlocks(blocks: unknown[]): void {
+  const errors: string[] = [];
+  if (blocks.length > 50) errors.push('no more than 50 items allowed [json-pointer:/blocks]');
+  blocks.forEach((block, i) => {
+    const type = (block as { type?: unknown } | null)?.type;
+    if (typeof block !== 'object' || block === null || typeof type !== 'string' || type === '') {
+      errors.push(`missing required field: type [json-pointer:/blocks/${i}]`);
+    }
+  });
+  if (errors.length > 0) {
+    throw new SlackError('invalid_blocks', {
+      errors,
+      response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) },
+    });
+  }
+}
+
+export async function startSlackSimulator(
+  options: SlackSimulatorOptions = {},
+): Promise<HttpSimulator<SlackState>> {
+  const { token = 'xoxb-sim-token' } = options;
+  const knownChannels = options.channels && new Set(options.channels.map((c) => c.replace(/^#/, '')));
+  let lastTsMicros = 0;
+
+  /** Unique, strictly increasing `seconds.micros` string, like Slack's message ids. */
+  function nextTs(): string {
+    lastTsMicros = Math.max(Date.now() * 1000, lastTsMicros + 1);
+    return `${Math.floor(lastTsMicros / 1e6)}.${String(lastTsMicros % 1e6).padStart(6, '0')}`;
+  }
+
+  function channelArg(args: SlackArgs): string {
+    const channel = typeof args.channel === 'string' ? args.channel.replace(/^#/, '') : '';
+    if (!channel || (knownChannels && !knownChannels.has(channel))) throw new SlackError('channel_not_found');
+    return channel;
+  }
+
+  return startHttpSimulator<SlackState>({
+    name: 'slack',
+    port: options.port,
+    host: options.host,
+    tls: options.tls,
+    createState: () => ({ messages: [] }),
+    faultBody: slackFaultBody,
+    routes(app: FastifyInstance, ctx) {
+      const methods: Record<string, (args: SlackArgs) => SlackResult> = {
+        'auth.test': () => ({
+          url: 'https://sim-workspace.slack.com/',
+          team: SLACK_BOT.team,
+          user: 'sim-bot',
+          team_id: SLACK_BOT.teamId,
+          user_id: SLACK_BOT.userId,
+          bot_id: SLACK_BOT.botId,
+          is_enterprise_install: false,
+        }),
+        'chat.postMessage': (args) => {
+          const channel = channelArg(args);
+          const text = typeof args.text === 'string' ? args.text : undefined;
+          const blocks = jsonArrayArg(args, 'blocks', 'invalid_blocks');
+          const attachments = jsonArrayArg(args, 'attachments', 'invalid_attachments');
+          if (blocks) validateBlocks(blocks);
+          if (!text && !blocks?.length && !attachments?.length) throw new SlackError('no_text');
+          if (text && text.length > MAX_TEXT_LENGTH) throw new SlackError('msg_too_long');
+          const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
+          const message: SlackMessage = {
+            type: 'message',
+            channel,
+            text: text ?? '',
+            ...(blocks && { blocks }),
+            ...(attachments && { attachments }),
+            ...(threadTs && { thread_ts: threadTs }),
+            ts: nextTs(),
+            user: SLACK_BOT.userId,
+            bot_id: SLACK_BOT.botId,
+          };
+          ctx.state.messages.push(message);
+          const { channel: _c, ...wire } = message;
+          return { channel, ts: message.ts, message: wire };
+        },
+        // The vendor's own read API, for tests that check what Slack would hold.
+        'conversations.history': (args) => {
+          const channel = channelArg(args);
+          const limit = Math.min(Number(args.limit ?? 100) || 100, 999);
+          const messages = ctx.state.messages
+            .filter((m) => m.channel === channel && !m.thread_ts)
+            .reverse()
+            .slice(0, limit)
+            .map(({ channel: _c, ...m }) => m);
+          return { messages, has_more: false, pin_count: 0, response_metadata: { next_cursor: '' } };
+        },
+      };
+
+      app.post(
+        '/api/:method',
+        async (request: FastifyRequest<{ Params: { method: string } }>, reply: FastifyReply) => {
+          const handler = methods[request.params.method];
+          if (!handler) return reply.code(404).send({ ok: false, error: 'unknown_method' });
+          const args = (request.body ?? {}) as SlackArgs;
+          const presented = tokenOf(request, args);
+          try {
+            if (presented === undefined || presented === '') throw new SlackError('not_authed');
+            if (presented !== token) throw new SlackError('invalid_auth');
+            return { ok: true, ...handler(args) };
+          } catch (err) {
+            if (!(err instanceof SlackError)) throw err;
+            return { ok: false, error: err.code, ...err.extra };
+          }
+        },
+      );
+
+      app.get('/__admin/messages', async () => ctx.state.messages);
+    },
+  });
+}
