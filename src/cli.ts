@@ -6,8 +6,17 @@ import { createClient } from './client';
 import { loadConfig } from './config';
 import { applySchedules, CONNECTOR_KEY, SCHEDULES } from './schedules';
 import type { ReadinessReport } from './workflows/readinessCheck';
+import {
+  certificateRenewalWorkflowId,
+  renewalActions,
+  renewalStatus,
+  type RenewalActionName,
+} from './workflows/certificateRenewalSignals';
 
-const WORKFLOW_CONNECTOR: Record<string, string> = { readinessCheck: 'platform' };
+const WORKFLOW_CONNECTOR: Record<string, string> = {
+  readinessCheck: 'platform',
+  tableauExtractRefresh: 'tableau',
+};
 
 function parseJson(value: string): object {
   try {
@@ -90,6 +99,59 @@ schedules
       console.log(`triggered ${id}`);
     }
   });
+
+const renewal = program
+  .command('renewal')
+  .description('certificate renewals: status and every action (sent as validated updates)');
+renewal
+  .command('status <host>')
+  .description('stage, days left, escalation level, next step and the action log')
+  .action(async (host: string) => {
+    const client = await createClient();
+    const status = await client.workflow.getHandle(certificateRenewalWorkflowId(host)).query(renewalStatus);
+    console.log(JSON.stringify(status, null, 2));
+  });
+
+const RENEWAL_ACTIONS: Record<
+  RenewalActionName,
+  { description: string; args: (opts: Record<string, string>) => object }
+> = {
+  acknowledge: { description: 'acknowledge the current escalation level', args: (o) => ({ note: o.note }) },
+  escalateNow: { description: 'escalate to the next level now', args: (o) => ({ reason: o.reason }) },
+  snooze: {
+    description: 'snooze reminders until --until (bounded by the next step)',
+    args: (o) => ({ until: o.until }),
+  },
+  renewed: { description: 'the vendor says it renewed: verify now', args: () => ({}) },
+  cabDecision: {
+    description: 'record the CAB decision (--approved or --rejected)',
+    args: (o) => ({ approved: o.approved !== undefined, note: o.note }),
+  },
+  cancel: { description: 'cancel the renewal', args: (o) => ({ reason: o.reason }) },
+};
+
+for (const [name, spec] of Object.entries(RENEWAL_ACTIONS) as [
+  RenewalActionName,
+  (typeof RENEWAL_ACTIONS)[RenewalActionName],
+][]) {
+  renewal
+    .command(`${name} <host>`)
+    .description(spec.description)
+    .requiredOption('--who <who>', 'the person acting (recorded in the action log)')
+    .option('--note <note>')
+    .option('--reason <reason>')
+    .option('--until <iso>')
+    .option('--approved')
+    .option('--rejected')
+    .action(async (host: string, opts: Record<string, string>) => {
+      const client = await createClient();
+      const handle = client.workflow.getHandle(certificateRenewalWorkflowId(host));
+      const reply = await handle.executeUpdate(renewalActions[name].update, {
+        args: [{ who: opts.who, ...spec.args(opts) }] as never,
+      });
+      console.log(reply.detail);
+    });
+}
 
 function printReadiness(report: ReadinessReport): void {
   console.log(

@@ -1,0 +1,239 @@
+// servicenowIncidentSync and openIncident against the ServiceNow, Slack and Graph simulators on
+// Temporal's time-skipping server. Outcomes are read back through ServiceNow's Table API.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { activityDepsFromConfig, createActivities, type Activities } from '../../src/activities';
+import { incidentCorrelationId } from '../../src/activities/servicenow';
+import type { Config } from '../../src/config';
+import type { IncidentEvent, IncidentRef, SyncTable } from '../../src/domain/servicenow';
+import type { IncidentSyncInput, IncidentSyncReport } from '../../src/workflows/servicenowIncidentSync';
+import { ServicenowSimAccess, sysIdFor, type Row } from '../helpers/servicenow';
+import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
+import { timeSkippingServer } from '../helpers/temporal';
+
+describe('ServiceNow workflows', () => {
+  let env: TestWorkflowEnvironment;
+  let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
+  let sn: ServicenowSimAccess;
+  let caPem: string;
+  let config: Config;
+  let run = 0;
+
+  before(async () => {
+    env = await timeSkippingServer();
+    simulators = await startTestSimulators();
+    caPem = readFileSync(simulators.sims.caFile, 'utf8');
+    sn = new ServicenowSimAccess(simulators.sims.servicenow.url, caPem);
+    config = testConfig(simulators.env);
+  });
+  after(async () => {
+    await simulators?.stop();
+    await env?.teardown();
+  });
+  beforeEach(async () => {
+    for (const sim of [simulators.sims.slack, simulators.sims.graph]) await admin(sim.url, 'reset', {}, caPem);
+    await sn.reset();
+  });
+
+  /** Activities over the simulators; `seen` collects every record each page read. */
+  function activities(wrap: (a: Activities) => Partial<Activities> = () => ({})) {
+    const seen: Record<SyncTable, Row[]> = { incident: [], change_request: [] };
+    const deps = activityDepsFromConfig(config);
+    deps.servicenow = { ...deps.servicenow, observe: (table, records) => seen[table].push(...records) };
+    const base = createActivities(deps);
+    return { acts: { ...base, ...wrap(base) }, seen };
+  }
+
+  async function withWorker<T>(acts: object, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+    const taskQueue = `sn-${++run}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      workflowsPath: require.resolve('../helpers/servicenowWorkflows'),
+      taskQueue,
+      activities: acts,
+    });
+    return worker.runUntil(fn(taskQueue));
+  }
+
+  const sync = (taskQueue: string, input: IncidentSyncInput) =>
+    env.client.workflow.execute('servicenowIncidentSync', {
+      taskQueue,
+      workflowId: `sn-sync-${run}-${Math.random().toString(36).slice(2)}`,
+      args: [input],
+    }) as Promise<IncidentSyncReport>;
+
+  it('sees 1,000 incidents sharing one sys_updated_on exactly once across pages', async () => {
+    const tie = '2024-05-01 10:00:00';
+    await sn.seed('incident', [
+      { sys_id: sysIdFor(100_000), sys_updated_on: '2024-05-01 09:00:00' },
+      ...Array.from({ length: 1000 }, (_, i) => ({ sys_id: sysIdFor(((i * 7919) % 1000) + 1), sys_updated_on: tie })),
+      { sys_id: sysIdFor(100_001), sys_updated_on: '2024-05-01 10:00:01' },
+    ]);
+    const { acts, seen } = activities();
+    const report = await withWorker(acts, (tq) => sync(tq, { pageSize: 97, tables: ['incident'] }));
+    const ids = seen.incident.map((r) => r.sys_id);
+    assert.equal(ids.length, 1002);
+    assert.equal(new Set(ids).size, 1002);
+    assert.equal(report.records, 1002);
+    assert.equal(report.pages, Math.ceil(1002 / 97));
+    assert.deepEqual(report.cursorAfter.incident, { updatedOn: '2024-05-01 10:00:01', sysId: sysIdFor(100_001) });
+
+    // The next run from that cursor finds nothing new.
+    const { acts: acts2, seen: seen2 } = activities();
+    const next = await withWorker(acts2, (tq) => sync(tq, { cursor: report.cursorAfter, tables: ['incident'] }));
+    assert.equal(next.records, 0);
+    assert.equal(seen2.incident.length, 0);
+    assert.deepEqual(next.cursorAfter, report.cursorAfter);
+  });
+
+  it('leaves a record updated during the sync to the next run, which picks it up', async () => {
+    const ids = await sn.seed(
+      'incident',
+      Array.from({ length: 300 }, (_, i) => ({ sys_id: sysIdFor(i + 1), sys_updated_on: '2024-05-01 10:00:00' })),
+    );
+    const target = ids[0]!;
+    let pages = 0;
+    const { acts, seen } = activities((base) => ({
+      async servicenowSyncPage(request) {
+        const result = await base.servicenowSyncPage(request);
+        // After the second page, someone edits a record the sync has already passed (real clock).
+        if (++pages === 2) await sn.patch('incident', target, { short_description: 'edited mid-sync', state: '2' });
+        return result;
+      },
+    }));
+    const first = await withWorker(acts, (tq) => sync(tq, { pageSize: 100, settleSeconds: 0, tables: ['incident'] }));
+    assert.equal(first.records, 300);
+    assert.equal(seen.incident.filter((r) => r.sys_id === target).length, 1, 'seen once, before the edit');
+
+    await new Promise((r) => setTimeout(r, 1100)); // the edited second is over
+    const { acts: acts2, seen: seen2 } = activities();
+    const second = await withWorker(acts2, (tq) =>
+      sync(tq, { cursor: first.cursorAfter, settleSeconds: 0, tables: ['incident'] }),
+    );
+    assert.equal(second.records, 1);
+    assert.equal(second.changed, 1);
+    assert.equal(seen2.incident[0]!.sys_id, target);
+    assert.equal(seen2.incident[0]!.sys_mod_count, '1');
+  });
+
+  it('20 concurrent and retried opens of one event leave one incident; resolve resolves it', async () => {
+    const event: IncidentEvent = {
+      sourceSystem: 'erpnext',
+      sourceId: 'breaker-open-2024-05-01',
+      title: 'ERPNext circuit breaker opened',
+      severity: 'high',
+    };
+    let lostResponses = 0;
+    const { acts } = activities((base) => ({
+      async servicenowUpsertIncident(e) {
+        const ref = await base.servicenowUpsertIncident(e);
+        // The vendor committed, but the answer is lost on the way back: Temporal retries.
+        if (lostResponses++ < 10) throw new Error('socket hang up after commit');
+        return ref;
+      },
+    }));
+    await admin(simulators.sims.servicenow.url, 'faults', { status: 503, times: 5, path: '/api/now/import' }, caPem);
+    const refs = await withWorker(acts, (tq) =>
+      Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          env.client.workflow.execute('openIncident', { taskQueue: tq, workflowId: `open-${run}-${i}`, args: [event] }),
+        ),
+      ),
+    );
+    const correlationId = incidentCorrelationId(event.sourceSystem, event.sourceId);
+    const incidents = await sn.list('incident', `correlation_id=${correlationId}`);
+    assert.equal(incidents.length, 1, 'exactly one incident');
+    assert.equal(incidents[0]!.priority, '2');
+    assert.ok((refs as IncidentRef[]).every((r) => r.sysId === incidents[0]!.sys_id && r.number === incidents[0]!.number));
+    const imports = (await sn.requests()).filter((r) => r.path === '/api/now/import/u_imp_incident');
+    assert.ok(imports.length >= 35, `${imports.length} import calls, incl. 5 faults and 10 retries`);
+
+    const resolved = await withWorker(activities().acts, (tq) =>
+      env.client.workflow.execute('openIncident', {
+        taskQueue: tq,
+        workflowId: `resolve-${run}`,
+        args: [{ ...event, status: 'resolved' }],
+      }),
+    );
+    assert.equal((resolved as IncidentRef).outcome, 'updated');
+    const after = await sn.list('incident', `correlation_id=${correlationId}`);
+    assert.equal(after.length, 1);
+    assert.equal(after[0]!.state, '6');
+    assert.equal(after[0]!.close_code, 'Solved (Permanently)');
+  });
+
+  it('waits out a 429 storm (Retry-After) and still sees every record once', async () => {
+    await sn.seed(
+      'incident',
+      Array.from({ length: 500 }, (_, i) => ({ sys_id: sysIdFor(i + 1), sys_updated_on: '2024-05-01 10:00:00' })),
+    );
+    await admin(
+      simulators.sims.servicenow.url,
+      'faults',
+      { status: 429, retryAfterSeconds: 30, times: 6, path: '/api/now/table/incident' },
+      caPem,
+    );
+    const { acts, seen } = activities();
+    const started = Date.now();
+    const { report, elapsedMs } = await withWorker(acts, async (tq) => {
+      const handle = await env.client.workflow.start('servicenowIncidentSync', {
+        taskQueue: tq,
+        workflowId: `sn-storm-${run}`,
+        args: [{ pageSize: 100, tables: ['incident'] } satisfies IncidentSyncInput],
+      });
+      const result = (await handle.result()) as IncidentSyncReport;
+      const d = await handle.describe();
+      return { report: result, elapsedMs: d.closeTime!.getTime() - d.startTime.getTime() };
+    });
+    assert.equal(report.records, 500);
+    assert.equal(new Set(seen.incident.map((r) => r.sys_id)).size, 500);
+    assert.equal(seen.incident.length, 500);
+    assert.ok(elapsedMs >= 6 * 30_000, `workflow time ${elapsedMs} ms covers six Retry-After waits`);
+    assert.ok(Date.now() - started < 60_000, 'the time-skipping server skipped the waits');
+    const limited = (await sn.requests()).filter((r) => r.status === 429);
+    assert.equal(limited.length, 6);
+  });
+
+  it('announces P1/P2 incidents and state changes, and signals CAB decisions to the waiting workflow', async () => {
+    await sn.setClock('2024-05-01 10:00:00');
+    const [p1] = await sn.seed('incident', [
+      { short_description: 'Payroll export down', impact: '1', urgency: '1' },
+      { short_description: 'Printer jam', impact: '3', urgency: '3' },
+    ]);
+    const { acts } = activities();
+    const first = await withWorker(acts, (tq) => sync(tq, {}));
+    assert.equal(first.records, 2);
+    assert.equal(first.new, 2);
+    assert.equal(first.notified, 1);
+    let slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as { text: string }[];
+    assert.equal(slack.length, 1);
+    assert.match(slack[0]!.text, /INC0010001 \(P1\) opened/);
+    assert.equal(((await admin(simulators.sims.graph.url, 'messages', undefined, caPem)) as unknown[]).length, 1);
+
+    // Later: the P1 moves to In Progress, a change request waits for CAB, CAB approves it.
+    await sn.setClock('2024-05-01 10:05:00');
+    await sn.patch('incident', p1!, { state: '2' });
+    const second = await withWorker(acts, async (tq) => {
+      const waiter = await env.client.workflow.start('cabWaiter', { taskQueue: tq, workflowId: `cab-waiter-${run}` });
+      const [chg] = await sn.seed('change_request', [
+        { short_description: 'Renew cert', correlation_id: waiter.workflowId, correlation_display: 'temporal-workflow', approval: 'requested' },
+      ]);
+      await sn.setClock('2024-05-01 10:06:00');
+      await sn.patch('change_request', chg!, { approval: 'approved' });
+      const report = await sync(tq, { cursor: first.cursorAfter });
+      const decision = (await waiter.result()) as { approval: string; changeNumber: string };
+      assert.equal(decision.approval, 'approved');
+      assert.equal(decision.changeNumber, 'CHG0010001');
+      return report;
+    });
+    assert.equal(second.changed, 1);
+    assert.equal(second.notified, 1);
+    assert.equal(second.signalled, 1);
+    slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as { text: string }[];
+    assert.equal(slack.length, 2);
+    assert.match(slack[1]!.text, /INC0010001 \(P1\) New → In Progress/);
+  });
+});
