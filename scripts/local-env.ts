@@ -6,6 +6,9 @@ export interface SimulatorEndpoints {
   slack: { url: string };
   graph: { url: string };
   erpnext: { url: string };
+  tableau?: { url: string };
+  servicenow?: { url: string };
+  smtp?: { host: string; port: number };
 }
 
 export const SIMULATOR_CREDENTIALS = {
@@ -16,6 +19,14 @@ export const SIMULATOR_CREDENTIALS = {
   graphRefreshToken: 'sim-refresh-token',
   erpnextKey: 'sim-key',
   erpnextSecret: 'sim-secret',
+  tableauPatName: 'integrations-bot',
+  tableauPatSecret: 'sim-tableau-pat-secret',
+  smtpUser: 'sim-smtp',
+  smtpPassword: 'sim-smtp-password',
+  servicenowUser: 'integration.user',
+  servicenowPassword: 'sim-password',
+  servicenowClientId: 'sim-client-id',
+  servicenowClientSecret: 'sim-client-secret',
 } as const;
 
 export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
@@ -36,5 +47,33 @@ export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
     ERPNEXT_URL: sims.erpnext.url,
     ERPNEXT_API_KEY: c.erpnextKey,
     ERPNEXT_API_SECRET: c.erpnextSecret,
+    ...(sims.tableau
+      ? {
+          TABLEAU_SERVER_URL: sims.tableau.url,
+          TABLEAU_SITE: 'acme',
+          TABLEAU_PAT_NAME: c.tableauPatName,
+          TABLEAU_PAT_SECRET: c.tableauPatSecret,
+        }
+      : {}),
+    ...(sims.smtp
+      ? {
+          SMTP_HOST: sims.smtp.host,
+          SMTP_PORT: String(sims.smtp.port),
+          SMTP_USER: c.smtpUser,
+          SMTP_PASSWORD: c.smtpPassword,
+          EMAIL_FROM: 'integrations@example.com',
+          ALERT_EMAIL_TO: 'integration-ops@example.com',
+          VENDOR_CONTACT_EMAIL: 'erp-vendor-ops@example.com',
+        }
+      : {}),
+    ...(sims.servicenow
+      ? {
+          SERVICENOW_URL: sims.servicenow.url,
+          SERVICENOW_USERNAME: c.servicenowUser,
+          SERVICENOW_PASSWORD: c.servicenowPassword,
+          SERVICENOW_CLIENT_ID: c.servicenowClientId,
+          SERVICENOW_CLIENT_SECRET: c.servicenowClientSecret,
+        }
+      : {}),
   };
 }

@@ -1,18 +1,23 @@
 // Starts every HTTP simulator with one local CA. As a script (`tsx simulators/run-all.ts`) it reads
-// SIM_SLACK_PORT / SIM_GRAPH_PORT / SIM_ERPNEXT_PORT / SIM_DATA_DIR and runs until SIGINT/SIGTERM.
+// SIM_SLACK_PORT / SIM_GRAPH_PORT / SIM_ERPNEXT_PORT / SIM_TABLEAU_PORT / SIM_SERVICENOW_PORT / SIM_DATA_DIR and runs until SIGINT/SIGTERM.
 import path from 'node:path';
 import { startErpnextSimulator } from './erpnext/server';
 import { startGraphSimulator } from './graph/server';
 import type { HttpSimulator } from './kit/http-simulator';
 import { createLocalCa, type LocalCa } from './kit/local-ca';
+import { startServicenowSimulator } from './servicenow/server';
 import { startSlackSimulator } from './slack/server';
+import { startSmtpSimulator, type SmtpSimulator } from './smtp/server';
+import { startTableauSimulator } from './tableau/server';
 
-export type SimulatorName = 'slack' | 'graph' | 'erpnext';
+export type SimulatorName = 'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow';
 
 export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: number }> = {
   slack: { env: 'SIM_SLACK_PORT', default: 4101 },
   graph: { env: 'SIM_GRAPH_PORT', default: 4102 },
   erpnext: { env: 'SIM_ERPNEXT_PORT', default: 4103 },
+  tableau: { env: 'SIM_TABLEAU_PORT', default: 4105 },
+  servicenow: { env: 'SIM_SERVICENOW_PORT', default: 4104 },
 };
 
 export const DEFAULT_DATA_DIR = path.join('data', 'simulators');
@@ -38,6 +43,10 @@ export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): 
       return startGraphSimulator({ port, tls: { ca } });
     case 'erpnext':
       return startErpnextSimulator({ port, tls: { ca } });
+    case 'tableau':
+      return startTableauSimulator({ port, tls: { ca } });
+    case 'servicenow':
+      return startServicenowSimulator({ port, tls: { ca } });
   }
 }
 
@@ -47,12 +56,16 @@ export interface AllSimulators {
   slack: HttpSimulator;
   graph: HttpSimulator;
   erpnext: HttpSimulator;
+  tableau: HttpSimulator;
+  servicenow: HttpSimulator;
+  /** SMTP on `smtp.port` (STARTTLS, AUTH); its HTTPS admin API at `smtp.admin.url`. */
+  smtp: SmtpSimulator;
   close(): Promise<void>;
 }
 
 export async function startAllSimulators(options: {
   dataDir: string;
-  ports?: Partial<Record<SimulatorName, number>>;
+  ports?: Partial<Record<SimulatorName | 'smtp' | 'smtpAdmin', number>>;
 }): Promise<AllSimulators> {
   const ca = await createLocalCa(path.join(options.dataDir, 'ca'));
   const started: HttpSimulator[] = [];
@@ -61,14 +74,32 @@ export async function startAllSimulators(options: {
     started.push(sim);
     return sim;
   };
+  let smtp: SmtpSimulator | undefined;
   const closeAll = async () => {
-    await Promise.allSettled(started.map((s) => s.close()));
+    await Promise.allSettled([...started.map((s) => s.close()), smtp?.close()]);
   };
   try {
     const slack = await start('slack');
     const graph = await start('graph');
     const erpnext = await start('erpnext');
-    return { caFile: ca.caFile, caPem: ca.caPem, slack, graph, erpnext, close: closeAll };
+    const tableau = await start('tableau');
+    const servicenow = await start('servicenow');
+    smtp = await startSmtpSimulator({
+      ca,
+      port: options.ports?.smtp ?? Number(process.env.SIM_SMTP_PORT || 2525),
+      adminPort: options.ports?.smtpAdmin ?? Number(process.env.SIM_SMTP_ADMIN_PORT || 4107),
+    });
+    return {
+      caFile: ca.caFile,
+      caPem: ca.caPem,
+      slack,
+      graph,
+      erpnext,
+      tableau,
+      servicenow,
+      smtp,
+      close: closeAll,
+    };
   } catch (err) {
     await closeAll();
     throw err;
@@ -96,7 +127,9 @@ export function closeOnSignal(close: () => Promise<void>): void {
 
 async function main(): Promise<void> {
   const sims = await startAllSimulators({ dataDir: process.env.SIM_DATA_DIR || DEFAULT_DATA_DIR });
-  for (const sim of [sims.slack, sims.graph, sims.erpnext]) console.log(`${sim.name.padEnd(8)} ${sim.url}`);
+  for (const sim of [sims.slack, sims.graph, sims.erpnext, sims.tableau, sims.servicenow])
+    console.log(`${sim.name.padEnd(8)} ${sim.url}`);
+  console.log(`smtp     smtp://localhost:${sims.smtp.port} (admin ${sims.smtp.admin.url})`);
   console.log(`ca       ${path.resolve(sims.caFile)}`);
   closeOnSignal(() => sims.close());
 }

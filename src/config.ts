@@ -9,6 +9,10 @@ const SECRET_NAMES = [
   'GRAPH_CLIENT_SECRET',
   'GRAPH_REFRESH_TOKEN',
   'ERPNEXT_API_SECRET',
+  'SMTP_PASSWORD',
+  'SERVICENOW_PASSWORD',
+  'SERVICENOW_CLIENT_SECRET',
+  'TABLEAU_PAT_SECRET',
 ] as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -40,6 +44,31 @@ const envSchema = z.object({
   ERPNEXT_URL: url.optional(),
   ERPNEXT_API_KEY: optionalText,
   ERPNEXT_API_SECRET: optionalText,
+
+  SMTP_HOST: optionalText,
+  SMTP_PORT: port.default(587),
+  SMTP_USER: optionalText,
+  SMTP_PASSWORD: optionalText,
+  EMAIL_FROM: z.string().email().optional(),
+  ALERT_EMAIL_TO: z.string().email().optional(),
+  VENDOR_CONTACT_EMAIL: z.string().email().optional(),
+
+  SERVICENOW_URL: url.optional(),
+  SERVICENOW_USERNAME: optionalText,
+  SERVICENOW_PASSWORD: optionalText,
+  SERVICENOW_CLIENT_ID: optionalText,
+  SERVICENOW_CLIENT_SECRET: optionalText,
+  SERVICENOW_MAX_REQUESTS_PER_HOUR: z.coerce.number().int().positive().optional(),
+
+  TABLEAU_SERVER_URL: url.optional(),
+  TABLEAU_API_VERSION: z
+    .string()
+    .regex(/^\d+\.\d+$/)
+    .default('3.24'),
+  /** The site's contentUrl; '-' names the Default site of Tableau Server (contentUrl ""). */
+  TABLEAU_SITE: optionalText,
+  TABLEAU_PAT_NAME: optionalText,
+  TABLEAU_PAT_SECRET: optionalText,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -56,6 +85,10 @@ const CONNECTOR_GROUPS = {
     'TEAMS_CHANNEL_ID',
   ],
   erpnext: ['ERPNEXT_URL', 'ERPNEXT_API_KEY', 'ERPNEXT_API_SECRET'],
+  email: ['SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'EMAIL_FROM', 'ALERT_EMAIL_TO'],
+  servicenow: ['SERVICENOW_URL', 'SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD'],
+  servicenowOauth: ['SERVICENOW_CLIENT_ID', 'SERVICENOW_CLIENT_SECRET'],
+  tableau: ['TABLEAU_SERVER_URL', 'TABLEAU_SITE', 'TABLEAU_PAT_NAME', 'TABLEAU_PAT_SECRET'],
 } as const satisfies Record<string, readonly (keyof Env)[]>;
 
 export interface SlackSettings {
@@ -73,10 +106,39 @@ export interface TeamsSettings {
   teamId: string;
   channelId: string;
 }
+export interface EmailSettings {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  from: string;
+  /** Where alerts go when chat channels fail. */
+  alertsTo: string;
+  /** The vendor's contact for certificate renewals. */
+  vendorContact?: string;
+}
 export interface ErpnextSettings {
   url: string;
   apiKey: string;
   apiSecret: string;
+}
+
+export interface TableauSettings {
+  serverUrl: string;
+  apiVersion: string;
+  siteContentUrl: string;
+  patName: string;
+  patSecret: string;
+}
+
+export interface ServicenowSettings {
+  url: string;
+  username: string;
+  password: string;
+  /** OAuth password grant when set; Basic auth otherwise. */
+  oauth?: { clientId: string; clientSecret: string };
+  /** The hourly request budget the client spreads its calls over. */
+  maxRequestsPerHour?: number;
 }
 
 export interface Config {
@@ -90,6 +152,9 @@ export interface Config {
   slack?: SlackSettings;
   teams?: TeamsSettings;
   erpnext?: ErpnextSettings;
+  email?: EmailSettings;
+  servicenow?: ServicenowSettings;
+  tableau?: TableauSettings;
 }
 
 export class ConfigError extends Error {
@@ -182,9 +247,44 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
             channelId: env.TEAMS_CHANNEL_ID ?? '',
           }
         : undefined,
+    email:
+      env.SMTP_HOST && env.SMTP_USER && env.SMTP_PASSWORD && env.EMAIL_FROM && env.ALERT_EMAIL_TO
+        ? {
+            host: env.SMTP_HOST,
+            port: env.SMTP_PORT,
+            user: env.SMTP_USER,
+            password: env.SMTP_PASSWORD,
+            from: env.EMAIL_FROM,
+            alertsTo: env.ALERT_EMAIL_TO,
+            vendorContact: env.VENDOR_CONTACT_EMAIL,
+          }
+        : undefined,
     erpnext:
       env.ERPNEXT_URL && env.ERPNEXT_API_KEY && env.ERPNEXT_API_SECRET
         ? { url: env.ERPNEXT_URL, apiKey: env.ERPNEXT_API_KEY, apiSecret: env.ERPNEXT_API_SECRET }
+        : undefined,
+    servicenow:
+      env.SERVICENOW_URL && env.SERVICENOW_USERNAME && env.SERVICENOW_PASSWORD
+        ? {
+            url: env.SERVICENOW_URL,
+            username: env.SERVICENOW_USERNAME,
+            password: env.SERVICENOW_PASSWORD,
+            oauth:
+              env.SERVICENOW_CLIENT_ID && env.SERVICENOW_CLIENT_SECRET
+                ? { clientId: env.SERVICENOW_CLIENT_ID, clientSecret: env.SERVICENOW_CLIENT_SECRET }
+                : undefined,
+            maxRequestsPerHour: env.SERVICENOW_MAX_REQUESTS_PER_HOUR,
+          }
+        : undefined,
+    tableau:
+      env.TABLEAU_SERVER_URL && env.TABLEAU_SITE && env.TABLEAU_PAT_NAME && env.TABLEAU_PAT_SECRET
+        ? {
+            serverUrl: env.TABLEAU_SERVER_URL,
+            apiVersion: env.TABLEAU_API_VERSION,
+            siteContentUrl: env.TABLEAU_SITE === '-' ? '' : env.TABLEAU_SITE,
+            patName: env.TABLEAU_PAT_NAME,
+            patSecret: env.TABLEAU_PAT_SECRET,
+          }
         : undefined,
   };
 }
@@ -196,5 +296,9 @@ export function secretValues(config: Config): string[] {
     config.teams?.clientSecret,
     config.teams?.refreshToken,
     config.erpnext?.apiSecret,
+    config.email?.password,
+    config.servicenow?.password,
+    config.servicenow?.oauth?.clientSecret,
+    config.tableau?.patSecret,
   ].filter((v): v is string => Boolean(v));
 }

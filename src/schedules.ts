@@ -30,6 +30,28 @@ export const SCHEDULES: ScheduleEntry[] = [
     cron: '0 7 * * *',
     overlap: ScheduleOverlapPolicy.SKIP,
   },
+  {
+    // The cursor carries from run to run as the schedule's last completion result: SKIP keeps
+    // runs strictly one after another, so each starts where the last successful one ended.
+    id: 'servicenow-incident-sync',
+    description:
+      'ServiceNow incidents and change requests changed since the last run: announce P1/P2 and state changes, signal CAB decisions',
+    connector: 'servicenow',
+    workflowType: 'servicenowIncidentSync',
+    input: {},
+    cron: '*/5 * * * *',
+    overlap: ScheduleOverlapPolicy.SKIP,
+  },
+  {
+    // After the nightly Workday import (its drift report also starts a refresh on its own).
+    id: 'tableau-extract-refresh-daily',
+    description: 'Refresh the Tableau extracts, repair schema errors once, alert on failures',
+    connector: 'tableau',
+    workflowType: 'tableauExtractRefresh',
+    input: { reason: 'schedule' },
+    cron: '30 4 * * *',
+    overlap: ScheduleOverlapPolicy.SKIP,
+  },
 ];
 
 export function scheduleOptions(entry: ScheduleEntry, taskQueue: string, timeZone: string): ScheduleOptions {

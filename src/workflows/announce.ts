@@ -1,31 +1,75 @@
 // Sends one alert to every channel at once. Each channel is its own activity with its own
-// retries, so one failing channel never loses the alert on the other; the outcome per channel
-// is returned for the workflow's report.
-import { proxyActivities } from '@temporalio/workflow';
+// retries, so one failing channel never loses the alert on the other. A channel that keeps
+// failing for the failover window (default 15 minutes) is replaced by one email for this alert,
+// and the channel's recovery workflow posts one summary there once it works again.
+import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
+import {
+  ParentClosePolicy,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  startChild,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
+import { channelRecovery, channelRecoveryWorkflowId, missedAlert, type Channel } from './channelRecovery';
 
-const channels = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 6,
-  },
-});
-
-export type ChannelOutcome = 'sent' | 'skipped' | 'failed';
+export type ChannelOutcome = 'sent' | 'skipped' | 'failed' | 'emailed';
 
 export interface Announcement {
   slack: ChannelOutcome;
   teams: ChannelOutcome;
 }
 
-export async function announce(alert: Alert): Promise<Announcement> {
+export const DEFAULT_FAILOVER_AFTER: Duration = '15 minutes';
+
+function channelActivities(failoverAfter: Duration) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: failoverAfter,
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+}
+
+const email = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 20 },
+});
+
+export async function announce(
+  alert: Alert,
+  options: { failoverAfter?: Duration } = {},
+): Promise<Announcement> {
+  const channels = channelActivities(options.failoverAfter ?? DEFAULT_FAILOVER_AFTER);
   const [slack, teams] = await Promise.allSettled([channels.notifySlack(alert), channels.notifyTeams(alert)]);
-  return {
+  const outcome: Announcement = {
     slack: slack.status === 'fulfilled' ? slack.value.status : 'failed',
     teams: teams.status === 'fulfilled' ? teams.value.status : 'failed',
   };
+  const failed = (['slack', 'teams'] as const).filter((c) => outcome[c] === 'failed');
+  if (failed.length === 0) return outcome;
+  const emailed = await email.emailAlert(alert, [...failed]).catch(() => undefined);
+  if (emailed?.status !== 'sent') return outcome;
+  for (const channel of failed) {
+    outcome[channel] = 'emailed';
+    await noteMissed(channel, alert);
+  }
+  return outcome;
+}
+
+async function noteMissed(channel: Channel, alert: Alert): Promise<void> {
+  const workflowId = channelRecoveryWorkflowId(channel);
+  try {
+    await startChild(channelRecovery, {
+      workflowId,
+      args: [{ channel }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  await getExternalWorkflowHandle(workflowId).signal(missedAlert, {
+    title: alert.title,
+    severity: alert.severity,
+    at: new Date().toISOString(),
+  });
 }

@@ -1,4 +1,8 @@
 // The worker's workflow bundle entry: every workflow, by the name schedules and operators use.
 export { readinessCheck } from './readinessCheck';
+export { openIncident } from './openIncident';
+export { servicenowIncidentSync } from './servicenowIncidentSync';
+export { tableauExtractRefresh } from './tableauExtractRefresh';
 export { certificateRenewal } from './certificateRenewal';
 export { circuitBreaker } from './circuitBreaker';
+export { channelRecovery } from './channelRecovery';

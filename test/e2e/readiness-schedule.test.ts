@@ -12,6 +12,7 @@ import { secretValues } from '../../src/config';
 import { applySchedules, CONNECTOR_KEY, SCHEDULES } from '../../src/schedules';
 import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
+import { withDecodedPayloads } from '../helpers/history';
 import { createTestWorker, devServer } from '../helpers/temporal';
 
 const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');

@@ -16,6 +16,7 @@ import { CONNECTOR_KEY } from '../../src/schedules';
 import type { TableauState } from '../../simulators/tableau/state';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, devServer } from '../helpers/temporal';
+import { withDecodedPayloads } from '../helpers/history';
 
 const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 
@@ -126,18 +127,3 @@ describe('e2e: Workday drift report triggers a Tableau extract refresh on the de
       writeFileSync(join(HISTORIES, 'tableauExtractRefresh-drift.json'), serialized);
   });
 });
-
-/** The history JSON plus every payload's bytes decoded: payload data is base64 in the JSON. */
-function withDecodedPayloads(serialized: string): string {
-  const decoded: string[] = [];
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object')
-      for (const [key, v] of Object.entries(value)) {
-        if (key === 'data' && typeof v === 'string') decoded.push(Buffer.from(v, 'base64').toString('utf8'));
-        else walk(v);
-      }
-  };
-  walk(JSON.parse(serialized));
-  return [serialized, ...decoded].join('\n');
-}

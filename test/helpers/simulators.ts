@@ -14,7 +14,10 @@ export async function startTestSimulators(): Promise<{
   stop(): Promise<void>;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'sims-'));
-  const sims = await startAllSimulators({ dataDir: dir, ports: { slack: 0, graph: 0, erpnext: 0 } });
+  const sims = await startAllSimulators({
+    dataDir: dir,
+    ports: { slack: 0, graph: 0, erpnext: 0, tableau: 0, servicenow: 0, smtp: 0, smtpAdmin: 0 },
+  });
   return {
     sims,
     env: simulatorEnv(sims),

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Agent } from 'undici';
 import { activityDepsFromConfig, createActivities, type ActivityDeps } from '../../src/activities';
 import {
   refreshInputForDrift,
@@ -26,6 +27,7 @@ describe('tableauExtractRefresh workflow', () => {
   let env: TestWorkflowEnvironment;
   let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
   let caPem: string;
+  let dispatcher: Agent;
   let deps: ActivityDeps;
   let tableau: TableauClient;
   let run = 0;
@@ -34,8 +36,10 @@ describe('tableauExtractRefresh workflow', () => {
     env = await timeSkippingServer();
     simulators = await startTestSimulators();
     caPem = readFileSync(simulators.sims.caFile, 'utf8');
+    dispatcher = new Agent({ connect: { ca: caPem } });
   });
   after(async () => {
+    await dispatcher?.close();
     await simulators?.stop();
     await env?.teardown();
   });
@@ -69,7 +73,7 @@ describe('tableauExtractRefresh workflow', () => {
       `${simulators.sims.tableau.url}/api/3.24/sites/${site.siteId}/jobs?filter=jobType:eq:refresh_extracts`,
       {
         headers: { accept: 'application/json', 'x-tableau-auth': sessionToken() },
-        ...({ dispatcher: new (await import('undici')).Agent({ connect: { ca: caPem } }) } as object),
+        ...({ dispatcher } as object),
       },
     );
     assert.equal(response.status, 200);

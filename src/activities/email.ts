@@ -1,0 +1,41 @@
+// Email activities. Recipients are named by role ('alerts', 'vendor-contact') and resolved here
+// in the worker, so addresses never enter workflow history.
+import { log } from '@temporalio/activity';
+import { alertText, type Alert } from '../domain/alert';
+import type { EmailClient } from '../vendors/email';
+import { vendorCall } from './failures';
+
+export type EmailRole = 'alerts' | 'vendor-contact';
+
+export interface EmailDeps {
+  client?: EmailClient;
+  recipients: Partial<Record<EmailRole, string>>;
+}
+
+export interface EmailDelivery {
+  status: 'sent' | 'skipped';
+  messageId?: string;
+}
+
+export function createEmailActivities(deps: EmailDeps) {
+  async function send(role: EmailRole, subject: string, text: string): Promise<EmailDelivery> {
+    const to = deps.recipients[role];
+    if (!deps.client || !to) return { status: 'skipped' };
+    const client = deps.client;
+    const sent = await vendorCall('email', 'send', () => client.send({ to: [to], subject, text }));
+    log.info('email sent', { role, subject });
+    return { status: 'sent', messageId: sent.messageId };
+  }
+
+  return {
+    /** The failover path: an alert that chat channels could not deliver. */
+    async emailAlert(alert: Alert, failedChannels: string[]): Promise<EmailDelivery> {
+      const note = `\n\n(Sent by email because ${failedChannels.join(' and ')} delivery failed.)`;
+      return send('alerts', `[${alert.severity.toUpperCase()}] ${alert.title}`, alertText(alert) + note);
+    },
+
+    async emailRole(message: { role: EmailRole; subject: string; text: string }): Promise<EmailDelivery> {
+      return send(message.role, message.subject, message.text);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// channelRecovery: started when alerts for a chat channel had to go out by email. It collects
+// what the channel missed and retries one summary post until the channel takes it, then ends:
+// when the channel recovers, exactly one summary of what it missed goes out there.
+import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { Alert } from '../domain/alert';
+
+export type Channel = 'slack' | 'teams';
+
+export interface MissedAlert {
+  title: string;
+  severity: Alert['severity'];
+  at: string;
+}
+
+export const missedAlert = defineSignal<[MissedAlert]>('missed');
+
+export function channelRecoveryWorkflowId(channel: Channel): string {
+  return `channel-recovery-${channel}`;
+}
+
+const once = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+export async function channelRecovery(input: {
+  channel: Channel;
+}): Promise<{ delivered: number; attempts: number }> {
+  const missed: MissedAlert[] = [];
+  setHandler(missedAlert, (alert) => void missed.push(alert));
+  await condition(() => missed.length > 0);
+  let attempts = 0;
+  let wait = 60_000;
+  for (;;) {
+    await sleep(wait);
+    attempts++;
+    const summary: Alert = {
+      title: `${input.channel === 'slack' ? 'Slack' : 'Teams'} is back: ${missed.length} alerts went out by email meanwhile`,
+      severity: 'info',
+      summary: `These alerts could not be delivered here and were sent by email instead.`,
+      facts: missed.slice(0, 20).map((m) => ({ name: m.at, value: `${m.severity}: ${m.title}` })),
+    };
+    try {
+      await (input.channel === 'slack' ? once.notifySlack(summary) : once.notifyTeams(summary));
+      return { delivered: missed.length, attempts };
+    } catch {
+      wait = Math.min(wait * 2, 10 * 60_000);
+    }
+  }
+}

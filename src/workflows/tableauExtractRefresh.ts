@@ -1,0 +1,261 @@
+// tableauExtractRefresh: refreshes the chosen Tableau extracts with bounded concurrency, polls each
+// job on durable timers with backoff and a hard timeout, repairs a schema error once (update the
+// connection, refresh again), and announces one summary with the failures' reasons and owners.
+// Started by the daily schedule, by an upstream import's drift report, or by an operator.
+import {
+  ApplicationFailure,
+  defineQuery,
+  log,
+  metricMeter,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { DataSourceRef } from '../activities/tableau';
+import {
+  REFRESH_DEFAULTS,
+  classifyFailure,
+  countOutcomes,
+  isProblem,
+  pollDelaySeconds,
+  refreshAlert,
+  type DataSourceResult,
+  type JobState,
+  type RefreshReason,
+  type TableauExtractRefreshInput,
+  type TableauRefreshReport,
+} from '../domain/tableau';
+import { announce } from './announce';
+
+const tableau = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+  },
+});
+
+export interface RefreshProgress {
+  total: number;
+  done: number;
+  running: { name: string; jobId?: string; attempt: number }[];
+}
+
+export const refreshProgressQuery = defineQuery<RefreshProgress>('progress');
+
+const runs = metricMeter.createCounter(
+  'integration_runs_total',
+  '1',
+  'Runs per connector, operation and outcome',
+);
+
+const REASONS: RefreshReason[] = ['schedule', 'upstream-drift', 'operator'];
+const MAX_REASON_CHARS = 400;
+
+interface JobEnd {
+  state: JobState | 'timed-out' | 'live';
+  jobId?: string;
+  joined: boolean;
+  notes?: string;
+}
+
+function validate(
+  input: TableauExtractRefreshInput | undefined,
+): Required<
+  Pick<
+    TableauExtractRefreshInput,
+    'maxConcurrent' | 'jobTimeoutMinutes' | 'pollInitialSeconds' | 'pollMaxSeconds'
+  >
+> {
+  if (!input || !REASONS.includes(input.reason))
+    throw ApplicationFailure.nonRetryable(
+      `input.reason must be one of ${REASONS.join(', ')}, e.g. {"reason":"operator"}`,
+      'InvalidInput',
+    );
+  if (input.drift && !Array.isArray(input.drift.newFields))
+    throw ApplicationFailure.nonRetryable(
+      'input.drift.newFields must be an array of field names',
+      'InvalidInput',
+    );
+  const positive = (name: string, value: number | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !(value > 0))
+      throw ApplicationFailure.nonRetryable(`input.${name} must be a positive number`, 'InvalidInput');
+    return value;
+  };
+  return {
+    maxConcurrent: Math.floor(positive('maxConcurrent', input.maxConcurrent, REFRESH_DEFAULTS.maxConcurrent)),
+    jobTimeoutMinutes: positive(
+      'jobTimeoutMinutes',
+      input.jobTimeoutMinutes,
+      REFRESH_DEFAULTS.jobTimeoutMinutes,
+    ),
+    pollInitialSeconds: positive(
+      'pollInitialSeconds',
+      input.pollInitialSeconds,
+      REFRESH_DEFAULTS.pollInitialSeconds,
+    ),
+    pollMaxSeconds: positive('pollMaxSeconds', input.pollMaxSeconds, REFRESH_DEFAULTS.pollMaxSeconds),
+  };
+}
+
+const clip = (text: string) =>
+  text.length <= MAX_REASON_CHARS ? text : `${text.slice(0, MAX_REASON_CHARS - 1)}…`;
+
+export async function tableauExtractRefresh(
+  input: TableauExtractRefreshInput,
+): Promise<TableauRefreshReport> {
+  const limits = validate(input);
+  const progress: RefreshProgress = { total: 0, done: 0, running: [] };
+  setHandler(refreshProgressQuery, () => progress);
+
+  const site = await tableau.tableauSignIn();
+  const selected = await tableau.tableauFindDataSources(input.datasources ?? {});
+  progress.total = selected.length;
+
+  /** One refresh job from request to end: started or joined, polled until done or out of time. */
+  async function runJob(ds: DataSourceRef, attempt: number): Promise<JobEnd> {
+    const start = await tableau.tableauStartRefresh({ id: ds.id, name: ds.name });
+    if (start.kind === 'live') return { state: 'live', joined: false, notes: start.detail };
+    const { jobId } = start;
+    const joined = start.kind === 'joined';
+    const lane = { name: ds.name, jobId, attempt };
+    progress.running.push(lane);
+    try {
+      const deadline = Date.now() + limits.jobTimeoutMinutes * 60_000;
+      for (let poll = 0; ; poll++) {
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
+          try {
+            await tableau.tableauCancelJob(jobId);
+          } catch (err) {
+            log.warn('could not cancel the timed-out job', { jobId, error: String(err) });
+          }
+          return { state: 'timed-out', jobId, joined };
+        }
+        await sleep(
+          Math.min(
+            pollDelaySeconds(poll, limits.pollInitialSeconds, limits.pollMaxSeconds) * 1000,
+            remaining,
+          ),
+        );
+        const status = await tableau.tableauJobStatus(jobId);
+        if (status.state !== 'running') return { state: status.state, jobId, joined, notes: status.notes };
+      }
+    } finally {
+      progress.running = progress.running.filter((r) => r !== lane);
+    }
+  }
+
+  async function refreshOne(ds: DataSourceRef): Promise<DataSourceResult> {
+    const base = { datasourceId: ds.id, name: ds.name, project: ds.project };
+    if (!ds.hasExtracts)
+      return {
+        ...base,
+        outcome: 'skipped',
+        attempts: 0,
+        durationSeconds: 0,
+        reason: 'live connection: no extract',
+      };
+    const startedAt = Date.now();
+    const seconds = () => Math.round((Date.now() - startedAt) / 1000);
+    let attempts = 0;
+    let repairedConnections: number | undefined;
+    let joinedQueuedJob = false;
+    try {
+      let end = await runJob(ds, ++attempts);
+      joinedQueuedJob = end.joined;
+      if (end.state === 'failed' && classifyFailure(end.notes) === 'schema') {
+        log.info('schema error: updating the connection and refreshing once more', { datasource: ds.name });
+        repairedConnections = (await tableau.tableauUpdateConnections(ds.id)).updated;
+        end = await runJob(ds, ++attempts);
+      }
+      const result: DataSourceResult = {
+        ...base,
+        jobId: end.jobId,
+        attempts,
+        durationSeconds: seconds(),
+        outcome: 'succeeded',
+        ...(joinedQueuedJob ? { joinedQueuedJob } : {}),
+        ...(repairedConnections !== undefined ? { repairedConnections } : {}),
+      };
+      switch (end.state) {
+        case 'succeeded':
+          return result;
+        case 'live':
+          return { ...result, outcome: 'skipped', attempts: 0, reason: clip(end.notes ?? 'live connection') };
+        case 'cancelled':
+          return { ...result, outcome: 'cancelled', reason: clip(end.notes ?? 'cancelled on the server') };
+        case 'timed-out':
+          return {
+            ...result,
+            outcome: 'timed-out',
+            reason: `no result within ${limits.jobTimeoutMinutes} minutes; the job was cancelled`,
+          };
+        default: {
+          const notes = end.notes ?? 'the job failed without notes';
+          const prefix =
+            repairedConnections !== undefined ? 'schema error persists after the connection update: ' : '';
+          return { ...result, outcome: 'failed', reason: clip(prefix + notes) };
+        }
+      }
+    } catch (err) {
+      // An activity that exhausted its retries (vendor down, throttled for too long, rejected).
+      return {
+        ...base,
+        outcome: 'error',
+        attempts,
+        durationSeconds: seconds(),
+        reason: clip(
+          err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err),
+        ),
+      };
+    } finally {
+      progress.done += 1;
+    }
+  }
+
+  const results: DataSourceResult[] = new Array<DataSourceResult>(selected.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < selected.length) {
+      const index = next++;
+      results[index] = await refreshOne(selected[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limits.maxConcurrent, selected.length) }, lane));
+
+  for (const r of results) {
+    if (!isProblem(r.outcome)) continue;
+    const ownerId = selected.find((d) => d.id === r.datasourceId)?.ownerId;
+    if (!ownerId) continue;
+    try {
+      r.owner = await tableau.tableauOwner(ownerId);
+    } catch {
+      r.owner = `user ${ownerId}`;
+    }
+  }
+
+  const counts = countOutcomes(results);
+  const draft = {
+    reason: input.reason,
+    site: site.contentUrl || 'Default',
+    counts,
+    datasources: results,
+    ...(input.drift
+      ? { drift: { source: input.drift.source ?? 'upstream', newFields: [...input.drift.newFields] } }
+      : {}),
+  };
+  const notified = await announce(refreshAlert(draft, workflowInfo().workflowId));
+  for (const r of results)
+    runs.add(1, { connector: 'tableau', operation: 'tableauExtractRefresh', outcome: r.outcome });
+  return {
+    ...draft,
+    status: results.some((r) => isProblem(r.outcome)) ? 'failed' : 'ok',
+    notified,
+  };
+}
