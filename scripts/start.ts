@@ -153,6 +153,11 @@ async function main(): Promise<void> {
   say(`  Slack simulator   ${sims.slack.url}/__admin/messages`);
   say(`  Teams simulator   ${sims.graph.url}/__admin/messages`);
   say(`  ERPNext simulator ${sims.erpnext.url}`);
+  say(
+    `  SMTP simulator    smtp://localhost:${sims.smtp.port}, mail at ${sims.smtp.admin.url}/__admin/messages`,
+  );
+  say(`  Tableau simulator ${sims.tableau.url}`);
+  say(`  ServiceNow sim    ${sims.servicenow.url}`);
   say(`  local CA          ${sims.caFile}`);
   say('Ctrl-C stops everything.');
 }
