@@ -8,6 +8,8 @@ export interface SimulatorEndpoints {
   erpnext: { url: string };
   tableau?: { url: string };
   servicenow?: { url: string };
+  erpnextEu?: { url: string };
+  sftp?: { host: string; port: number; username: string; password: string; hostKeyFingerprint: string };
   smtp?: { host: string; port: number };
 }
 
@@ -47,6 +49,23 @@ export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
     ERPNEXT_URL: sims.erpnext.url,
     ERPNEXT_API_KEY: c.erpnextKey,
     ERPNEXT_API_SECRET: c.erpnextSecret,
+    ...(sims.erpnextEu
+      ? {
+          ERPNEXT_EU_URL: sims.erpnextEu.url,
+          ERPNEXT_EU_API_KEY: c.erpnextKey,
+          ERPNEXT_EU_API_SECRET: c.erpnextSecret,
+        }
+      : {}),
+    ...(sims.sftp
+      ? {
+          WORKDAY_SFTP_HOST: sims.sftp.host,
+          WORKDAY_SFTP_PORT: String(sims.sftp.port),
+          WORKDAY_SFTP_USERNAME: sims.sftp.username,
+          WORKDAY_SFTP_PASSWORD: sims.sftp.password,
+          WORKDAY_SFTP_HOST_KEY_SHA256: sims.sftp.hostKeyFingerprint,
+          WORKDAY_EXPORT_DIR: '/exports',
+        }
+      : {}),
     ...(sims.tableau
       ? {
           TABLEAU_SERVER_URL: sims.tableau.url,

@@ -6,11 +6,12 @@ import { startGraphSimulator } from './graph/server';
 import type { HttpSimulator } from './kit/http-simulator';
 import { createLocalCa, type LocalCa } from './kit/local-ca';
 import { startServicenowSimulator } from './servicenow/server';
+import { startSftpSimulator, type SftpSimulator } from './sftp/server';
 import { startSlackSimulator } from './slack/server';
 import { startSmtpSimulator, type SmtpSimulator } from './smtp/server';
 import { startTableauSimulator } from './tableau/server';
 
-export type SimulatorName = 'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow';
+export type SimulatorName = 'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu';
 
 export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: number }> = {
   slack: { env: 'SIM_SLACK_PORT', default: 4101 },
@@ -18,6 +19,8 @@ export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: numb
   erpnext: { env: 'SIM_ERPNEXT_PORT', default: 4103 },
   tableau: { env: 'SIM_TABLEAU_PORT', default: 4105 },
   servicenow: { env: 'SIM_SERVICENOW_PORT', default: 4104 },
+  /** The EU region's ERPNext (EU/EEA employees only). */
+  erpnextEu: { env: 'SIM_ERPNEXT_EU_PORT', default: 4106 },
 };
 
 export const DEFAULT_DATA_DIR = path.join('data', 'simulators');
@@ -47,6 +50,8 @@ export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): 
       return startTableauSimulator({ port, tls: { ca } });
     case 'servicenow':
       return startServicenowSimulator({ port, tls: { ca } });
+    case 'erpnextEu':
+      return startErpnextSimulator({ port, tls: { ca }, name: 'erpnext-eu' });
   }
 }
 
@@ -60,12 +65,15 @@ export interface AllSimulators {
   servicenow: HttpSimulator;
   /** SMTP on `smtp.port` (STARTTLS, AUTH); its HTTPS admin API at `smtp.admin.url`. */
   smtp: SmtpSimulator;
+  erpnextEu: HttpSimulator;
+  /** SSH/SFTP on `sftp.port` (SIM_SFTP_PORT, default 4122), exports under /exports. */
+  sftp: SftpSimulator;
   close(): Promise<void>;
 }
 
 export async function startAllSimulators(options: {
   dataDir: string;
-  ports?: Partial<Record<SimulatorName | 'smtp' | 'smtpAdmin', number>>;
+  ports?: Partial<Record<SimulatorName | 'smtp' | 'smtpAdmin' | 'sftp', number>>;
 }): Promise<AllSimulators> {
   const ca = await createLocalCa(path.join(options.dataDir, 'ca'));
   const started: HttpSimulator[] = [];
@@ -75,8 +83,9 @@ export async function startAllSimulators(options: {
     return sim;
   };
   let smtp: SmtpSimulator | undefined;
+  let sftp: SftpSimulator | undefined;
   const closeAll = async () => {
-    await Promise.allSettled([...started.map((s) => s.close()), smtp?.close()]);
+    await Promise.allSettled([...started.map((s) => s.close()), smtp?.close(), sftp?.close()]);
   };
   try {
     const slack = await start('slack');
@@ -89,6 +98,12 @@ export async function startAllSimulators(options: {
       port: options.ports?.smtp ?? Number(process.env.SIM_SMTP_PORT || 2525),
       adminPort: options.ports?.smtpAdmin ?? Number(process.env.SIM_SMTP_ADMIN_PORT || 4107),
     });
+    const erpnextEu = await start('erpnextEu');
+    sftp = await startSftpSimulator({
+      port: options.ports?.sftp ?? Number(process.env.SIM_SFTP_PORT || 4122),
+      rootDir: path.join(options.dataDir, 'sftp'),
+      hostKeyFile: path.join(options.dataDir, 'sftp-host-key'),
+    });
     return {
       caFile: ca.caFile,
       caPem: ca.caPem,
@@ -98,6 +113,8 @@ export async function startAllSimulators(options: {
       tableau,
       servicenow,
       smtp,
+      erpnextEu,
+      sftp,
       close: closeAll,
     };
   } catch (err) {
@@ -130,6 +147,10 @@ async function main(): Promise<void> {
   for (const sim of [sims.slack, sims.graph, sims.erpnext, sims.tableau, sims.servicenow])
     console.log(`${sim.name.padEnd(8)} ${sim.url}`);
   console.log(`smtp     smtp://localhost:${sims.smtp.port} (admin ${sims.smtp.admin.url})`);
+  console.log(`erpnext-eu ${sims.erpnextEu.url}`);
+  console.log(
+    `sftp     sftp://${sims.sftp.host}:${sims.sftp.port}/exports (${sims.sftp.hostKeyFingerprint})`,
+  );
   console.log(`ca       ${path.resolve(sims.caFile)}`);
   closeOnSignal(() => sims.close());
 }

@@ -16,6 +16,7 @@ import {
 const WORKFLOW_CONNECTOR: Record<string, string> = {
   readinessCheck: 'platform',
   tableauExtractRefresh: 'tableau',
+  workdayEmployeeImport: 'workday',
 };
 
 function parseJson(value: string): object {

@@ -9,6 +9,8 @@ const SECRET_NAMES = [
   'GRAPH_CLIENT_SECRET',
   'GRAPH_REFRESH_TOKEN',
   'ERPNEXT_API_SECRET',
+  'ERPNEXT_EU_API_SECRET',
+  'WORKDAY_SFTP_PASSWORD',
   'SMTP_PASSWORD',
   'SERVICENOW_PASSWORD',
   'SERVICENOW_CLIENT_SECRET',
@@ -44,6 +46,23 @@ const envSchema = z.object({
   ERPNEXT_URL: url.optional(),
   ERPNEXT_API_KEY: optionalText,
   ERPNEXT_API_SECRET: optionalText,
+  /** The EU region's ERPNext: EU/EEA employees are written only there (data residency). */
+  ERPNEXT_EU_URL: url.optional(),
+  ERPNEXT_EU_API_KEY: optionalText,
+  ERPNEXT_EU_API_SECRET: optionalText,
+
+  WORKDAY_SFTP_HOST: optionalText,
+  WORKDAY_SFTP_PORT: port.default(22),
+  WORKDAY_SFTP_USERNAME: optionalText,
+  WORKDAY_SFTP_PASSWORD: optionalText,
+  /** The server's host key, `SHA256:<base64>` as `ssh-keygen -lf` prints it: pinned, never skipped. */
+  WORKDAY_SFTP_HOST_KEY_SHA256: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}$/)
+    .optional(),
+  WORKDAY_EXPORT_DIR: z.string().min(1).default('/exports'),
+  /** Where invalid rows are written (line, field, reason), one folder per run. */
+  WORKDAY_QUARANTINE_DIR: z.string().min(1).default('data/quarantine'),
 
   SMTP_HOST: optionalText,
   SMTP_PORT: port.default(587),
@@ -85,6 +104,13 @@ const CONNECTOR_GROUPS = {
     'TEAMS_CHANNEL_ID',
   ],
   erpnext: ['ERPNEXT_URL', 'ERPNEXT_API_KEY', 'ERPNEXT_API_SECRET'],
+  erpnextEu: ['ERPNEXT_EU_URL', 'ERPNEXT_EU_API_KEY', 'ERPNEXT_EU_API_SECRET'],
+  workdaySftp: [
+    'WORKDAY_SFTP_HOST',
+    'WORKDAY_SFTP_USERNAME',
+    'WORKDAY_SFTP_PASSWORD',
+    'WORKDAY_SFTP_HOST_KEY_SHA256',
+  ],
   email: ['SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'EMAIL_FROM', 'ALERT_EMAIL_TO'],
   servicenow: ['SERVICENOW_URL', 'SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD'],
   servicenowOauth: ['SERVICENOW_CLIENT_ID', 'SERVICENOW_CLIENT_SECRET'],
@@ -123,6 +149,15 @@ export interface ErpnextSettings {
   apiSecret: string;
 }
 
+export interface WorkdaySftpSettings {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  hostKeyFingerprint: string;
+  exportDir: string;
+}
+
 export interface TableauSettings {
   serverUrl: string;
   apiVersion: string;
@@ -152,6 +187,9 @@ export interface Config {
   slack?: SlackSettings;
   teams?: TeamsSettings;
   erpnext?: ErpnextSettings;
+  erpnextEu?: ErpnextSettings;
+  workdaySftp?: WorkdaySftpSettings;
+  workdayQuarantineDir: string;
   email?: EmailSettings;
   servicenow?: ServicenowSettings;
   tableau?: TableauSettings;
@@ -263,6 +301,25 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
       env.ERPNEXT_URL && env.ERPNEXT_API_KEY && env.ERPNEXT_API_SECRET
         ? { url: env.ERPNEXT_URL, apiKey: env.ERPNEXT_API_KEY, apiSecret: env.ERPNEXT_API_SECRET }
         : undefined,
+    erpnextEu:
+      env.ERPNEXT_EU_URL && env.ERPNEXT_EU_API_KEY && env.ERPNEXT_EU_API_SECRET
+        ? { url: env.ERPNEXT_EU_URL, apiKey: env.ERPNEXT_EU_API_KEY, apiSecret: env.ERPNEXT_EU_API_SECRET }
+        : undefined,
+    workdaySftp:
+      env.WORKDAY_SFTP_HOST &&
+      env.WORKDAY_SFTP_USERNAME &&
+      env.WORKDAY_SFTP_PASSWORD &&
+      env.WORKDAY_SFTP_HOST_KEY_SHA256
+        ? {
+            host: env.WORKDAY_SFTP_HOST,
+            port: env.WORKDAY_SFTP_PORT,
+            username: env.WORKDAY_SFTP_USERNAME,
+            password: env.WORKDAY_SFTP_PASSWORD,
+            hostKeyFingerprint: env.WORKDAY_SFTP_HOST_KEY_SHA256,
+            exportDir: env.WORKDAY_EXPORT_DIR,
+          }
+        : undefined,
+    workdayQuarantineDir: env.WORKDAY_QUARANTINE_DIR,
     servicenow:
       env.SERVICENOW_URL && env.SERVICENOW_USERNAME && env.SERVICENOW_PASSWORD
         ? {
@@ -296,6 +353,8 @@ export function secretValues(config: Config): string[] {
     config.teams?.clientSecret,
     config.teams?.refreshToken,
     config.erpnext?.apiSecret,
+    config.erpnextEu?.apiSecret,
+    config.workdaySftp?.password,
     config.email?.password,
     config.servicenow?.password,
     config.servicenow?.oauth?.clientSecret,

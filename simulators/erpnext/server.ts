@@ -3,6 +3,7 @@
 import { startHttpSimulator, type HttpSimulator, type SimulatorTlsOptions } from '../kit/http-simulator';
 import { erpnextFaultBody } from './errors';
 import { registerMethodRoutes } from './routes/method';
+import { registerResourceRoutes } from './routes/resource';
 import { createErpnextState, type ErpnextState } from './state';
 
 export interface ErpnextSimulatorOptions {
@@ -15,6 +16,8 @@ export interface ErpnextSimulatorOptions {
   user?: string;
   /** Validity of the first certificate in days; overrides tls.daysValid. Negative = already expired. */
   daysValid?: number;
+  /** Simulator name in logs and recordings (e.g. `erpnext-eu` for a second region). */
+  name?: string;
 }
 
 export async function startErpnextSimulator(
@@ -27,7 +30,7 @@ export async function startErpnextSimulator(
     user: options.user ?? 'Administrator',
   };
   return startHttpSimulator<ErpnextState>({
-    name: 'erpnext',
+    name: options.name ?? 'erpnext',
     port: options.port,
     host: options.host,
     tls: { ...options.tls, daysValid: options.daysValid ?? options.tls.daysValid },
@@ -35,6 +38,7 @@ export async function startErpnextSimulator(
     faultBody: erpnextFaultBody,
     routes(app, ctx) {
       registerMethodRoutes(app, ctx, credentials);
+      registerResourceRoutes(app, ctx, credentials);
     },
   });
 }

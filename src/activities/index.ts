@@ -12,6 +12,8 @@ import { createNotificationActivities, type NotificationDeps } from './notificat
 import { createReadinessActivities, type ConnectorProbe } from './readiness';
 import { createServicenowActivities, type ServicenowDeps } from './servicenow';
 import { createTableauActivities } from './tableau';
+import { createWorkdayActivities, type WorkdayDeps } from './workday';
+import { SftpSource } from '../vendors/sftp';
 
 export interface ActivityDeps {
   notifications: NotificationDeps;
@@ -21,6 +23,7 @@ export interface ActivityDeps {
   servicenow?: ServicenowDeps;
   /** One client per worker: it holds the Tableau session (a PAT allows one at a time). */
   tableau?: TableauClient;
+  workday?: WorkdayDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -31,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCertificateActivities({ extraCaPem: deps.extraCaPem }),
     ...createEmailActivities(deps.email ?? { recipients: {} }),
     ...createTableauActivities({ client: deps.tableau }),
+    ...createWorkdayActivities(deps.workday ?? {}),
   };
 }
 
@@ -74,5 +78,21 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
     client: config.email ? new EmailClient({ ...config.email, extraCaPem: ca }) : undefined,
     recipients: { alerts: config.email?.alertsTo, 'vendor-contact': config.email?.vendorContact },
   };
-  return { notifications, connectors, extraCaPem: ca, servicenow, tableau, email };
+  const workday: WorkdayDeps = {
+    sftp: config.workdaySftp ? new SftpSource(config.workdaySftp) : undefined,
+    exportDir: config.workdaySftp?.exportDir,
+    erpnext: {
+      us: config.erpnext ? new ErpnextClient({ ...config.erpnext, extraCaPem: ca }) : undefined,
+      eu: config.erpnextEu ? new ErpnextClient({ ...config.erpnextEu, extraCaPem: ca }) : undefined,
+    },
+    quarantineDir: config.workdayQuarantineDir,
+  };
+  if (config.erpnextEu) {
+    const client = workday.erpnext!.eu!;
+    connectors['erpnext-eu'] = {
+      endpoint: config.erpnextEu.url,
+      verifyCredentials: () => client.loggedUser(),
+    };
+  }
+  return { notifications, connectors, extraCaPem: ca, servicenow, tableau, email, workday };
 }

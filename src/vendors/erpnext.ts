@@ -1,4 +1,4 @@
-// ERPNext (Frappe) REST client: token auth `token key:secret`. Later issues add the Employee resource.
+// ERPNext (Frappe) REST client: token auth `token key:secret`; resource lists and the batch RPCs.
 import { fetchDispatcher } from './https';
 import { VendorError, describeFetchError, kindForStatus, parseRetryAfter } from './errors';
 import type { Dispatcher } from 'undici';
@@ -24,6 +24,48 @@ export class ErpnextClient {
       message?: string;
     };
     return String(body.message ?? '');
+  }
+
+  /** GET /api/resource/{doctype}: filters as Frappe's [field, op, value] list; pageLength 0 = all. */
+  async list<T = Record<string, unknown>>(
+    doctype: string,
+    options: {
+      filters?: unknown[];
+      fields?: string[];
+      start?: number;
+      pageLength?: number;
+      orderBy?: string;
+    } = {},
+  ): Promise<T[]> {
+    const params = new URLSearchParams();
+    if (options.filters) params.set('filters', JSON.stringify(options.filters));
+    if (options.fields) params.set('fields', JSON.stringify(options.fields));
+    if (options.orderBy) params.set('order_by', options.orderBy);
+    params.set('limit_start', String(options.start ?? 0));
+    params.set('limit_page_length', String(options.pageLength ?? 20));
+    const body = (await this.request('GET', `/api/resource/${encodeURIComponent(doctype)}?${params}`)) as {
+      data?: T[];
+    };
+    return body.data ?? [];
+  }
+
+  /** frappe.client.insert_many: at most 200 documents, all or none; returns the new names in order. */
+  async insertMany(doctype: string, docs: Record<string, unknown>[]): Promise<string[]> {
+    const body = (await this.request('POST', '/api/method/frappe.client.insert_many', {
+      docs: docs.map((d) => ({ ...d, doctype })),
+    })) as { message?: string[] };
+    return body.message ?? [];
+  }
+
+  /** frappe.client.bulk_update: `docname` per document; returns the names that failed. */
+  async bulkUpdate(
+    doctype: string,
+    docs: ({ docname: string } & Record<string, unknown>)[],
+  ): Promise<string[]> {
+    const body = (await this.request('POST', '/api/method/frappe.client.bulk_update', {
+      docs: docs.map((d) => ({ ...d, doctype })),
+    })) as { message?: { failed_docs?: { doc?: { docname?: string } }[] } };
+    return (body.message?.failed_docs ?? []).map((f) => String(f.doc?.docname ?? ''));
   }
 
   async request(method: string, path: string, json?: unknown): Promise<unknown> {

@@ -19,7 +19,6 @@ import {
   renewalVerdict,
   type LadderStep,
 } from '../domain/escalation';
-import { CONNECTOR_KEY } from '../domain/search-attributes';
 import { announce } from './announce';
 import { breakerWorkflowId, circuitBreaker, openBreaker } from './circuitBreaker';
 import { RenewalState, type RenewalStage } from './certificateRenewalState';
@@ -227,7 +226,6 @@ async function openConnectorBreaker(connector: string, reason: string): Promise<
       workflowId,
       args: [{ connector }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [{ key: CONNECTOR_KEY, value: connector }],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

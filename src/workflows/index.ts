@@ -6,3 +6,4 @@ export { tableauExtractRefresh } from './tableauExtractRefresh';
 export { certificateRenewal } from './certificateRenewal';
 export { circuitBreaker } from './circuitBreaker';
 export { channelRecovery } from './channelRecovery';
+export { workdayEmployeeImport } from './workdayEmployeeImport';

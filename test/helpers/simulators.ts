@@ -16,7 +16,17 @@ export async function startTestSimulators(): Promise<{
   const dir = mkdtempSync(join(tmpdir(), 'sims-'));
   const sims = await startAllSimulators({
     dataDir: dir,
-    ports: { slack: 0, graph: 0, erpnext: 0, tableau: 0, servicenow: 0, smtp: 0, smtpAdmin: 0 },
+    ports: {
+      slack: 0,
+      graph: 0,
+      erpnext: 0,
+      tableau: 0,
+      servicenow: 0,
+      smtp: 0,
+      smtpAdmin: 0,
+      erpnextEu: 0,
+      sftp: 0,
+    },
   });
   return {
     sims,

@@ -26,7 +26,10 @@ describe('configuration', () => {
   it('names every invalid and missing variable in one message', () => {
     const problems = problemsOf({ METRICS_PORT: 'ninety', LOG_LEVEL: 'loud', ERPNEXT_URL: 'not a url' });
     assert.equal(problems.length, 4);
-    assert.match(problems.join('\n'), /ERPNEXT_API_KEY, ERPNEXT_API_SECRET missing: erpnext is partly configured/);
+    assert.match(
+      problems.join('\n'),
+      /ERPNEXT_API_KEY, ERPNEXT_API_SECRET missing: erpnext is partly configured/,
+    );
     assert.match(problems.join('\n'), /METRICS_PORT/);
     assert.match(problems.join('\n'), /LOG_LEVEL/);
     assert.match(problems.join('\n'), /ERPNEXT_URL/);

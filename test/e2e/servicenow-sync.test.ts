@@ -1,0 +1,119 @@
+// The ServiceNow path a user sees, on a real dev server with the worker and the simulators: an
+// event opens one incident; the scheduled delta sync sees it and announces it in Slack and Teams;
+// an agent moves it on in ServiceNow; the next scheduled run starts from the previous run's cursor
+// (the schedule's last completion result), sees only that change and announces it.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { activityDepsFromConfig, createActivities } from '../../src/activities';
+import { secretValues } from '../../src/config';
+import type { IncidentRef } from '../../src/domain/servicenow';
+import { applySchedules, CONNECTOR_KEY } from '../../src/schedules';
+import type { IncidentSyncReport } from '../../src/workflows/servicenowIncidentSync';
+import { ServicenowSimAccess } from '../helpers/servicenow';
+import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
+import { createTestWorker, devServer } from '../helpers/temporal';
+
+describe('e2e: ServiceNow incident and scheduled delta sync on the dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  before(async () => {
+    env = await devServer();
+    simulators = await startTestSimulators();
+  });
+  after(async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await simulators?.stop();
+    await env?.teardown();
+  });
+
+  it('opens one incident for an event, then announces it and its state change from scheduled syncs', async () => {
+    const caPem = readFileSync(simulators.sims.caFile, 'utf8');
+    const sn = new ServicenowSimAccess(simulators.sims.servicenow.url, caPem);
+    const config = testConfig(simulators.env, { TASK_QUEUE: 'integrations-sn-e2e' });
+    worker = await createTestWorker(env, {
+      taskQueue: config.taskQueue,
+      activities: createActivities(activityDepsFromConfig(config)),
+    });
+    running = worker.run();
+    await applySchedules(env.client, config.taskQueue, 'UTC');
+
+    await sn.setClock('2024-06-01 12:00:00');
+    const event = {
+      sourceSystem: 'erpnext',
+      sourceId: 'cert-expiring-e2e',
+      title: 'ERPNext certificate expires in 5 days',
+      severity: 'high',
+    };
+    const ref = (await env.client.workflow.execute('openIncident', {
+      taskQueue: config.taskQueue,
+      workflowId: 'open-incident-e2e',
+      args: [event],
+    })) as IncidentRef;
+    assert.equal(ref.outcome, 'inserted');
+    const incidents = await sn.list('incident', `correlation_id=${ref.correlationId}`);
+    assert.equal(incidents.length, 1);
+    assert.equal(incidents[0]!.priority, '2');
+
+    const schedule = env.client.schedule.getHandle('servicenow-incident-sync');
+    await sn.setClock('2024-06-01 12:01:00');
+    const first = await triggerAndWait(env, schedule, 1);
+    assert.equal(first.outcome, 'ok');
+    assert.equal(first.new, 1);
+    assert.equal(first.notified, 1);
+    assert.deepEqual(first.cursorAfter.incident, { updatedOn: '2024-06-01 12:00:00', sysId: ref.sysId });
+
+    await sn.setClock('2024-06-01 12:02:00');
+    await sn.patch('incident', ref.sysId, { state: '2' });
+    await sn.setClock('2024-06-01 12:03:00');
+    const second = await triggerAndWait(env, schedule, 2);
+    assert.deepEqual(second.cursorBefore, first.cursorAfter, 'the second run starts where the first ended');
+    assert.equal(second.records, 1);
+    assert.equal(second.changed, 1);
+    assert.equal(second.notified, 1);
+
+    const slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as {
+      text: string;
+    }[];
+    assert.equal(slack.length, 2);
+    assert.match(slack[0]!.text, new RegExp(`${ref.number} \\(P2\\) opened`));
+    assert.match(slack[1]!.text, new RegExp(`${ref.number} \\(P2\\) New → In Progress`));
+    const teams = (await admin(simulators.sims.graph.url, 'messages', undefined, caPem)) as unknown[];
+    assert.equal(teams.length, 2);
+
+    const latest = (await schedule.describe()).info.recentActions.at(-1)!.action.workflow.workflowId;
+    const handle = env.client.workflow.getHandle(latest);
+    assert.equal((await handle.describe()).typedSearchAttributes.get(CONNECTOR_KEY), 'servicenow');
+    const serialized = historyToJSON(await handle.fetchHistory());
+    for (const secret of secretValues(config))
+      assert.ok(!serialized.includes(secret), 'a secret leaked into history');
+  });
+});
+
+async function triggerAndWait(
+  env: TestWorkflowEnvironment,
+  schedule: ReturnType<TestWorkflowEnvironment['client']['schedule']['getHandle']>,
+  nth: number,
+): Promise<IncidentSyncReport> {
+  // The schedule learns a run's result (the next run's cursor) when it sees the run close.
+  for (let i = 0; i < 150 && (await schedule.describe()).info.runningActions.length > 0; i++)
+    await new Promise((r) => setTimeout(r, 200));
+  // ALLOW_ALL (trigger's default) runs get no last completion result: trigger as the schedule would.
+  await schedule.trigger(ScheduleOverlapPolicy.SKIP);
+  for (let i = 0; i < 150; i++) {
+    const recent = (await schedule.describe()).info.recentActions;
+    if (recent.length >= nth) {
+      const id = recent[nth - 1]!.action.workflow.workflowId;
+      return (await env.client.workflow.getHandle(id).result()) as IncidentSyncReport;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the schedule never started run ${nth}`);
+}

@@ -1,0 +1,197 @@
+// workdayEmployeeImport on the time-skipping server against the SFTP simulator and two ERPNext
+// simulators (EU and US): outcomes are read back through ERPNext's own REST API.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Agent } from 'undici';
+import { createActivities, activityDepsFromConfig } from '../../src/activities';
+import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
+import { driftDecisionSignal, importProgressQuery } from '../../src/workflows/workdayEmployeeImport';
+import { generateWorkdayExport } from '../../scripts/seed-workday';
+import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
+import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+
+describe('workdayEmployeeImport workflow', () => {
+  let env: TestWorkflowEnvironment;
+  let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
+  let caPem: string;
+  let dispatcher: Agent;
+  let quarantineDir: string;
+  let run = 0;
+
+  before(async () => {
+    env = await timeSkippingServer();
+    simulators = await startTestSimulators();
+    caPem = readFileSync(simulators.sims.caFile, 'utf8');
+    dispatcher = new Agent({ connect: { ca: caPem } });
+    quarantineDir = mkdtempSync(path.join(tmpdir(), 'quarantine-'));
+  });
+  after(async () => {
+    await dispatcher?.close();
+    await simulators?.stop();
+    await env?.teardown();
+    rmSync(quarantineDir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    const { slack, graph, erpnext, erpnextEu, sftp } = simulators.sims;
+    for (const s of [slack, graph, erpnext, erpnextEu]) await admin(s.url, 'reset', {}, caPem);
+    rmSync(path.join(sftp.rootDir, 'exports'), { recursive: true, force: true });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(path.join(sftp.rootDir, 'exports'), { recursive: true });
+  });
+
+  const putExport = (name: string, content: Buffer) =>
+    writeFileSync(path.join(simulators.sims.sftp.rootDir, 'exports', name), content);
+
+  async function employees(url: string): Promise<Record<string, unknown>[]> {
+    const params = new URLSearchParams({ fields: '["*"]', limit_page_length: '0' });
+    const response = await fetch(`${url}/api/resource/Employee?${params}`, {
+      headers: { authorization: 'token sim-key:sim-secret' },
+      ...({ dispatcher } as object),
+    });
+    assert.equal(response.status, 200);
+    return ((await response.json()) as { data: Record<string, unknown>[] }).data;
+  }
+
+  async function slackMessages(): Promise<string> {
+    return JSON.stringify(await admin(simulators.sims.slack.url, 'requests', undefined, caPem));
+  }
+
+  async function start(input: object, during?: (handle: WorkflowHandle) => Promise<void>) {
+    const taskQueue = `workday-${++run}`;
+    const deps = activityDepsFromConfig(
+      testConfig(simulators.env, { WORKDAY_QUARANTINE_DIR: quarantineDir }),
+    );
+    const worker = await createTestWorker(env, { taskQueue, activities: createActivities(deps) });
+    try {
+      return await worker.runUntil(async () => {
+        const handle = await env.client.workflow.start('workdayEmployeeImport', {
+          taskQueue,
+          workflowId: `workday-import-test-${run}`,
+          args: [input],
+        });
+        if (during) await during(handle);
+        return (await handle.result()) as WorkdayImportReport;
+      });
+    } finally {
+      await deps.workday?.sftp?.close();
+    }
+  }
+
+  it('imports the newest export in batches, per region, quarantining invalid rows; a rerun changes nothing', async () => {
+    putExport('workers_20240101.csv', generateWorkdayExport({ rows: 5, seed: 1, firstId: 900001 }).content);
+    const seeded = generateWorkdayExport({ rows: 230, seed: 7, invalidRate: 0.02 });
+    putExport('workers_20240102.csv', seeded.content);
+
+    const report = await start({ mode: 'full', batchSize: 50 });
+    assert.equal(report.outcome, 'completed');
+    assert.equal(report.file, 'workers_20240102.csv');
+    assert.equal(report.read, 230);
+    assert.equal(report.invalid, seeded.invalidRows.length);
+    assert.equal(report.valid, 230 - seeded.invalidRows.length);
+    assert.equal(report.batches, 5);
+    assert.equal(report.regions.eu.created, seeded.validIds.eu.length);
+    assert.equal(report.regions.us.created, seeded.validIds.us.length);
+
+    const eu = await employees(simulators.sims.erpnextEu.url);
+    const us = await employees(simulators.sims.erpnext.url);
+    assert.deepEqual(eu.map((e) => e.employee_number).sort(), [...seeded.validIds.eu].sort());
+    assert.deepEqual(us.map((e) => e.employee_number).sort(), [...seeded.validIds.us].sort());
+    const EU = new Set(['DE', 'FR', 'NL', 'IE', 'NO', 'ES', 'PL']);
+    assert.ok(
+      us.every((e) => !EU.has(String(e.custom_country))),
+      'no EU employee in the US region',
+    );
+    assert.ok(eu.every((e) => EU.has(String(e.custom_country))));
+    // Quoted commas and line breaks survive; padded cells are trimmed.
+    assert.ok(us.concat(eu).some((e) => e.last_name === 'Smith, Jr.'));
+    assert.ok(us.concat(eu).every((e) => !String(e.custom_cost_center).startsWith(' ')));
+
+    // Quarantine by reference: line numbers point at the physical lines of the file.
+    assert.ok(report.quarantineRefs.length > 0);
+    const entries = report.quarantineRefs.flatMap((ref) =>
+      readFileSync(ref, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { line: number; field: string }),
+    );
+    const text = seeded.content.toString('utf8').replace(/^\uFEFF/, '');
+    const physical = text.split('\n'); // physical lines: a quoted LF starts one too
+    for (const entry of entries) {
+      const id = (entry as { employeeId?: string }).employeeId!;
+      assert.ok(physical[entry.line - 1]!.startsWith(`${id},`), `line ${entry.line} holds ${id}`);
+    }
+    assert.ok(!JSON.stringify(report).includes('@example.com'), 'no personal data in the report');
+
+    const again = await start({ mode: 'full', batchSize: 100 });
+    assert.equal(again.regions.eu.unchanged + again.regions.us.unchanged, again.valid);
+    assert.equal(again.regions.eu.created + again.regions.us.created, 0);
+    assert.equal((await employees(simulators.sims.erpnext.url)).length, us.length, 'no duplicates');
+  });
+
+  it('reports unknown columns to the channel and imports the rest', async () => {
+    putExport(
+      'workers_20240103.csv',
+      generateWorkdayExport({ rows: 20, seed: 3, invalidRate: 0, extraColumns: ['Badge_Color'] }).content,
+    );
+    const report = await start({ mode: 'full' });
+    assert.equal(report.outcome, 'completed');
+    assert.deepEqual(report.drift.unknownColumns, ['Badge_Color']);
+    assert.equal(report.valid, 20);
+    assert.match(await slackMessages(), /chat\.postMessage/);
+  });
+
+  it('stops on a missing required column and waits: abort ends it, timeout ends it', async () => {
+    putExport(
+      'workers_20240104.csv',
+      generateWorkdayExport({ rows: 10, seed: 4, dropColumns: ['Email'] }).content,
+    );
+    const aborted = await start({ mode: 'full' }, async (handle) => {
+      await env.sleep('1 hour');
+      const progress = (await handle.query(importProgressQuery)) as WorkdayImportReport;
+      assert.deepEqual(progress.drift.missingRequired, ['Email']);
+      await handle.signal(driftDecisionSignal, { who: 'hr.lead', action: 'abort' });
+    });
+    assert.equal(aborted.outcome, 'aborted');
+    assert.equal(aborted.drift.decision?.who, 'hr.lead');
+    assert.equal((await employees(simulators.sims.erpnext.url)).length, 0);
+
+    const timedOut = await start({ mode: 'full', driftDecisionTimeout: '2 hours' });
+    assert.equal(timedOut.outcome, 'drift-timeout');
+  });
+
+  it('proceeds with a mapping decision on the same file', async () => {
+    const seeded = generateWorkdayExport({
+      rows: 12,
+      seed: 5,
+      invalidRate: 0,
+      dropColumns: ['Email'],
+      extraColumns: ['Work_Email'],
+    });
+    // The renamed column carries the addresses.
+    const text = seeded.content
+      .toString('utf8')
+      .replace(/,(red|blue|)\r\n/g, (_m, _c, offset: number) => `,w${offset}@example.com\r\n`);
+    putExport('workers_20240105.csv', Buffer.from(text));
+    const report = await start({ mode: 'full' }, async (handle) => {
+      await env.sleep('10 minutes');
+      await handle.signal(driftDecisionSignal, {
+        who: 'hr.lead',
+        action: 'proceed',
+        mapping: { Email: 'Work_Email' },
+      });
+    });
+    assert.equal(report.outcome, 'completed');
+    assert.deepEqual(report.drift.missingRequired, []);
+    assert.equal(report.valid, 12);
+    const all = [
+      ...(await employees(simulators.sims.erpnext.url)),
+      ...(await employees(simulators.sims.erpnextEu.url)),
+    ];
+    assert.equal(all.length, 12);
+    assert.ok(all.every((e) => /^w\d+@example\.com$/.test(String(e.company_email))));
+  });
+});
