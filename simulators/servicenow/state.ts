@@ -23,6 +23,7 @@ const TASK_FIELDS: Record<string, FieldType> = {
   priority: 'integer',
   category: 'string',
   assigned_to: 'reference',
+  assignment_group: 'reference',
   opened_by: 'reference',
   correlation_id: 'string',
   correlation_display: 'string',
@@ -43,7 +44,13 @@ export const TABLES: Record<string, TableDef> = {
   },
   change_request: {
     prefix: 'CHG',
-    fields: { ...TASK_FIELDS, approval: 'string', requested_by: 'reference', type: 'string' },
+    fields: {
+      ...TASK_FIELDS,
+      approval: 'string',
+      requested_by: 'reference',
+      type: 'string',
+      risk: 'integer',
+    },
     audited: ['state', 'approval'],
   },
   sys_user: {
@@ -105,6 +112,7 @@ export const IMPORT_SETS: Record<string, ImportSetDef> = {
       u_urgency: 'urgency',
       u_state: 'state',
       u_category: 'category',
+      u_assignment_group: 'assignment_group',
       u_close_code: 'close_code',
       u_close_notes: 'close_notes',
     },

@@ -12,6 +12,7 @@ import {
   SEVERITY_IMPACT_URGENCY,
   isUrgent,
   validateIncidentEvent,
+  type ChangeRequestDraft,
   type IncidentEvent,
   type IncidentRef,
   type SyncEvent,
@@ -111,6 +112,7 @@ export function createServicenowActivities(deps: ServicenowDeps) {
         u_impact: impact,
         u_urgency: urgency,
         ...(event.category ? { u_category: event.category } : {}),
+        ...(event.assignmentGroup ? { u_assignment_group: event.assignmentGroup } : {}),
       };
       // An open event never resets the state: an agent may have moved the incident on.
       if (event.status === 'resolved') {
@@ -137,6 +139,45 @@ export function createServicenowActivities(deps: ServicenowDeps) {
      * The sync's upper bound: ServiceNow's own clock minus the settle time, to the second. Taken
      * from the instance, so clock skew between worker and instance cannot move the window.
      */
+    async servicenowUpsertChangeRequest(
+      draft: ChangeRequestDraft,
+    ): Promise<{ number: string; sysId: string }> {
+      const sn = client();
+      // One change request per waiting workflow: a retry finds the one it created.
+      const query = `correlation_id=${draft.waiterWorkflowId}^correlation_display=${CAB_WAITER_DISPLAY}`;
+      const existing = await vendorCall('servicenow', 'list.change_request', () =>
+        sn.list('change_request', { query, fields: ['sys_id', 'number'], limit: 1 }),
+      );
+      const found = existing.records[0];
+      if (found) return { number: String(found.number), sysId: String(found.sys_id) };
+      const created = await vendorCall('servicenow', 'create.change_request', () =>
+        sn.create('change_request', {
+          correlation_id: draft.waiterWorkflowId,
+          correlation_display: CAB_WAITER_DISPLAY,
+          short_description: draft.title.slice(0, 160),
+          description: draft.description,
+          type: 'normal',
+          risk: '2',
+          approval: 'requested',
+        }),
+      );
+      return { number: String(created.number), sysId: String(created.sys_id) };
+    },
+
+    async servicenowCloseChangeRequest(change: {
+      sysId: string;
+      outcome: 'successful' | 'cancelled';
+    }): Promise<void> {
+      const sn = client();
+      await vendorCall('servicenow', 'update.change_request', () =>
+        sn.update('change_request', change.sysId, {
+          state: change.outcome === 'successful' ? '3' : '4',
+          close_code: change.outcome === 'successful' ? 'successful' : 'unsuccessful',
+          close_notes: `Closed by the certificate renewal workflow: ${change.outcome}.`,
+        }),
+      );
+    },
+
     async servicenowSyncHorizon(settleSeconds: number): Promise<string> {
       const sn = client();
       const now = await vendorCall('servicenow', 'clock', () => sn.serverTime());

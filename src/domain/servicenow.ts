@@ -26,6 +26,15 @@ export interface IncidentEvent {
   /** `resolved` resolves the incident opened for the same event. Default `open`. */
   status?: 'open' | 'resolved';
   category?: string;
+  /** The group the incident is assigned to, e.g. a vendor's operations team. */
+  assignmentGroup?: string;
+}
+
+/** A change request that a workflow waits on for CAB approval (correlation_id = its workflow id). */
+export interface ChangeRequestDraft {
+  waiterWorkflowId: string;
+  title: string;
+  description: string;
 }
 
 export interface IncidentRef {

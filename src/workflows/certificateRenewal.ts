@@ -8,6 +8,7 @@ import {
   proxyActivities,
   setHandler,
   startChild,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
@@ -19,9 +20,10 @@ import {
   renewalVerdict,
   type LadderStep,
 } from '../domain/escalation';
+import type { IncidentEvent } from '../domain/servicenow';
 import { announce } from './announce';
 import { breakerWorkflowId, circuitBreaker, openBreaker } from './circuitBreaker';
-import { RenewalState, type RenewalStage } from './certificateRenewalState';
+import { normalizeActionArgs, RenewalState, type RenewalStage } from './certificateRenewalState';
 import { renewalActions, renewalStatus, type RenewalActionName } from './certificateRenewalSignals';
 
 export interface CertificateRenewalInput {
@@ -33,6 +35,8 @@ export interface CertificateRenewalInput {
   expiresAt: string;
   /** The vendor's escalation reference. Default `ERP-3421`. */
   vendorReference?: string;
+  /** ServiceNow group the vendor ticket is assigned to. Default `ERP Vendor Operations`. */
+  vendorGroup?: string;
   ladder?: LadderStep[];
 }
 
@@ -45,11 +49,22 @@ export interface CertificateRenewalReport {
   newExpiresAt?: string;
   cab: 'pending' | 'approved' | 'rejected';
   actions: number;
+  /** ServiceNow records, when ServiceNow is configured. */
+  vendorTicket?: string;
+  changeRequest?: string;
+  p1Incident?: string;
 }
 
 const tls = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '30 seconds', maximumInterval: '10 minutes', maximumAttempts: 5 },
+});
+
+// Records in ServiceNow and email are best effort: their failure is logged in the action log
+// and never stops the escalation ladder, which is what keeps the certificate from expiring.
+const records = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes', maximumAttempts: 6 },
 });
 
 export async function certificateRenewal(input: CertificateRenewalInput): Promise<CertificateRenewalReport> {
@@ -66,7 +81,8 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
 
   for (const name of Object.keys(renewalActions) as RenewalActionName[]) {
     const { signal, update } = renewalActions[name];
-    setHandler(signal, (args: unknown) => {
+    setHandler(signal, (raw: unknown) => {
+      const args = normalizeActionArgs(name, raw);
       try {
         state.apply(name, args, state.validate(name, args));
       } catch (err) {
@@ -79,12 +95,13 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
     });
     setHandler(
       update,
-      (args: unknown) => {
+      (raw: unknown) => {
+        const args = normalizeActionArgs(name, raw);
         const detail = state.validate(name, args);
         state.apply(name, args, detail);
         return { accepted: true as const, detail };
       },
-      { validator: (args: unknown) => void state.validate(name, args) },
+      { validator: (raw: unknown) => void state.validate(name, normalizeActionArgs(name, raw)) },
     );
   }
   setHandler(renewalStatus, () => state.status(nextWake));
@@ -104,6 +121,45 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
     'opened',
     `renewal opened with the vendor (${reference}); change request awaits CAB`,
   );
+
+  const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      state.record('workflow', `${what} failed`, (err as Error).message);
+      return undefined;
+    }
+  };
+  const ticketEvent = (status: IncidentEvent['status']): IncidentEvent => ({
+    sourceSystem: 'certificate-renewal',
+    sourceId: input.host,
+    title: `Renew the TLS certificate of ${input.host} (${reference})`,
+    description: `The certificate expires ${input.expiresAt}. Please renew it; our workflow verifies the new one by TLS handshake.`,
+    severity: 'moderate',
+    assignmentGroup: input.vendorGroup ?? 'ERP Vendor Operations',
+    status,
+  });
+  const ticket = await attempt('vendor ticket', () => records.servicenowUpsertIncident(ticketEvent('open')));
+  const change = await attempt('change request', () =>
+    records.servicenowUpsertChangeRequest({
+      waiterWorkflowId: workflowInfo().workflowId,
+      title: `Renew the TLS certificate of ${input.host}`,
+      description: `High-risk change: certificate renewal by the vendor (${reference}). Expires ${input.expiresAt}.`,
+    }),
+  );
+  const mailed = await attempt('vendor email', () =>
+    records.emailRole({
+      role: 'vendor-contact',
+      subject: `Certificate renewal needed: ${input.host} (${reference})`,
+      text: `The TLS certificate of ${input.host} expires ${input.expiresAt}.\nVendor ticket: ${ticket?.number ?? 'n/a'}. Change request: ${change?.number ?? 'n/a'} (awaiting CAB).`,
+    }),
+  );
+  state.record(
+    'workflow',
+    'records opened',
+    `vendor ticket ${ticket?.number ?? 'none'}, change request ${change?.number ?? 'none'}, vendor email ${mailed?.status ?? 'failed'}`,
+  );
+  let p1: { number: string } | undefined;
 
   while (!state.done) {
     const now = Date.now();
@@ -159,6 +215,18 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       escalations.push({ level: step.step.level, name: step.step.name, at: new Date(now).toISOString() });
       state.record(trigger, 'escalated', `level ${step.step.level}: ${step.step.audience}`);
       await escalate(step.step, input, connector, reference);
+      if (step.step.action === 'p1-incident') {
+        const daysBefore = step.step.daysBefore;
+        p1 = await attempt('P1 incident', () =>
+          records.servicenowUpsertIncident({
+            sourceSystem: 'certificate-renewal',
+            sourceId: `${input.host}/expiry`,
+            title: `P1: the TLS certificate of ${input.host} expires in ${daysBefore} days`,
+            description: `Renewal not verified yet (vendor reference ${reference}).`,
+            severity: 'critical',
+          }),
+        );
+      }
     }
     const remindAt =
       state.level > 0 && !state.acknowledged
@@ -186,8 +254,31 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
     await condition(() => state.pendingWork, Math.max(1, nextWake.at - Date.now()));
   }
 
+  // Close what was opened: the vendor ticket and any P1 resolve, the change request closes.
+  const outcome = state.stage === 'renewed' ? 'successful' : 'cancelled';
+  if (ticket)
+    await attempt('close vendor ticket', () => records.servicenowUpsertIncident(ticketEvent('resolved')));
+  if (p1) {
+    await attempt('resolve P1', () =>
+      records.servicenowUpsertIncident({
+        sourceSystem: 'certificate-renewal',
+        sourceId: `${input.host}/expiry`,
+        title: `P1: the TLS certificate of ${input.host} expiry`,
+        severity: 'critical',
+        status: 'resolved',
+      }),
+    );
+  }
+  if (change)
+    await attempt('close change request', () =>
+      records.servicenowCloseChangeRequest({ sysId: change.sysId, outcome }),
+    );
+
   return {
     host: input.host,
+    vendorTicket: ticket?.number,
+    changeRequest: change?.number,
+    p1Incident: p1?.number,
     outcome: state.stage === 'renewed' ? 'renewed' : 'cancelled',
     levelReached: state.level,
     escalations,

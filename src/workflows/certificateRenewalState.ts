@@ -34,6 +34,19 @@ export interface RenewalStatus {
   actions: ActionLogEntry[];
 }
 
+/**
+ * The ServiceNow sync signals `cabDecision` with the change request's approval; people send
+ * `{ approved, who }`. Both arrive as the same action.
+ */
+export function normalizeActionArgs(name: RenewalActionName, args: unknown): unknown {
+  if (name !== 'cabDecision' || !args || typeof args !== 'object' || !('approval' in args)) return args;
+  const fromServicenow = args as { approval: string; changeNumber?: string };
+  return {
+    approved: fromServicenow.approval === 'approved',
+    who: `ServiceNow CAB (${fromServicenow.changeNumber ?? 'change request'})`,
+  };
+}
+
 export class RenewalState {
   stage: RenewalStage = 'awaiting-cab';
   cab: RenewalStatus['cab'] = 'pending';

@@ -13,6 +13,7 @@ import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import type { CertificateRenewalReport } from '../../src/workflows/certificateRenewal';
 import { renewalStatus } from '../../src/workflows/certificateRenewalSignals';
 import type { ReadinessReport } from '../../src/workflows/readinessCheck';
+import { ServicenowSimAccess } from '../helpers/servicenow';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, devServer } from '../helpers/temporal';
 
@@ -121,6 +122,23 @@ describe('e2e: certificate renewal from the readiness check to verification', ()
         `Slack lacks "${expected}" in ${JSON.stringify(titles)}`,
       );
     }
+
+    // What the vendors hold, read through their own APIs.
+    const sn = new ServicenowSimAccess(simulators.sims.servicenow.url, caPem);
+    const [ticket] = await sn.list('incident', `number=${result.vendorTicket}`);
+    assert.equal(ticket?.assignment_group, 'ERP Vendor Operations');
+    assert.equal(ticket?.state, '6', 'the vendor ticket is resolved');
+    const [change] = await sn.list('change_request', `number=${result.changeRequest}`);
+    assert.equal(change?.correlation_id, 'certificate-renewal-localhost');
+    assert.equal(change?.state, '3', 'the change request is closed');
+    const mail = (await admin(simulators.sims.smtp.admin.url, 'messages', undefined, caPem)) as {
+      to: string[];
+      subject: string;
+    }[];
+    assert.deepEqual(
+      mail.filter((m) => m.subject.startsWith('Certificate renewal needed')).map((m) => m.to),
+      [['erp-vendor-ops@example.com']],
+    );
 
     if (process.env.RECORD_HISTORIES) {
       writeFileSync(

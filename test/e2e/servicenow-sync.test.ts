@@ -3,7 +3,8 @@
 // an agent moves it on in ServiceNow; the next scheduled run starts from the previous run's cursor
 // (the schedule's last completion result), sees only that change and announces it.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,6 +14,7 @@ import { secretValues } from '../../src/config';
 import type { IncidentRef } from '../../src/domain/servicenow';
 import { applySchedules, CONNECTOR_KEY } from '../../src/schedules';
 import type { IncidentSyncReport } from '../../src/workflows/servicenowIncidentSync';
+import { withDecodedPayloads } from '../helpers/history';
 import { ServicenowSimAccess } from '../helpers/servicenow';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, devServer } from '../helpers/temporal';
@@ -92,8 +94,15 @@ describe('e2e: ServiceNow incident and scheduled delta sync on the dev server', 
     const handle = env.client.workflow.getHandle(latest);
     assert.equal((await handle.describe()).typedSearchAttributes.get(CONNECTOR_KEY), 'servicenow');
     const serialized = historyToJSON(await handle.fetchHistory());
+    const readable = withDecodedPayloads(serialized);
     for (const secret of secretValues(config))
-      assert.ok(!serialized.includes(secret), 'a secret leaked into history');
+      assert.ok(!readable.includes(secret), 'a secret leaked into history');
+    if (process.env.RECORD_HISTORIES) {
+      writeFileSync(
+        join(__dirname, '..', 'fixtures', 'histories', 'servicenowIncidentSync-e2e.json'),
+        serialized,
+      );
+    }
   });
 });
 

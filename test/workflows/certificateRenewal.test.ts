@@ -28,6 +28,8 @@ describe('certificateRenewal workflow', () => {
   let worker: Worker;
   let running: Promise<void>;
   let alerts: Alert[];
+  /** What ServiceNow and the mail relay were asked to do, in order. */
+  let records: { call: string; arg: Record<string, unknown> }[];
   let served: ProbedCertificateFacts;
   let run = 0;
 
@@ -39,6 +41,26 @@ describe('certificateRenewal workflow', () => {
         notifySlack: async (alert: Alert) => (alerts.push(alert), { channel: 'slack', status: 'sent' }),
         notifyTeams: async () => ({ channel: 'teams', status: 'sent' }),
         probeCertificate: async () => served,
+        servicenowUpsertIncident: async (event: Record<string, unknown>) => {
+          records.push({ call: 'incident', arg: event });
+          return {
+            correlationId: 'c',
+            number: `INC${records.length}`,
+            sysId: `s${records.length}`,
+            outcome: 'inserted',
+          };
+        },
+        servicenowUpsertChangeRequest: async (draft: Record<string, unknown>) => {
+          records.push({ call: 'change', arg: draft });
+          return { number: 'CHG0001', sysId: 'chg-1' };
+        },
+        servicenowCloseChangeRequest: async (change: Record<string, unknown>) => {
+          records.push({ call: 'close-change', arg: change });
+        },
+        emailRole: async (message: Record<string, unknown>) => {
+          records.push({ call: 'email', arg: message });
+          return { status: 'sent' };
+        },
       },
     });
     running = worker.run();
@@ -51,6 +73,7 @@ describe('certificateRenewal workflow', () => {
 
   async function startRenewal(daysToExpiry: number) {
     alerts = [];
+    records = [];
     const now = await env.currentTimeMs();
     const expiresAt = now + daysToExpiry * DAY;
     served = { trusted: true, validTo: new Date(expiresAt).toISOString(), fingerprint256: 'OLD' };
@@ -77,6 +100,24 @@ describe('certificateRenewal workflow', () => {
     assert.equal(report.reminders, 0);
     assert.equal(report.newExpiresAt, served.validTo);
     assert.ok(alerts.some((a) => a.title.startsWith('Certificate renewed')));
+    // Opened with the vendor (ticket to its group, CAB change request, email), then all closed.
+    assert.deepEqual(
+      records.map((r) => [
+        r.call,
+        r.arg.assignmentGroup ?? r.arg.role ?? r.arg.outcome ?? r.arg.status ?? null,
+      ]),
+      [
+        ['incident', 'ERP Vendor Operations'],
+        ['change', null],
+        ['email', 'vendor-contact'],
+        ['incident', 'ERP Vendor Operations'],
+        ['close-change', 'successful'],
+      ],
+    );
+    assert.equal(records[3]!.arg.status, 'resolved');
+    assert.equal(records[1]!.arg.waiterWorkflowId, handle.workflowId);
+    assert.equal(report.vendorTicket, 'INC1');
+    assert.equal(report.changeRequest, 'CHG0001');
     const status = await handle.query(renewalStatus);
     assert.ok(status.daysLeft >= 19, `verified with ${status.daysLeft} days left`);
   });
@@ -97,6 +138,9 @@ describe('certificateRenewal workflow', () => {
     const breaker = await env.client.workflow.getHandle('breaker-erpnext').query(breakerState);
     assert.equal(breaker.state, 'open');
     assert.ok(alerts.some((a) => a.title.startsWith('OUTAGE')));
+    const p1 = records.filter((r) => r.call === 'incident' && r.arg.severity === 'critical');
+    assert.equal(p1.length, 1, 'one P1 incident, at T-3');
+    assert.match(String(p1[0]!.arg.title), /expires in 3 days/);
     await handle.executeUpdate(renewalActions.cancel.update, { args: [{ who: 'test', reason: 'done' }] });
     assert.equal(((await handle.result()) as CertificateRenewalReport).outcome, 'cancelled');
   });
@@ -175,6 +219,18 @@ describe('certificateRenewal workflow', () => {
     });
     status = await handle.query(renewalStatus);
     assert.equal(status.stage, 'awaiting-vendor');
+    // The ServiceNow sync's signal shape for a CAB decision is accepted too.
+    await handle.signal(renewalActions.cabDecision.signal, {
+      changeNumber: 'CHG0001',
+      changeSysId: 'chg-1',
+      approval: 'approved',
+      decidedAt: new Date().toISOString(),
+    } as never);
+    status = await eventually(
+      () => handle.query(renewalStatus),
+      (s) => s.actions.some((a) => a.who === 'ServiceNow CAB (CHG0001)'),
+    );
+    assert.equal(status.cab, 'approved');
     renew(expiresAt);
     await handle.signal(renewalActions.renewed.signal, { who: 'vendor-ops' });
     const report = (await handle.result()) as CertificateRenewalReport;
