@@ -22,6 +22,7 @@ import {
 } from '../domain/escalation';
 import type { IncidentEvent } from '../domain/servicenow';
 import { announce } from './announce';
+import { connectorAttributes } from './childAttributes';
 import { breakerWorkflowId, circuitBreaker, openBreaker } from './circuitBreaker';
 import { normalizeActionArgs, RenewalState, type RenewalStage } from './certificateRenewalState';
 import { renewalActions, renewalStatus, type RenewalActionName } from './certificateRenewalSignals';
@@ -317,6 +318,7 @@ async function openConnectorBreaker(connector: string, reason: string): Promise<
       workflowId,
       args: [{ connector }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: connectorAttributes(connector),
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

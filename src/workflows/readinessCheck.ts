@@ -2,18 +2,13 @@
 // reachable, credentials accepted, TLS certificate days to expiry; then one summary to Slack and
 // Teams, and a small report as the result. Scheduled daily (see schedules.ts).
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import {
-  ParentClosePolicy,
-  metricMeter,
-  proxyActivities,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
-import { CONNECTOR_KEY } from '../domain/search-attributes';
 import { gradeCheck, tlsTarget, type GradedCheck } from '../domain/readiness';
+import { countRun } from './runMetrics';
 import { announce, type Announcement } from './announce';
+import { connectorAttributes } from './childAttributes';
 import { certificateRenewal } from './certificateRenewal';
 import { certificateRenewalWorkflowId } from './certificateRenewalSignals';
 
@@ -41,13 +36,6 @@ const probes = proxyActivities<Activities>({
   retry: { maximumAttempts: 3 },
 });
 
-/** One sample per connector checked, so the dashboard shows each connector's readiness history. */
-const runs = metricMeter.createCounter(
-  'integration_runs_total',
-  '1',
-  'Runs per connector, operation and outcome',
-);
-
 export async function readinessCheck(input: ReadinessCheckInput = {}): Promise<ReadinessReport> {
   const certWarnDays = input.certWarnDays ?? 30;
   const names = input.connectors?.length ? input.connectors : await probes.listConfiguredConnectors();
@@ -62,7 +50,7 @@ export async function readinessCheck(input: ReadinessCheckInput = {}): Promise<R
   const renewals = input.startRenewals === false ? [] : await startRenewals(graded, certWarnDays);
   const notified = await announce(summaryAlert(graded, status, counts));
   for (const check of graded) {
-    runs.add(1, { connector: check.connector, operation: 'readinessCheck', outcome: check.status });
+    countRun(check.connector, 'readinessCheck', check.status);
   }
   return { checkedAt: new Date().toISOString(), status, counts, connectors: graded, notified, renewals };
 }
@@ -79,7 +67,7 @@ async function startRenewals(checks: GradedCheck[], certWarnDays: number): Promi
         workflowId,
         args: [{ ...target, connector: check.connector, expiresAt: check.tls.validTo }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        typedSearchAttributes: [{ key: CONNECTOR_KEY, value: check.connector }],
+        typedSearchAttributes: connectorAttributes(check.connector),
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

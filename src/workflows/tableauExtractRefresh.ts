@@ -6,7 +6,6 @@ import {
   ApplicationFailure,
   defineQuery,
   log,
-  metricMeter,
   proxyActivities,
   setHandler,
   sleep,
@@ -27,6 +26,7 @@ import {
   type TableauExtractRefreshInput,
   type TableauRefreshReport,
 } from '../domain/tableau';
+import { countRun } from './runMetrics';
 import { announce } from './announce';
 
 const tableau = proxyActivities<Activities>({
@@ -46,12 +46,6 @@ export interface RefreshProgress {
 }
 
 export const refreshProgressQuery = defineQuery<RefreshProgress>('progress');
-
-const runs = metricMeter.createCounter(
-  'integration_runs_total',
-  '1',
-  'Runs per connector, operation and outcome',
-);
 
 const REASONS: RefreshReason[] = ['schedule', 'upstream-drift', 'operator'];
 const MAX_REASON_CHARS = 400;
@@ -251,8 +245,7 @@ export async function tableauExtractRefresh(
       : {}),
   };
   const notified = await announce(refreshAlert(draft, workflowInfo().workflowId));
-  for (const r of results)
-    runs.add(1, { connector: 'tableau', operation: 'tableauExtractRefresh', outcome: r.outcome });
+  for (const r of results) countRun('tableau', 'tableauExtractRefresh', r.outcome);
   return {
     ...draft,
     status: results.some((r) => isProblem(r.outcome)) ? 'failed' : 'ok',

@@ -5,15 +5,17 @@
 // Quarantined rows stay in files (by reference); the history carries counts only.
 import {
   ApplicationFailure,
+  ParentClosePolicy,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
   proxyActivities,
   setHandler,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { ExportInspection } from '../activities/workday';
 import {
@@ -26,7 +28,10 @@ import {
   type Region,
   type RegionCounts,
 } from '../domain/employee';
+import { refreshInputForDrift } from '../domain/tableau';
 import { announce } from './announce';
+import { connectorAttributes } from './childAttributes';
+import { tableauExtractRefresh } from './tableauExtractRefresh';
 
 export interface WorkdayEmployeeImportInput {
   mode: 'full' | 'delta';
@@ -35,6 +40,10 @@ export interface WorkdayEmployeeImportInput {
   batchSize?: number;
   /** How long a missing required column waits for a decision (default 24 hours). */
   driftDecisionTimeout?: Duration;
+  /** Start a Tableau extract refresh when the export has new columns (default true). */
+  refreshTableauOnDrift?: boolean;
+  /** Polling of that refresh's jobs (defaults: Tableau workflow's own). */
+  tableauPolling?: { pollInitialSeconds?: number; pollMaxSeconds?: number };
   /** Carried over continue-as-new; not for operators. */
   resume?: ImportProgress;
 }
@@ -57,6 +66,8 @@ export interface WorkdayImportReport {
   invalidReasons: ReasonCounts;
   regions: Record<Region, RegionCounts>;
   drift: { unknownColumns: string[]; missingRequired: string[]; decision?: { who: string; action: string } };
+  /** The Tableau refresh started because of new columns, if any. */
+  tableauRefresh?: string;
   /** Files holding the quarantined rows (line, field, reason); at most the first 20 are listed. */
   quarantineRefs: string[];
   batches: number;
@@ -131,6 +142,13 @@ export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): 
         facts: [{ name: 'Unknown columns', value: inspection.drift.unknownColumns.join(', ') }],
         connector: 'workday',
       });
+      if (input.refreshTableauOnDrift !== false) {
+        report.tableauRefresh = await startTableauRefresh(
+          inspection.file,
+          inspection.drift.unknownColumns,
+          input.tableauPolling,
+        );
+      }
     }
     if (inspection.drift.missingRequired.length > 0 || inspection.duplicateColumns.length > 0) {
       await announce({
@@ -184,4 +202,24 @@ export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): 
     if (batch.done) break;
   }
   return finish('completed');
+}
+
+/** Extracts built on Workday data must pick up the new fields: one refresh per export file. */
+async function startTableauRefresh(
+  file: string,
+  newFields: string[],
+  polling: WorkdayEmployeeImportInput['tableauPolling'] = {},
+): Promise<string> {
+  const workflowId = `tableau-refresh-drift-${file}`;
+  try {
+    await startChild(tableauExtractRefresh, {
+      workflowId,
+      args: [{ ...refreshInputForDrift({ newFields, source: 'workday' }), ...polling }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: connectorAttributes('tableau'),
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  return workflowId;
 }

@@ -1,17 +1,19 @@
 // The issue's end-to-end path on a real dev server with the worker and the simulators: a Workday
-// import reports a new field and starts tableauExtractRefresh the way the import will (reason
-// 'upstream-drift' with the new fields; the wiring inside the import is pending until it exists).
+// import over SFTP finds a new column in the export and starts tableauExtractRefresh (reason
+// 'upstream-drift' with the new fields).
 // The first refresh fails on the schema, the workflow updates the connection, the second refresh
 // succeeds, Slack and Teams show the outcome, and no secret or session token reaches the history.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import { secretValues } from '../../src/config';
-import { refreshInputForDrift, type TableauRefreshReport } from '../../src/domain/tableau';
+import type { TableauRefreshReport } from '../../src/domain/tableau';
+import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
+import { generateWorkdayExport } from '../../scripts/seed-workday';
 import { CONNECTOR_KEY } from '../../src/schedules';
 import type { TableauState } from '../../simulators/tableau/state';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
@@ -53,21 +55,25 @@ describe('e2e: Workday drift report triggers a Tableau extract refresh on the de
     worker = await createTestWorker(env, { taskQueue: config.taskQueue, activities: createActivities(deps) });
     running = worker.run();
 
-    // What the Workday import does when its drift report lists new fields.
-    const driftReport = { newFields: ['cost_center_hierarchy'] };
-    const importRunId = 'workday-import-e2e';
-    const handle = await env.client.workflow.start('tableauExtractRefresh', {
-      taskQueue: config.taskQueue,
-      workflowId: `tableauExtractRefresh-drift-${importRunId}`,
-      args: [
-        {
-          ...refreshInputForDrift({ ...driftReport, source: 'workday' }),
-          pollInitialSeconds: 1,
-          pollMaxSeconds: 2,
-        },
-      ],
-      typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'tableau' }],
+    // Tonight's Workday export carries a new column; the import reports it and starts the refresh.
+    const exports = join(simulators.sims.sftp.rootDir, 'exports');
+    mkdirSync(exports, { recursive: true });
+    const seeded = generateWorkdayExport({
+      rows: 20,
+      seed: 11,
+      invalidRate: 0,
+      extraColumns: ['Cost_Center_Hierarchy'],
     });
+    writeFileSync(join(exports, 'workers_20261125.csv'), seeded.content);
+    const imported = (await env.client.workflow.execute('workdayEmployeeImport', {
+      taskQueue: config.taskQueue,
+      workflowId: 'workday-import-e2e',
+      typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'workday' }],
+      args: [{ mode: 'full', tableauPolling: { pollInitialSeconds: 1, pollMaxSeconds: 2 } }],
+    })) as WorkdayImportReport;
+    assert.deepEqual(imported.drift.unknownColumns, ['Cost_Center_Hierarchy']);
+    assert.equal(imported.tableauRefresh, 'tableau-refresh-drift-workers_20261125.csv');
+    const handle = env.client.workflow.getHandle(imported.tableauRefresh);
     const report = (await handle.result()) as TableauRefreshReport;
 
     assert.equal(report.reason, 'upstream-drift');
@@ -100,18 +106,21 @@ describe('e2e: Workday drift report triggers a Tableau extract refresh on the de
     const slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as {
       text: string;
     }[];
-    assert.equal(slack.length, 1);
-    assert.match(slack[0]!.text, /Tableau extract refresh: 2 refreshed/);
-    assert.match(slack[0]!.text, /after workday reported new fields \(cost_center_hierarchy\)/);
+    // Two announcements: the import's governance notice, then the refresh's outcome.
+    assert.equal(slack.length, 2);
+    assert.match(slack[0]!.text, /Workday export has columns outside the contract/);
+    const outcome = slack[1]!.text;
+    assert.match(outcome, /Tableau extract refresh: 2 refreshed/);
+    assert.match(outcome, /after workday reported new fields \(Cost_Center_Hierarchy\)/);
     assert.match(
-      slack[0]!.text,
+      outcome,
       /Workday Headcount: ✅ succeeded · job [0-9a-f-]+ · 2 attempts · connection updated/,
     );
     const teams = (await admin(simulators.sims.graph.url, 'messages', undefined, caPem)) as {
       attachments?: { content: string }[];
     }[];
-    assert.equal(teams.length, 1);
-    assert.match(teams[0]!.attachments![0]!.content, /Workday Headcount/);
+    assert.equal(teams.length, 2);
+    assert.ok(teams.some((m) => m.attachments![0]!.content.includes('Workday Headcount')));
 
     const description = await handle.describe();
     assert.equal(description.typedSearchAttributes.get(CONNECTOR_KEY), 'tableau');
@@ -122,7 +131,7 @@ describe('e2e: Workday drift report triggers a Tableau extract refresh on the de
     assert.ok(sessionTokens.length > 0);
     for (const secret of [...secretValues(config), ...sessionTokens])
       assert.ok(!readable.includes(secret), 'a secret or session token leaked into history');
-    assert.ok(readable.includes('cost_center_hierarchy'), 'the scan reads the decoded payloads');
+    assert.ok(readable.includes('Cost_Center_Hierarchy'), 'the scan reads the decoded payloads');
     if (process.env.RECORD_HISTORIES)
       writeFileSync(join(HISTORIES, 'tableauExtractRefresh-drift.json'), serialized);
   });

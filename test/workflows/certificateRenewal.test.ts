@@ -33,7 +33,9 @@ describe('certificateRenewal workflow', () => {
   let served: ProbedCertificateFacts;
   let run = 0;
 
-  before(async () => {
+  // A fresh server per test: each test moves time by weeks, and a renewal left over from one
+  // test must not share the clock of the next.
+  beforeEach(async () => {
     env = await timeSkippingServer();
     worker = await createTestWorker(env, {
       taskQueue: 'renewal-tests',
@@ -65,7 +67,7 @@ describe('certificateRenewal workflow', () => {
     });
     running = worker.run();
   });
-  after(async () => {
+  afterEach(async () => {
     worker?.shutdown();
     await running;
     await env?.teardown();
