@@ -113,8 +113,14 @@ export interface TableauRefreshReport {
   status: 'ok' | 'failed';
   counts: Record<RefreshOutcome, number>;
   datasources: DataSourceResult[];
-  drift?: { source: string; newFields: string[] };
+  drift?: {
+    source: string;
+    newFields: string[]; /** ServiceNow incidents raised for failed data sources. */
+    incidents?: string[];
+  };
   notified?: { slack: string; teams: string };
+  /** ServiceNow incidents raised for failed data sources. */
+  incidents?: string[];
 }
 
 export function countOutcomes(results: DataSourceResult[]): Record<RefreshOutcome, number> {

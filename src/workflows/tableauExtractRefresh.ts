@@ -246,9 +246,40 @@ export async function tableauExtractRefresh(
   };
   const notified = await announce(refreshAlert(draft, workflowInfo().workflowId));
   for (const r of results) countRun('tableau', 'tableauExtractRefresh', r.outcome);
+  const incidents = await raiseIncidents(results);
   return {
     ...draft,
+    incidents,
     status: results.some((r) => isProblem(r.outcome)) ? 'failed' : 'ok',
     notified,
   };
+}
+
+const incidentsApi = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
+});
+
+/**
+ * One ServiceNow incident per failed data source, keyed by the data source (a later failure updates
+ * the same incident). Best effort: without ServiceNow, or while it is down, the alert above stands.
+ */
+async function raiseIncidents(results: DataSourceResult[]): Promise<string[]> {
+  const numbers: string[] = [];
+  for (const r of results.filter((x) => isProblem(x.outcome))) {
+    try {
+      const ref = await incidentsApi.servicenowUpsertIncident({
+        sourceSystem: 'tableau',
+        sourceId: r.datasourceId,
+        title: `Tableau extract refresh ${r.outcome}: ${r.name}`,
+        description: `${r.reason ?? 'no reason given'}${r.owner ? `\nOwner: ${r.owner}` : ''}${r.jobId ? `\nJob: ${r.jobId}` : ''}`,
+        severity: 'high',
+        category: 'software',
+      });
+      numbers.push(ref.number);
+    } catch {
+      // ServiceNow not configured or unavailable: the Slack/Teams alert already went out.
+    }
+  }
+  return numbers;
 }

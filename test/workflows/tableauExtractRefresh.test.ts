@@ -178,6 +178,9 @@ describe('tableauExtractRefresh workflow', () => {
     );
     assert.equal(head.owner, 'Ana Lopez (ana.lopez)');
     assert.equal((await jobsFor('Workday Headcount')).length, 2);
+    // And one ServiceNow incident for it, keyed by the data source.
+    assert.equal(report.incidents?.length, 1);
+    assert.match(report.incidents![0]!, /^INC\d+$/);
     assert.match((await slackTexts())[0] ?? '', /Workday Headcount: ❌ failed .* owner: Ana Lopez/);
   });
 
