@@ -1,7 +1,7 @@
 // SFTP simulator: an SSH server (the `ssh2` package) with password auth whose SFTP subsystem serves
 // a real folder on disk, chrooted: Workday's EIB pushes `workers_YYYYMMDD.csv` into `/exports`, the
 // import reads it from there. Read, write, stat, list, rename and remove, as OpenSSH's sftp-server.
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -40,9 +40,15 @@ export function hostKeyFingerprint(publicKeyBlob: Buffer): string {
 function loadHostKey(file: string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8');
   mkdirSync(path.dirname(file), { recursive: true });
-  const { private: key } = utils.generateKeyPairSync('ed25519');
-  writeFileSync(file, key, { mode: 0o600 });
-  return key;
+  // RSA in PKCS#1 PEM from Node's crypto: ssh2 parses it reliably (its own ed25519 generator
+  // now and then writes keys its parser rejects as "Malformed OpenSSH private key").
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
+  writeFileSync(file, privateKey, { mode: 0o600 });
+  return privateKey;
 }
 
 function attrsOf(stats: import('node:fs').Stats) {
