@@ -3,60 +3,37 @@
 // certificate, and the workflow verifies the new one over TLS and completes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import type { CertificateRenewalReport } from '../../src/workflows/certificateRenewal';
 import { renewalStatus } from '../../src/workflows/certificateRenewalSignals';
 import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { ServicenowSimAccess } from '../helpers/servicenow';
-import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
-import { createTestWorker, devServer } from '../helpers/temporal';
+import { useE2eStack } from '../helpers/e2e';
+import { admin } from '../helpers/simulators';
 
 const ROOT = join(__dirname, '..', '..');
 const HISTORIES = join(ROOT, 'test', 'fixtures', 'histories');
 const TASK_QUEUE = 'integrations-renewal-e2e';
 
 describe('e2e: certificate renewal from the readiness check to verification', () => {
-  let env: TestWorkflowEnvironment;
-  let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
-  let worker: Worker;
-  let running: Promise<void>;
-
-  before(async () => {
-    env = await devServer();
-    simulators = await startTestSimulators();
-    const config = testConfig(simulators.env, { TASK_QUEUE });
-    worker = await createTestWorker(env, {
-      taskQueue: TASK_QUEUE,
-      activities: createActivities(activityDepsFromConfig(config)),
-    });
-    running = worker.run();
-  });
-  after(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await simulators?.stop();
-    await env?.teardown();
-  });
+  const stack = useE2eStack(TASK_QUEUE);
 
   const cli = async (...args: string[]) => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args],
       {
-        env: { ...process.env, TEMPORAL_ADDRESS: env.address, TASK_QUEUE, LOG_LEVEL: 'silent' },
+        env: { ...process.env, TEMPORAL_ADDRESS: stack().env.address, TASK_QUEUE, LOG_LEVEL: 'silent' },
       },
     );
     return stdout.trim();
   };
 
   it('renews, with the CAB approval sent from the CLI', async () => {
-    const caPem = readFileSync(simulators.sims.caFile, 'utf8');
+    const { env, simulators, caPem } = stack();
     const erpnext = simulators.sims.erpnext.url;
     await admin(erpnext, 'certificate', { daysValid: 10 }, caPem);
 

@@ -2,46 +2,25 @@
 // applied and triggered, the run completes, Slack and Teams hold the summary, the run carries its
 // Connector search attribute, and its history holds no secret. The history is saved for replay.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import { secretValues } from '../../src/config';
 import { applySchedules, CONNECTOR_KEY, SCHEDULES } from '../../src/schedules';
 import type { ReadinessReport } from '../../src/workflows/readinessCheck';
-import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
+import { useE2eStack } from '../helpers/e2e';
+import { admin } from '../helpers/simulators';
 import { withDecodedPayloads } from '../helpers/history';
-import { createTestWorker, devServer } from '../helpers/temporal';
 
 const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 
 describe('e2e: scheduled readiness check on the dev server', () => {
-  let env: TestWorkflowEnvironment;
-  let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
-  let worker: Worker;
-  let running: Promise<void>;
-
-  before(async () => {
-    env = await devServer();
-    simulators = await startTestSimulators();
-  });
-  after(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await simulators?.stop();
-    await env?.teardown();
-  });
+  const stack = useE2eStack('integrations-e2e');
 
   it('applies the schedules, runs the readiness check on trigger and announces it', async () => {
+    const { env, simulators, caPem, config } = stack();
     // Canary secrets: they must reach the simulators but never the workflow history.
-    const config = testConfig(simulators.env, { TASK_QUEUE: 'integrations-e2e' });
-    worker = await createTestWorker(env, {
-      taskQueue: config.taskQueue,
-      activities: createActivities(activityDepsFromConfig(config)),
-    });
-    running = worker.run();
 
     const applied = await applySchedules(env.client, config.taskQueue, 'UTC');
     assert.deepEqual(
@@ -64,7 +43,6 @@ describe('e2e: scheduled readiness check on the dev server', () => {
     const description = await handle.describe();
     assert.equal(description.typedSearchAttributes.get(CONNECTOR_KEY), 'platform');
 
-    const caPem = readFileSync(simulators.sims.caFile, 'utf8');
     const slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as {
       text: string;
     }[];

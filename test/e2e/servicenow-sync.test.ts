@@ -3,48 +3,26 @@
 // an agent moves it on in ServiceNow; the next scheduled run starts from the previous run's cursor
 // (the schedule's last completion result), sees only that change and announces it.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import { secretValues } from '../../src/config';
 import type { IncidentRef } from '../../src/domain/servicenow';
 import { applySchedules, CONNECTOR_KEY } from '../../src/schedules';
 import type { IncidentSyncReport } from '../../src/workflows/servicenowIncidentSync';
 import { withDecodedPayloads } from '../helpers/history';
 import { ServicenowSimAccess } from '../helpers/servicenow';
-import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
-import { createTestWorker, devServer } from '../helpers/temporal';
+import { useE2eStack } from '../helpers/e2e';
+import { admin } from '../helpers/simulators';
 
 describe('e2e: ServiceNow incident and scheduled delta sync on the dev server', () => {
-  let env: TestWorkflowEnvironment;
-  let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
-  let worker: Worker;
-  let running: Promise<void>;
-
-  before(async () => {
-    env = await devServer();
-    simulators = await startTestSimulators();
-  });
-  after(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await simulators?.stop();
-    await env?.teardown();
-  });
+  const stack = useE2eStack('integrations-sn-e2e');
 
   it('opens one incident for an event, then announces it and its state change from scheduled syncs', async () => {
-    const caPem = readFileSync(simulators.sims.caFile, 'utf8');
+    const { env, simulators, caPem, config } = stack();
     const sn = new ServicenowSimAccess(simulators.sims.servicenow.url, caPem);
-    const config = testConfig(simulators.env, { TASK_QUEUE: 'integrations-sn-e2e' });
-    worker = await createTestWorker(env, {
-      taskQueue: config.taskQueue,
-      activities: createActivities(activityDepsFromConfig(config)),
-    });
-    running = worker.run();
     await applySchedules(env.client, config.taskQueue, 'UTC');
 
     await sn.setClock('2024-06-01 12:00:00');

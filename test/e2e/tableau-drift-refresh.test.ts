@@ -4,43 +4,26 @@
 // The first refresh fails on the schema, the workflow updates the connection, the second refresh
 // succeeds, Slack and Teams show the outcome, and no secret or session token reaches the history.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import { secretValues } from '../../src/config';
 import type { TableauRefreshReport } from '../../src/domain/tableau';
 import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
 import { CONNECTOR_KEY } from '../../src/schedules';
 import type { TableauState } from '../../simulators/tableau/state';
-import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
-import { createTestWorker, devServer } from '../helpers/temporal';
+import { useE2eStack } from '../helpers/e2e';
+import { admin } from '../helpers/simulators';
 import { withDecodedPayloads } from '../helpers/history';
 
 const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 
 describe('e2e: Workday drift report triggers a Tableau extract refresh on the dev server', () => {
-  let env: TestWorkflowEnvironment;
-  let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
-  let worker: Worker;
-  let running: Promise<void>;
-
-  before(async () => {
-    env = await devServer();
-    simulators = await startTestSimulators();
-  });
-  after(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await simulators?.stop();
-    await env?.teardown();
-  });
+  const stack = useE2eStack('integrations-e2e-tableau');
 
   it('repairs the schema error, refreshes again and announces the outcome', async () => {
-    const caPem = readFileSync(simulators.sims.caFile, 'utf8');
+    const { env, simulators, caPem, config, deps } = stack();
     const tableauSim = simulators.sims.tableau;
     // Upstream, Workday's cost_center became cost_center_hierarchy: the extract's query breaks.
     await admin(
@@ -49,11 +32,6 @@ describe('e2e: Workday drift report triggers a Tableau extract refresh on the de
       { column: 'cost_center' },
       caPem,
     );
-
-    const config = testConfig(simulators.env, { TASK_QUEUE: 'integrations-e2e-tableau' });
-    const deps = activityDepsFromConfig(config);
-    worker = await createTestWorker(env, { taskQueue: config.taskQueue, activities: createActivities(deps) });
-    running = worker.run();
 
     // Tonight's Workday export carries a new column; the import reports it and starts the refresh.
     const exports = join(simulators.sims.sftp.rootDir, 'exports');

@@ -1,0 +1,42 @@
+// The e2e stack every dev-server test needs: a real dev server, every simulator, and a worker on
+// its own task queue with the real activities pointed at the simulators. Registers its own hooks.
+import { readFileSync } from 'node:fs';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { activityDepsFromConfig, createActivities, type ActivityDeps } from '../../src/activities';
+import type { Config } from '../../src/config';
+import { startTestSimulators, testConfig } from './simulators';
+import { createTestWorker, devServer } from './temporal';
+
+export interface E2eStack {
+  env: TestWorkflowEnvironment;
+  simulators: Awaited<ReturnType<typeof startTestSimulators>>;
+  caPem: string;
+  config: Config;
+  deps: ActivityDeps;
+  worker: Worker;
+}
+
+export function useE2eStack(taskQueue: string): () => E2eStack {
+  let stack: E2eStack | undefined;
+  let running: Promise<void> | undefined;
+  before(async () => {
+    const env = await devServer();
+    const simulators = await startTestSimulators();
+    const config = testConfig(simulators.env, { TASK_QUEUE: taskQueue });
+    const deps = activityDepsFromConfig(config);
+    const worker = await createTestWorker(env, { taskQueue, activities: createActivities(deps) });
+    running = worker.run();
+    stack = { env, simulators, caPem: readFileSync(simulators.sims.caFile, 'utf8'), config, deps, worker };
+  });
+  after(async () => {
+    if (stack?.worker.getState() === 'RUNNING') stack.worker.shutdown();
+    await running;
+    await stack?.simulators.stop();
+    await stack?.env.teardown();
+  });
+  return () => {
+    if (!stack) throw new Error('the e2e stack is not started (use it inside a test)');
+    return stack;
+  };
+}
