@@ -3,6 +3,7 @@
 // results or logs. Temporal connection settings are read by @temporalio/envconfig (see client.ts).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { TeamsClientOptions } from './vendors/teams';
 
 const SECRET_NAMES = [
   'SLACK_BOT_TOKEN',
@@ -122,13 +123,7 @@ export interface SlackSettings {
   botToken: string;
   channel: string;
 }
-export interface TeamsSettings {
-  graphBaseUrl: string;
-  loginUrl: string;
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
+export interface TeamsSettings extends Omit<TeamsClientOptions, 'extraCaPem'> {
   teamId: string;
   channelId: string;
 }

@@ -9,6 +9,7 @@ import { createLogger, temporalLogger } from './logger';
 
 export async function createWorker(config: Config) {
   const { connection, namespace } = await createWorkerConnection();
+  const deps = activityDepsFromConfig(config);
   const workflowSource = config.workflowBundlePath
     ? { workflowBundle: { codePath: config.workflowBundlePath } }
     : { workflowsPath: require.resolve('./workflows') };
@@ -17,9 +18,9 @@ export async function createWorker(config: Config) {
     namespace,
     taskQueue: config.taskQueue,
     ...workflowSource,
-    activities: createActivities(activityDepsFromConfig(config)),
+    activities: createActivities(deps),
   });
-  return { worker, connection };
+  return { worker, connection, deps };
 }
 
 export function installRuntime(config: Config): void {
@@ -47,12 +48,12 @@ export function installRuntime(config: Config): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   installRuntime(config);
-  const { worker, connection } = await createWorker(config);
+  const { worker, connection, deps } = await createWorker(config);
   const log = Runtime.instance().logger;
   log.info('worker started', {
     taskQueue: config.taskQueue,
     metrics: config.metricsPort ? `http://localhost:${config.metricsPort}/metrics` : 'off',
-    connectors: Object.keys(activityDepsFromConfig(config).connectors),
+    connectors: Object.keys(deps.connectors),
   });
   try {
     await worker.run();

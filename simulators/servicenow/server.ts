@@ -170,6 +170,8 @@ function registerApi(
   const userOf = new WeakMap<FastifyRequest, string>();
   const error = (reply: FastifyReply, status: number, message: string, detail: string | null = null) =>
     reply.code(status).send(servicenowErrorBody(status, message, detail));
+  const noRecord = (reply: FastifyReply) =>
+    error(reply, 404, 'No Record found', "Record doesn't exist or ACL restricts the record retrieval");
 
   app.addHook('preHandler', async (request, reply) => {
     if (!request.url.startsWith('/api/now/')) return;
@@ -262,13 +264,7 @@ function registerApi(
     const t = tableOf(request, reply);
     if (!t) return reply;
     const row = t.rows.get(request.params.sys_id ?? '');
-    if (!row)
-      return error(
-        reply,
-        404,
-        'No Record found',
-        "Record doesn't exist or ACL restricts the record retrieval",
-      );
+    if (!row) return noRecord(reply);
     return { result: present(t.name, row, request.query) };
   };
 
@@ -291,13 +287,7 @@ function registerApi(
     const t = tableOf(request, reply);
     if (!t) return reply;
     const row = t.rows.get(request.params.sys_id ?? '');
-    if (!row)
-      return error(
-        reply,
-        404,
-        'No Record found',
-        "Record doesn't exist or ACL restricts the record retrieval",
-      );
+    if (!row) return noRecord(reply);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const values = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v ?? '')]));
     updateRow(ctx.state, t.name, row, values, userOf.get(request)!);
@@ -307,13 +297,7 @@ function registerApi(
   const remove = async (request: Req, reply: FastifyReply) => {
     const t = tableOf(request, reply);
     if (!t) return reply;
-    if (!t.rows.delete(request.params.sys_id ?? ''))
-      return error(
-        reply,
-        404,
-        'No Record found',
-        "Record doesn't exist or ACL restricts the record retrieval",
-      );
+    if (!t.rows.delete(request.params.sys_id ?? '')) return noRecord(reply);
     return reply.code(204).send();
   };
 
@@ -365,13 +349,7 @@ function registerApi(
 
   app.get('/api/now/import/:staging/:sys_id', async (request: Req, reply) => {
     const row = table(ctx.state, request.params.staging ?? '')?.get(request.params.sys_id ?? '');
-    if (!row)
-      return error(
-        reply,
-        404,
-        'No Record found',
-        "Record doesn't exist or ACL restricts the record retrieval",
-      );
+    if (!row) return noRecord(reply);
     return { result: row };
   });
 }

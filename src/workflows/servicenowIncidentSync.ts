@@ -78,23 +78,10 @@ export async function servicenowIncidentSync(input: IncidentSyncInput = {}): Pro
   try {
     horizon = await sn.servicenowSyncHorizon(input.settleSeconds ?? 5);
   } catch (err) {
-    if (isNotConfigured(err)) return notConfigured(cursorBefore);
+    if (isNotConfigured(err)) return emptyReport('not-configured', cursorBefore, '');
     throw err;
   }
-  const report: IncidentSyncReport = {
-    outcome: 'ok',
-    pages: 0,
-    records: 0,
-    new: 0,
-    changed: 0,
-    notified: 0,
-    signalled: 0,
-    signalsUndelivered: 0,
-    horizon,
-    cursorBefore,
-    cursorAfter: { ...cursorBefore },
-    more: false,
-  };
+  const report = emptyReport('ok', cursorBefore, horizon);
 
   for (const table of input.tables ?? SYNC_TABLES) {
     let after: KeysetCursor | undefined = cursorBefore[table];
@@ -158,9 +145,13 @@ async function applyEffects(events: SyncEvent[], report: IncidentSyncReport): Pr
   }
 }
 
-function notConfigured(cursor: SyncCursor): IncidentSyncReport {
+function emptyReport(
+  outcome: IncidentSyncReport['outcome'],
+  cursor: SyncCursor,
+  horizon: string,
+): IncidentSyncReport {
   return {
-    outcome: 'not-configured',
+    outcome,
     pages: 0,
     records: 0,
     new: 0,
@@ -168,9 +159,9 @@ function notConfigured(cursor: SyncCursor): IncidentSyncReport {
     notified: 0,
     signalled: 0,
     signalsUndelivered: 0,
-    horizon: '',
+    horizon,
     cursorBefore: cursor,
-    cursorAfter: cursor,
+    cursorAfter: { ...cursor },
     more: false,
   };
 }
