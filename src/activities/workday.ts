@@ -10,7 +10,6 @@ import {
   columnIndexes,
   detectDrift,
   duplicateColumns,
-  emptyRegionCounts,
   newestExportFile,
   normalizeHeader,
   reasonKey,
@@ -29,6 +28,7 @@ import {
 } from '../domain/employeeValidation';
 import type { ErpnextClient } from '../vendors/erpnext';
 import type { SftpSource } from '../vendors/sftp';
+import { createEmployeeWriter } from './employeeWriter';
 import { vendorCall } from './failures';
 
 export interface WorkdayDeps {
@@ -71,8 +71,6 @@ export interface ImportBatchResult {
   quarantineRef?: string;
 }
 
-const INSERT_CHUNK = 200; // frappe.client.insert_many's limit
-const UPDATE_CHUNK = 500;
 const MAX_BATCH = 1000;
 
 interface CsvRecord {
@@ -143,50 +141,7 @@ export function createWorkdayActivities(deps: WorkdayDeps) {
   };
   const remote = (file: string) => path.posix.join(exportDir, path.posix.basename(file));
 
-  async function upsertRegion(region: Region, docs: ErpnextEmployeeFields[]): Promise<RegionCounts> {
-    const counts = emptyRegionCounts();
-    if (docs.length === 0) return counts;
-    const client = deps.erpnext?.[region];
-    if (!client)
-      throw ApplicationFailure.nonRetryable(
-        `no ERPNext endpoint configured for region ${region}; ${region} employees are never sent elsewhere`,
-        'ResidencyEndpointMissing',
-      );
-    const connector = region === 'eu' ? 'erpnext-eu' : 'erpnext';
-    // Read first, then write: a retried batch finds what its first attempt created and updates it.
-    const existing = await vendorCall(connector, 'Employee.list', () =>
-      client.list<{ name: string; employee_number: string; custom_workday_hash?: string }>('Employee', {
-        filters: [['employee_number', 'in', docs.map((d) => d.employee_number)]],
-        fields: ['name', 'employee_number', 'custom_workday_hash'],
-        pageLength: 0,
-      }),
-    );
-    const byNumber = new Map(existing.map((e) => [e.employee_number, e]));
-    const inserts: ErpnextEmployeeFields[] = [];
-    const updates: (ErpnextEmployeeFields & { docname: string })[] = [];
-    for (const doc of docs) {
-      const found = byNumber.get(doc.employee_number);
-      if (!found) inserts.push(doc);
-      else if (found.custom_workday_hash === doc.custom_workday_hash) counts.unchanged++;
-      else updates.push({ ...doc, docname: found.name });
-    }
-    for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
-      const chunk = inserts.slice(i, i + INSERT_CHUNK);
-      await vendorCall(connector, 'Employee.insert_many', () =>
-        client.insertMany('Employee', chunk as never),
-      );
-      counts.created += chunk.length;
-    }
-    for (let i = 0; i < updates.length; i += UPDATE_CHUNK) {
-      const chunk = updates.slice(i, i + UPDATE_CHUNK);
-      const failed = await vendorCall(connector, 'Employee.bulk_update', () =>
-        client.bulkUpdate('Employee', chunk as never),
-      );
-      counts.failed += failed.length;
-      counts.updated += chunk.length - failed.length;
-    }
-    return counts;
-  }
+  const upsertRegion = createEmployeeWriter(deps.erpnext ?? {});
 
   return {
     /** Picks the export (newest `workers_YYYYMMDD.csv` unless named) and checks its header. */

@@ -1,0 +1,61 @@
+// Writes validated employees to the ERPNext of their region, keyed by employee_number: one list
+// call finds what exists, then batched inserts and bulk updates; records whose content hash matches
+// are not sent again, and a retried call updates what its first attempt created instead of
+// creating it twice. Shared by the SFTP full import and the SOAP delta import.
+import { ApplicationFailure } from '@temporalio/activity';
+import { emptyRegionCounts, type Region, type RegionCounts } from '../domain/employee';
+import type { ErpnextEmployeeFields } from '../domain/employeeValidation';
+import type { ErpnextClient } from '../vendors/erpnext';
+import { vendorCall } from './failures';
+
+const INSERT_CHUNK = 200; // frappe.client.insert_many's limit
+const UPDATE_CHUNK = 500;
+
+export type EmployeeWriter = (region: Region, docs: ErpnextEmployeeFields[]) => Promise<RegionCounts>;
+
+export function createEmployeeWriter(erpnext: Partial<Record<Region, ErpnextClient>>): EmployeeWriter {
+  return async function upsertRegion(region: Region, docs: ErpnextEmployeeFields[]): Promise<RegionCounts> {
+    const counts = emptyRegionCounts();
+    if (docs.length === 0) return counts;
+    const client = erpnext[region];
+    if (!client)
+      throw ApplicationFailure.nonRetryable(
+        `no ERPNext endpoint configured for region ${region}; ${region} employees are never sent elsewhere`,
+        'ResidencyEndpointMissing',
+      );
+    const connector = region === 'eu' ? 'erpnext-eu' : 'erpnext';
+    // Read first, then write: a retried batch finds what its first attempt created and updates it.
+    const existing = await vendorCall(connector, 'Employee.list', () =>
+      client.list<{ name: string; employee_number: string; custom_workday_hash?: string }>('Employee', {
+        filters: [['employee_number', 'in', docs.map((d) => d.employee_number)]],
+        fields: ['name', 'employee_number', 'custom_workday_hash'],
+        pageLength: 0,
+      }),
+    );
+    const byNumber = new Map(existing.map((e) => [e.employee_number, e]));
+    const inserts: ErpnextEmployeeFields[] = [];
+    const updates: (ErpnextEmployeeFields & { docname: string })[] = [];
+    for (const doc of docs) {
+      const found = byNumber.get(doc.employee_number);
+      if (!found) inserts.push(doc);
+      else if (found.custom_workday_hash === doc.custom_workday_hash) counts.unchanged++;
+      else updates.push({ ...doc, docname: found.name });
+    }
+    for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
+      const chunk = inserts.slice(i, i + INSERT_CHUNK);
+      await vendorCall(connector, 'Employee.insert_many', () =>
+        client.insertMany('Employee', chunk as never),
+      );
+      counts.created += chunk.length;
+    }
+    for (let i = 0; i < updates.length; i += UPDATE_CHUNK) {
+      const chunk = updates.slice(i, i + UPDATE_CHUNK);
+      const failed = await vendorCall(connector, 'Employee.bulk_update', () =>
+        client.bulkUpdate('Employee', chunk as never),
+      );
+      counts.failed += failed.length;
+      counts.updated += chunk.length - failed.length;
+    }
+    return counts;
+  };
+}
