@@ -3,10 +3,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { AUDIT_WORKFLOW_INTERCEPTOR_MODULES } from '../src/auditWorker';
 
 async function main(): Promise<void> {
   const out = process.argv[2] ?? join(__dirname, '..', 'lib', 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows'),
+    workflowInterceptorModules: AUDIT_WORKFLOW_INTERCEPTOR_MODULES,
+  });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, code);
   console.log(`workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB)`);

@@ -11,6 +11,7 @@ export interface SimulatorEndpoints {
   erpnextEu?: { url: string };
   sftp?: { host: string; port: number; username: string; password: string; hostKeyFingerprint: string };
   smtp?: { host: string; port: number };
+  workday?: { url: string };
 }
 
 export const SIMULATOR_CREDENTIALS = {
@@ -29,6 +30,9 @@ export const SIMULATOR_CREDENTIALS = {
   servicenowPassword: 'sim-password',
   servicenowClientId: 'sim-client-id',
   servicenowClientSecret: 'sim-client-secret',
+  workdayTenant: 'acme',
+  workdayUsername: 'ISU_Integrations',
+  workdayPassword: 'sim-workday-password',
 } as const;
 
 export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
@@ -92,6 +96,14 @@ export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
           SERVICENOW_PASSWORD: c.servicenowPassword,
           SERVICENOW_CLIENT_ID: c.servicenowClientId,
           SERVICENOW_CLIENT_SECRET: c.servicenowClientSecret,
+        }
+      : {}),
+    ...(sims.workday
+      ? {
+          WORKDAY_SOAP_URL: sims.workday.url,
+          WORKDAY_SOAP_TENANT: c.workdayTenant,
+          WORKDAY_SOAP_USERNAME: c.workdayUsername,
+          WORKDAY_SOAP_PASSWORD: c.workdayPassword,
         }
       : {}),
   };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startAllSimulators } from '../simulators/run-all';
 import { applySchedules, SCHEDULES } from '../src/schedules';
+import { showDigest } from './show-digest';
 import { readBinaries } from './binaries';
 import { simulatorEnv } from './local-env';
 
@@ -145,6 +146,7 @@ async function main(): Promise<void> {
     say(`schedule ${r.id}: ${r.outcome}`);
   for (const entry of SCHEDULES) await client.schedule.getHandle(entry.id).trigger();
   await waitForFirstRuns(client, 120_000);
+  await showDigest(client, TASK_QUEUE, say);
 
   say('ready:');
   say(`  Temporal Web UI   http://localhost:${UI_PORT}/namespaces/default/workflows`);
@@ -158,6 +160,7 @@ async function main(): Promise<void> {
   );
   say(`  Tableau simulator ${sims.tableau.url}`);
   say(`  ServiceNow sim    ${sims.servicenow.url}`);
+  say(`  Workday SOAP sim  ${sims.workday.url}/ccx/service/acme/Human_Resources (admin /__admin/workers)`);
   say(`  local CA          ${sims.caFile}`);
   say('Ctrl-C stops everything.');
 }

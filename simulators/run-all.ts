@@ -10,8 +10,10 @@ import { startSftpSimulator, type SftpSimulator } from './sftp/server';
 import { startSlackSimulator } from './slack/server';
 import { startSmtpSimulator, type SmtpSimulator } from './smtp/server';
 import { startTableauSimulator } from './tableau/server';
+import { startWorkdaySimulator } from './workday/server';
 
-export type SimulatorName = 'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu';
+export type SimulatorName =
+  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday';
 
 export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: number }> = {
   slack: { env: 'SIM_SLACK_PORT', default: 4101 },
@@ -21,6 +23,8 @@ export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: numb
   servicenow: { env: 'SIM_SERVICENOW_PORT', default: 4104 },
   /** The EU region's ERPNext (EU/EEA employees only). */
   erpnextEu: { env: 'SIM_ERPNEXT_EU_PORT', default: 4106 },
+  /** Workday Human_Resources SOAP (Get_Workers). */
+  workday: { env: 'SIM_WORKDAY_PORT', default: 4108 },
 };
 
 export const DEFAULT_DATA_DIR = path.join('data', 'simulators');
@@ -52,6 +56,8 @@ export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): 
       return startServicenowSimulator({ port, tls: { ca } });
     case 'erpnextEu':
       return startErpnextSimulator({ port, tls: { ca }, name: 'erpnext-eu' });
+    case 'workday':
+      return startWorkdaySimulator({ port, tls: { ca } });
   }
 }
 
@@ -68,6 +74,8 @@ export interface AllSimulators {
   erpnextEu: HttpSimulator;
   /** SSH/SFTP on `sftp.port` (SIM_SFTP_PORT, default 4122), exports under /exports. */
   sftp: SftpSimulator;
+  /** Workday SOAP at `${workday.url}/ccx/service/acme/Human_Resources`. */
+  workday: HttpSimulator;
   close(): Promise<void>;
 }
 
@@ -104,6 +112,7 @@ export async function startAllSimulators(options: {
       rootDir: path.join(options.dataDir, 'sftp'),
       hostKeyFile: path.join(options.dataDir, 'sftp-host-key'),
     });
+    const workday = await start('workday');
     return {
       caFile: ca.caFile,
       caPem: ca.caPem,
@@ -115,6 +124,7 @@ export async function startAllSimulators(options: {
       smtp,
       erpnextEu,
       sftp,
+      workday,
       close: closeAll,
     };
   } catch (err) {
@@ -151,6 +161,7 @@ async function main(): Promise<void> {
   console.log(
     `sftp     sftp://${sims.sftp.host}:${sims.sftp.port}/exports (${sims.sftp.hostKeyFingerprint})`,
   );
+  console.log(`workday  ${sims.workday.url}/ccx/service/acme/Human_Resources`);
   console.log(`ca       ${path.resolve(sims.caFile)}`);
   closeOnSignal(() => sims.close());
 }

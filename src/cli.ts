@@ -5,6 +5,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createClient } from './client';
 import { loadConfig } from './config';
 import { applySchedules, CONNECTOR_KEY, SCHEDULES } from './schedules';
+import { registerDlqCommands } from './dlqCli';
+import { collectStatus, readMetrics } from './status';
+import { formatStatusTable } from './domain/statusTable';
 import type { ReadinessReport } from './workflows/readinessCheck';
 import {
   certificateRenewalWorkflowId,
@@ -17,6 +20,7 @@ const WORKFLOW_CONNECTOR: Record<string, string> = {
   readinessCheck: 'platform',
   tableauExtractRefresh: 'tableau',
   workdayEmployeeImport: 'workday',
+  dailyDigest: 'platform',
 };
 
 function parseJson(value: string): object {
@@ -154,6 +158,22 @@ for (const [name, spec] of Object.entries(RENEWAL_ACTIONS) as [
     });
 }
 
+program
+  .command('status')
+  .description('per connector: last run, outcome, 24 h success rate, dead letters, breaker state')
+  .option('--no-metrics', "skip the worker's /metrics (METRICS_PORT)")
+  .action(async (opts: { metrics: boolean }) => {
+    const config = loadConfig();
+    const metrics =
+      opts.metrics && config.metricsPort
+        ? await readMetrics(`http://localhost:${config.metricsPort}/metrics`)
+        : undefined;
+    const now = new Date();
+    const { rows, problems } = await collectStatus(await createClient(), now, metrics);
+    console.log(formatStatusTable(rows, now));
+    for (const p of problems) console.error(p);
+  });
+
 function printReadiness(report: ReadinessReport): void {
   console.log(
     `readiness: ${report.status} (${report.counts.ok} ok, ${report.counts.warn} warn, ${report.counts.fail} fail)`,
@@ -166,6 +186,8 @@ function printReadiness(report: ReadinessReport): void {
   }
   console.log(`notified: slack ${report.notified.slack}, teams ${report.notified.teams}`);
 }
+
+registerDlqCommands(program, createClient);
 
 program.parseAsync().then(
   () => process.exit(0),

@@ -3,6 +3,7 @@
 // results or logs. Temporal connection settings are read by @temporalio/envconfig (see client.ts).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isPositiveDuration } from './domain/duration';
 import type { TeamsClientOptions } from './vendors/teams';
 
 const SECRET_NAMES = [
@@ -12,6 +13,7 @@ const SECRET_NAMES = [
   'ERPNEXT_API_SECRET',
   'ERPNEXT_EU_API_SECRET',
   'WORKDAY_SFTP_PASSWORD',
+  'WORKDAY_SOAP_PASSWORD',
   'SMTP_PASSWORD',
   'SERVICENOW_PASSWORD',
   'SERVICENOW_CLIENT_SECRET',
@@ -30,10 +32,18 @@ const envSchema = z.object({
   TLS_CA_FILE: optionalText,
   SCHEDULE_TIME_ZONE: z.string().min(1).default('UTC'),
   READINESS_CERT_WARN_DAYS: z.coerce.number().int().positive().default(30),
+  /** How long a dead-letter item stays after its latest failure (an ms-style duration). */
+  DLQ_RETENTION: z.string().default('7 days').refine(isPositiveDuration, {
+    message: 'a duration such as "7 days" or "36h"',
+  }),
+  /** Audit trail (JSON lines): a file path, `stdout`, or `off`. */
+  AUDIT_LOG: z.string().min(1).default('data/audit.jsonl'),
 
   SLACK_API_URL: url.default('https://slack.com/api/'),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_CHANNEL: z.string().min(1).default('#integration-ops'),
+  /** Where the daily digest goes (Slack); Teams gets it in TEAMS_CHANNEL_ID. */
+  DIGEST_SLACK_CHANNEL: z.string().min(1).default('#integration-ops'),
 
   GRAPH_BASE_URL: url.default('https://graph.microsoft.com/'),
   GRAPH_LOGIN_URL: url.default('https://login.microsoftonline.com/'),
@@ -64,6 +74,12 @@ const envSchema = z.object({
   WORKDAY_EXPORT_DIR: z.string().min(1).default('/exports'),
   /** Where invalid rows are written (line, field, reason), one folder per run. */
   WORKDAY_QUARANTINE_DIR: z.string().min(1).default('data/quarantine'),
+  /** Workday web services host, e.g. https://wd2-impl-services1.workday.com (or a full service URL). */
+  WORKDAY_SOAP_URL: url.optional(),
+  WORKDAY_SOAP_TENANT: optionalText,
+  /** The Integration System User without `@tenant`. */
+  WORKDAY_SOAP_USERNAME: optionalText,
+  WORKDAY_SOAP_PASSWORD: optionalText,
 
   SMTP_HOST: optionalText,
   SMTP_PORT: port.default(587),
@@ -112,6 +128,7 @@ const CONNECTOR_GROUPS = {
     'WORKDAY_SFTP_PASSWORD',
     'WORKDAY_SFTP_HOST_KEY_SHA256',
   ],
+  workdaySoap: ['WORKDAY_SOAP_URL', 'WORKDAY_SOAP_TENANT', 'WORKDAY_SOAP_USERNAME', 'WORKDAY_SOAP_PASSWORD'],
   email: ['SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'EMAIL_FROM', 'ALERT_EMAIL_TO'],
   servicenow: ['SERVICENOW_URL', 'SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD'],
   servicenowOauth: ['SERVICENOW_CLIENT_ID', 'SERVICENOW_CLIENT_SECRET'],
@@ -153,6 +170,13 @@ export interface WorkdaySftpSettings {
   exportDir: string;
 }
 
+export interface WorkdaySoapSettings {
+  url: string;
+  tenant: string;
+  username: string;
+  password: string;
+}
+
 export interface TableauSettings {
   serverUrl: string;
   apiVersion: string;
@@ -179,12 +203,18 @@ export interface Config {
   extraCaPem?: string;
   scheduleTimeZone: string;
   readinessCertWarnDays: number;
+  digestSlackChannel: string;
   slack?: SlackSettings;
   teams?: TeamsSettings;
   erpnext?: ErpnextSettings;
   erpnextEu?: ErpnextSettings;
   workdaySftp?: WorkdaySftpSettings;
   workdayQuarantineDir: string;
+  workdaySoap?: WorkdaySoapSettings;
+  /** DLQ_RETENTION: e.g. `7 days`. */
+  dlqRetention: string;
+  /** Audit trail sink: a file path, `stdout` or `off`. */
+  auditLog: string;
   email?: EmailSettings;
   servicenow?: ServicenowSettings;
   tableau?: TableauSettings;
@@ -264,6 +294,7 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
     extraCaPem,
     scheduleTimeZone: env.SCHEDULE_TIME_ZONE,
     readinessCertWarnDays: env.READINESS_CERT_WARN_DAYS,
+    digestSlackChannel: env.DIGEST_SLACK_CHANNEL,
     slack: env.SLACK_BOT_TOKEN
       ? { apiUrl: env.SLACK_API_URL, botToken: env.SLACK_BOT_TOKEN, channel: env.SLACK_CHANNEL }
       : undefined,
@@ -315,6 +346,20 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
           }
         : undefined,
     workdayQuarantineDir: env.WORKDAY_QUARANTINE_DIR,
+    workdaySoap:
+      env.WORKDAY_SOAP_URL &&
+      env.WORKDAY_SOAP_TENANT &&
+      env.WORKDAY_SOAP_USERNAME &&
+      env.WORKDAY_SOAP_PASSWORD
+        ? {
+            url: env.WORKDAY_SOAP_URL,
+            tenant: env.WORKDAY_SOAP_TENANT,
+            username: env.WORKDAY_SOAP_USERNAME,
+            password: env.WORKDAY_SOAP_PASSWORD,
+          }
+        : undefined,
+    dlqRetention: env.DLQ_RETENTION,
+    auditLog: env.AUDIT_LOG,
     servicenow:
       env.SERVICENOW_URL && env.SERVICENOW_USERNAME && env.SERVICENOW_PASSWORD
         ? {
@@ -350,6 +395,7 @@ export function secretValues(config: Config): string[] {
     config.erpnext?.apiSecret,
     config.erpnextEu?.apiSecret,
     config.workdaySftp?.password,
+    config.workdaySoap?.password,
     config.email?.password,
     config.servicenow?.password,
     config.servicenow?.oauth?.clientSecret,

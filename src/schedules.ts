@@ -43,6 +43,27 @@ export const SCHEDULES: ScheduleEntry[] = [
     overlap: ScheduleOverlapPolicy.SKIP,
   },
   {
+    id: 'workday-employee-import-nightly',
+    description:
+      'Full import of the newest Workday SFTP export into ERPNext (US and EU), drift gate, quarantine',
+    connector: 'workday',
+    workflowType: 'workdayEmployeeImport',
+    input: { mode: 'full' },
+    cron: '0 2 * * *',
+    overlap: ScheduleOverlapPolicy.SKIP,
+  },
+  {
+    // Each run starts where the previous one ended (the schedule's last completion result); SKIP
+    // keeps runs one after another. Minute 15: clear of the nightly full import's start.
+    id: 'workday-employee-delta-hourly',
+    description: 'Workers changed in Workday since the last delta (SOAP Get_Workers) into ERPNext',
+    connector: 'workday',
+    workflowType: 'workdayEmployeeImport',
+    input: { mode: 'delta' },
+    cron: '15 * * * *',
+    overlap: ScheduleOverlapPolicy.SKIP,
+  },
+  {
     // After the nightly Workday import (its drift report also starts a refresh on its own).
     id: 'tableau-extract-refresh-daily',
     description: 'Refresh the Tableau extracts, repair schema errors once, alert on failures',
@@ -50,6 +71,17 @@ export const SCHEDULES: ScheduleEntry[] = [
     workflowType: 'tableauExtractRefresh',
     input: { reason: 'schedule' },
     cron: '30 4 * * *',
+    overlap: ScheduleOverlapPolicy.SKIP,
+  },
+  {
+    // In SCHEDULE_TIME_ZONE, like every schedule: 09:00 where the operators are.
+    id: 'daily-digest',
+    description:
+      'Daily operations digest to #integration-ops: runs, dead letters, remediation, change windows',
+    connector: 'platform',
+    workflowType: 'dailyDigest',
+    input: {},
+    cron: '0 9 * * *',
     overlap: ScheduleOverlapPolicy.SKIP,
   },
 ];

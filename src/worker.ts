@@ -3,6 +3,8 @@
 // on SIGINT/SIGTERM: running activities finish or are cancelled, then the process exits).
 import { Runtime, Worker } from '@temporalio/worker';
 import { activityDepsFromConfig, createActivities } from './activities';
+import { createAuditWriter, useAuditWriter } from './audit';
+import { auditWorkerOptions } from './auditWorker';
 import { createWorkerConnection } from './client';
 import { loadConfig, type Config } from './config';
 import { createLogger, temporalLogger } from './logger';
@@ -10,6 +12,7 @@ import { createLogger, temporalLogger } from './logger';
 export async function createWorker(config: Config) {
   const { connection, namespace } = await createWorkerConnection();
   const deps = activityDepsFromConfig(config);
+  useAuditWriter(createAuditWriter(config.auditLog));
   const workflowSource = config.workflowBundlePath
     ? { workflowBundle: { codePath: config.workflowBundlePath } }
     : { workflowsPath: require.resolve('./workflows') };
@@ -19,6 +22,7 @@ export async function createWorker(config: Config) {
     taskQueue: config.taskQueue,
     ...workflowSource,
     activities: createActivities(deps),
+    ...auditWorkerOptions(Boolean(config.workflowBundlePath)),
   });
   return { worker, connection, deps };
 }
@@ -59,6 +63,8 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await connection.close();
+    // The SFTP session is the one connection that keeps the process alive after a drain.
+    await deps.workday?.sftp?.close();
     log.info('worker stopped');
   }
 }

@@ -47,6 +47,8 @@ export const TABLES: Record<string, TableDef> = {
     fields: {
       ...TASK_FIELDS,
       approval: 'string',
+      start_date: 'datetime',
+      end_date: 'datetime',
       requested_by: 'reference',
       type: 'string',
       risk: 'integer',

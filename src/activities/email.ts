@@ -22,7 +22,10 @@ export function createEmailActivities(deps: EmailDeps) {
     const to = deps.recipients[role];
     if (!deps.client || !to) return { status: 'skipped' };
     const client = deps.client;
-    const sent = await vendorCall('email', 'send', () => client.send({ to: [to], subject, text }));
+    // The audit line names the role, never the address.
+    const sent = await vendorCall('email', 'send', () => client.send({ to: [to], subject, text }), {
+      audit: role,
+    });
     log.info('email sent', { role, subject });
     return { status: 'sent', messageId: sent.messageId };
   }

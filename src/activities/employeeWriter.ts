@@ -13,7 +13,15 @@ const UPDATE_CHUNK = 500;
 
 export type EmployeeWriter = (region: Region, docs: ErpnextEmployeeFields[]) => Promise<RegionCounts>;
 
-export function createEmployeeWriter(erpnext: Partial<Record<Region, ErpnextClient>>): EmployeeWriter {
+export interface EmployeeWriterOptions {
+  /** Receives the documents bulk_update reported as failed (e.g. to dead-letter them); never in a result. */
+  onFailed?: (region: Region, failed: ErpnextEmployeeFields[]) => Promise<void>;
+}
+
+export function createEmployeeWriter(
+  erpnext: Partial<Record<Region, ErpnextClient>>,
+  options: EmployeeWriterOptions = {},
+): EmployeeWriter {
   return async function upsertRegion(region: Region, docs: ErpnextEmployeeFields[]): Promise<RegionCounts> {
     const counts = emptyRegionCounts();
     if (docs.length === 0) return counts;
@@ -43,18 +51,33 @@ export function createEmployeeWriter(erpnext: Partial<Record<Region, ErpnextClie
     }
     for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
       const chunk = inserts.slice(i, i + INSERT_CHUNK);
-      await vendorCall(connector, 'Employee.insert_many', () =>
-        client.insertMany('Employee', chunk as never),
+      await vendorCall(
+        connector,
+        'Employee.insert_many',
+        () => client.insertMany('Employee', chunk as never),
+        {
+          audit: chunk.map((d) => d.employee_number).join(','),
+        },
       );
       counts.created += chunk.length;
     }
     for (let i = 0; i < updates.length; i += UPDATE_CHUNK) {
       const chunk = updates.slice(i, i + UPDATE_CHUNK);
-      const failed = await vendorCall(connector, 'Employee.bulk_update', () =>
-        client.bulkUpdate('Employee', chunk as never),
+      const failed = await vendorCall(
+        connector,
+        'Employee.bulk_update',
+        () => client.bulkUpdate('Employee', chunk as never),
+        { audit: chunk.map((d) => d.employee_number).join(',') },
       );
       counts.failed += failed.length;
       counts.updated += chunk.length - failed.length;
+      if (failed.length && options.onFailed) {
+        const names = new Set(failed);
+        await options.onFailed(
+          region,
+          chunk.filter((d) => names.has(d.docname)).map(({ docname: _docname, ...doc }) => doc),
+        );
+      }
     }
     return counts;
   };

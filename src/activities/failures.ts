@@ -1,6 +1,7 @@
 // Maps vendor errors to Temporal's retry decisions: 429 waits for the vendor's Retry-After,
 // bad credentials and bad requests are non-retryable, everything else uses the retry policy.
-import { ApplicationFailure, metricMeter } from '@temporalio/activity';
+import { ApplicationFailure, Context, metricMeter } from '@temporalio/activity';
+import { currentActor, writeAudit } from '../audit';
 import { VendorError } from '../vendors/errors';
 
 export function asActivityFailure(err: unknown): unknown {
@@ -35,11 +36,22 @@ export function asActivityFailure(err: unknown): unknown {
   }
 }
 
+export interface VendorCallOptions {
+  /** A write: the key of what it changes (channel, correlation id, record key), for the audit trail. */
+  audit?: string;
+}
+
 /**
  * Runs a vendor call, records its latency and outcome as `integration_vendor_call_duration_seconds`
- * {connector, operation, outcome}, and rethrows a failure in Temporal's terms.
+ * {connector, operation, outcome}, and rethrows a failure in Temporal's terms. A write (`audit`
+ * set) also writes one audit line per attempt with the run's actor.
  */
-export async function vendorCall<T>(connector: string, operation: string, fn: () => Promise<T>): Promise<T> {
+export async function vendorCall<T>(
+  connector: string,
+  operation: string,
+  fn: () => Promise<T>,
+  options: VendorCallOptions = {},
+): Promise<T> {
   const started = performance.now();
   let outcome = 'success';
   try {
@@ -56,5 +68,20 @@ export async function vendorCall<T>(connector: string, operation: string, fn: ()
         'Latency of calls to vendor APIs',
       )
       .record((performance.now() - started) / 1000, { connector, operation, outcome });
+    if (options.audit !== undefined) auditWrite(connector, operation, options.audit, outcome);
   }
+}
+
+function auditWrite(connector: string, action: string, target: string, outcome: string): void {
+  const { workflowExecution, attempt, activityType } = Context.current().info;
+  writeAudit({
+    actor: currentActor(),
+    connector,
+    workflowId: workflowExecution?.workflowId ?? '',
+    runId: workflowExecution?.runId ?? '',
+    action,
+    target,
+    outcome,
+    detail: { activity: activityType, attempt },
+  });
 }

@@ -1,4 +1,5 @@
 // createActivities(deps): every activity, with its vendor clients injected by the composition root.
+import type { Duration } from '@temporalio/common';
 import type { Config } from '../config';
 import { EmailClient } from '../vendors/email';
 import { ErpnextClient } from '../vendors/erpnext';
@@ -12,7 +13,15 @@ import { createNotificationActivities, type NotificationDeps } from './notificat
 import { createReadinessActivities, type ConnectorProbe } from './readiness';
 import { createServicenowActivities, type ServicenowDeps } from './servicenow';
 import { createTableauActivities } from './tableau';
+import { createDigestActivities, type DigestDeps } from './digest';
 import { createWorkdayActivities, type WorkdayDeps } from './workday';
+import { createWorkdayDeltaActivities, type WorkdayDeltaDeps } from './workdayDelta';
+import { WorkdayClient } from '../vendors/workday';
+import { createDeadLetterActivities } from './deadLetter';
+import { createRedriveActivities } from './redriveHandlers';
+import { createWorkdayScanActivities } from './workdayScan';
+import { createErpnextProbeActivities } from './erpnextProbe';
+import { createWorkdayCursorActivities } from './workdayCursor';
 import { SftpSource } from '../vendors/sftp';
 
 export interface ActivityDeps {
@@ -24,6 +33,9 @@ export interface ActivityDeps {
   /** One client per worker: it holds the Tableau session (a PAT allows one at a time). */
   tableau?: TableauClient;
   workday?: WorkdayDeps;
+  /** Workday SOAP deltas (Get_Workers), writing through the same ERPNext clients as `workday`. */
+  workdayDelta?: WorkdayDeltaDeps;
+  digest?: DigestDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -35,6 +47,14 @@ export function createActivities(deps: ActivityDeps) {
     ...createEmailActivities(deps.email ?? { recipients: {} }),
     ...createTableauActivities({ client: deps.tableau }),
     ...createWorkdayActivities(deps.workday ?? {}),
+    ...createWorkdayDeltaActivities(deps.workdayDelta ?? {}),
+    // Dead-letter queues: retention from DLQ_RETENTION (carried on the workday deps with the ERPNext clients).
+    ...createDeadLetterActivities({ retention: deps.workday?.deadLetterRetention as Duration | undefined }),
+    ...createRedriveActivities({ erpnext: deps.workday?.erpnext, servicenow: deps.servicenow }),
+    ...createDigestActivities(deps.digest ?? {}),
+    ...createWorkdayScanActivities(deps.workday ?? {}),
+    ...createErpnextProbeActivities(deps.workday?.erpnext ?? {}),
+    ...createWorkdayCursorActivities(),
   };
 }
 
@@ -86,6 +106,13 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
       eu: config.erpnextEu ? new ErpnextClient({ ...config.erpnextEu, extraCaPem: ca }) : undefined,
     },
     quarantineDir: config.workdayQuarantineDir,
+    deadLetterRetention: config.dlqRetention,
+  };
+  const workdayDelta: WorkdayDeltaDeps = {
+    client: config.workdaySoap ? new WorkdayClient({ ...config.workdaySoap, extraCaPem: ca }) : undefined,
+    erpnext: workday.erpnext,
+    quarantineDir: config.workdayQuarantineDir,
+    deadLetterRetention: config.dlqRetention,
   };
   if (config.erpnextEu) {
     const client = workday.erpnext!.eu!;
@@ -94,5 +121,20 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
       verifyCredentials: () => client.loggedUser(),
     };
   }
-  return { notifications, connectors, extraCaPem: ca, servicenow, tableau, email, workday };
+  const digest: DigestDeps = {
+    slack: notifications.slack && { ...notifications.slack, channel: config.digestSlackChannel },
+    teams: notifications.teams,
+    servicenow: servicenow?.client,
+  };
+  return {
+    notifications,
+    connectors,
+    extraCaPem: ca,
+    servicenow,
+    tableau,
+    email,
+    workday,
+    digest,
+    workdayDelta,
+  };
 }

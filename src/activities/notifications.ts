@@ -25,8 +25,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
     async notifySlack(alert: Alert): Promise<Delivery> {
       if (!deps.slack) return { channel: 'slack', status: 'skipped' };
       const { client, channel } = deps.slack;
-      const posted = await vendorCall('slack', 'chat.postMessage', () =>
-        client.postMessage(channel, alertText(alert), alertSlackBlocks(alert)),
+      const posted = await vendorCall(
+        'slack',
+        'chat.postMessage',
+        () => client.postMessage(channel, alertText(alert), alertSlackBlocks(alert)),
+        { audit: channel },
       );
       log.info('alert posted to Slack', { title: alert.title, ts: posted.ts });
       return { channel: 'slack', status: 'sent', messageId: posted.ts };
@@ -35,8 +38,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
     async notifyTeams(alert: Alert): Promise<Delivery> {
       if (!deps.teams) return { channel: 'teams', status: 'skipped' };
       const { client, teamId, channelId } = deps.teams;
-      const posted = await vendorCall('teams', 'channelMessage.post', () =>
-        client.postCard(teamId, channelId, alertText(alert), alertAdaptiveCard(alert)),
+      const posted = await vendorCall(
+        'teams',
+        'channelMessage.post',
+        () => client.postCard(teamId, channelId, alertText(alert), alertAdaptiveCard(alert)),
+        { audit: `${teamId}/${channelId}` },
       );
       log.info('alert posted to Teams', { title: alert.title, id: posted.id });
       return { channel: 'teams', status: 'sent', messageId: posted.id };

@@ -20,6 +20,7 @@ import {
 } from '../domain/servicenow';
 import type { ServicenowClient, SnRecord } from '../vendors/servicenow';
 import { vendorCall } from './failures';
+import { countRecords } from './recordMetrics';
 
 export interface ServicenowDeps {
   client?: ServicenowClient;
@@ -122,8 +123,13 @@ export function createServicenowActivities(deps: ServicenowDeps) {
           u_close_notes: `Resolved by ${event.sourceSystem}: the event cleared.`,
         });
       }
-      const result = await vendorCall('servicenow', 'import.incident', () =>
-        sn.importRow(STAGING_TABLE, row),
+      const result = await vendorCall(
+        'servicenow',
+        'import.incident',
+        () => sn.importRow(STAGING_TABLE, row),
+        {
+          audit: correlationId,
+        },
       );
       if (result.status !== 'inserted' && result.status !== 'updated' && result.status !== 'ignored') {
         throw ApplicationFailure.create({
@@ -150,16 +156,20 @@ export function createServicenowActivities(deps: ServicenowDeps) {
       );
       const found = existing.records[0];
       if (found) return { number: String(found.number), sysId: String(found.sys_id) };
-      const created = await vendorCall('servicenow', 'create.change_request', () =>
-        sn.create('change_request', {
-          correlation_id: draft.waiterWorkflowId,
-          correlation_display: CAB_WAITER_DISPLAY,
-          short_description: draft.title.slice(0, 160),
-          description: draft.description,
-          type: 'normal',
-          risk: '2',
-          approval: 'requested',
-        }),
+      const created = await vendorCall(
+        'servicenow',
+        'create.change_request',
+        () =>
+          sn.create('change_request', {
+            correlation_id: draft.waiterWorkflowId,
+            correlation_display: CAB_WAITER_DISPLAY,
+            short_description: draft.title.slice(0, 160),
+            description: draft.description,
+            type: 'normal',
+            risk: '2',
+            approval: 'requested',
+          }),
+        { audit: draft.waiterWorkflowId },
       );
       return { number: String(created.number), sysId: String(created.sys_id) };
     },
@@ -169,12 +179,16 @@ export function createServicenowActivities(deps: ServicenowDeps) {
       outcome: 'successful' | 'cancelled';
     }): Promise<void> {
       const sn = client();
-      await vendorCall('servicenow', 'update.change_request', () =>
-        sn.update('change_request', change.sysId, {
-          state: change.outcome === 'successful' ? '3' : '4',
-          close_code: change.outcome === 'successful' ? 'successful' : 'unsuccessful',
-          close_notes: `Closed by the certificate renewal workflow: ${change.outcome}.`,
-        }),
+      await vendorCall(
+        'servicenow',
+        'update.change_request',
+        () =>
+          sn.update('change_request', change.sysId, {
+            state: change.outcome === 'successful' ? '3' : '4',
+            close_code: change.outcome === 'successful' ? 'successful' : 'unsuccessful',
+            close_notes: `Closed by the certificate renewal workflow: ${change.outcome}.`,
+          }),
+        { audit: change.sysId },
       );
     },
 
@@ -197,6 +211,11 @@ export function createServicenowActivities(deps: ServicenowDeps) {
       deps.observe?.(request.table, records);
       const isNew = (r: SnRecord) => request.since === undefined || (r.sys_created_on ?? '') > request.since;
       const created = records.filter(isNew).length;
+      countRecords('servicenow', `sync.${request.table}`, {
+        processed: records.length,
+        created,
+        updated: records.length - created,
+      });
       const lastRecord = records[records.length - 1];
       const events =
         request.table === 'incident'

@@ -67,31 +67,36 @@ export function createTableauActivities(deps: TableauDeps) {
     /** Starts a refresh, or joins the one already queued (409093). */
     async tableauStartRefresh(ds: { id: string; name: string }): Promise<RefreshStart> {
       const c = client();
-      return vendorCall(CONNECTOR, 'datasources.refresh', async () => {
-        try {
-          const job = await c.refreshDataSource(ds.id);
-          log.info('Tableau refresh started', { datasource: ds.name, jobId: job.id });
-          return { kind: 'started', jobId: job.id } as const;
-        } catch (err) {
-          if (!(err instanceof VendorError)) throw err;
-          if (err.details.code === TABLEAU_CODES.liveSource)
-            return { kind: 'live', detail: err.message } as const;
-          if (err.details.code !== TABLEAU_CODES.alreadyQueued) throw err;
-          const jobId = await c.findActiveRefreshJob(ds.name);
-          if (!jobId)
-            // The queued job ended between the two calls: a retry will queue a fresh refresh.
-            throw new VendorError(
-              CONNECTOR,
-              'unavailable',
-              `${err.message} (the queued job has since ended)`,
-              {
-                code: err.details.code,
-              },
-            );
-          log.info('Tableau refresh already queued: joining it', { datasource: ds.name, jobId });
-          return { kind: 'joined', jobId } as const;
-        }
-      });
+      return vendorCall(
+        CONNECTOR,
+        'datasources.refresh',
+        async () => {
+          try {
+            const job = await c.refreshDataSource(ds.id);
+            log.info('Tableau refresh started', { datasource: ds.name, jobId: job.id });
+            return { kind: 'started', jobId: job.id } as const;
+          } catch (err) {
+            if (!(err instanceof VendorError)) throw err;
+            if (err.details.code === TABLEAU_CODES.liveSource)
+              return { kind: 'live', detail: err.message } as const;
+            if (err.details.code !== TABLEAU_CODES.alreadyQueued) throw err;
+            const jobId = await c.findActiveRefreshJob(ds.name);
+            if (!jobId)
+              // The queued job ended between the two calls: a retry will queue a fresh refresh.
+              throw new VendorError(
+                CONNECTOR,
+                'unavailable',
+                `${err.message} (the queued job has since ended)`,
+                {
+                  code: err.details.code,
+                },
+              );
+            log.info('Tableau refresh already queued: joining it', { datasource: ds.name, jobId });
+            return { kind: 'joined', jobId } as const;
+          }
+        },
+        { audit: ds.id },
+      );
     },
 
     async tableauJobStatus(jobId: string): Promise<JobStatus> {
@@ -107,7 +112,7 @@ export function createTableauActivities(deps: TableauDeps) {
 
     async tableauCancelJob(jobId: string): Promise<JobStatus> {
       const c = client();
-      const job = await vendorCall(CONNECTOR, 'jobs.cancel', () => c.cancelJob(jobId));
+      const job = await vendorCall(CONNECTOR, 'jobs.cancel', () => c.cancelJob(jobId), { audit: jobId });
       log.warn('Tableau refresh job cancelled', { jobId });
       return {
         state: jobState(job.finishCode),
@@ -128,12 +133,16 @@ export function createTableauActivities(deps: TableauDeps) {
         c.listConnections(datasourceId),
       );
       for (const conn of connections) {
-        await vendorCall(CONNECTOR, 'connections.update', () =>
-          c.updateConnection(datasourceId, conn.id, {
-            serverAddress: conn.serverAddress,
-            serverPort: conn.serverPort,
-            userName: conn.userName,
-          }),
+        await vendorCall(
+          CONNECTOR,
+          'connections.update',
+          () =>
+            c.updateConnection(datasourceId, conn.id, {
+              serverAddress: conn.serverAddress,
+              serverPort: conn.serverPort,
+              userName: conn.userName,
+            }),
+          { audit: `${datasourceId}/${conn.id}` },
         );
       }
       log.info('Tableau connections updated after a schema error', {

@@ -29,13 +29,19 @@ import {
 import type { ErpnextClient } from '../vendors/erpnext';
 import type { SftpSource } from '../vendors/sftp';
 import { createEmployeeWriter } from './employeeWriter';
+import { deadLetterFailedEmployees } from './employeeDeadLetters';
+import { createRegionMover } from './employeeRegionMove';
+import type { DuplicateRow } from './workdayScan';
 import { vendorCall } from './failures';
+import { countRecords } from './recordMetrics';
 
 export interface WorkdayDeps {
   sftp?: SftpSource;
   exportDir?: string;
   erpnext?: Partial<Record<Region, ErpnextClient>>;
   quarantineDir?: string;
+  /** Retention of the dead-letter queues that refused employees go to (DLQ_RETENTION). */
+  deadLetterRetention?: string;
 }
 
 export interface ExportInspection {
@@ -56,6 +62,8 @@ export interface ImportBatchInput {
   line: number;
   batchSize: number;
   mapping?: ColumnMapping;
+  /** Rows of this batch or later ones that repeat an id first seen on an earlier line (from the scan). */
+  duplicates?: DuplicateRow[];
 }
 
 export interface ImportBatchResult {
@@ -82,7 +90,7 @@ interface CsvRecord {
  * Streams records from `offset`. csv-parse reports `info.lines` as the record's last line but counts
  * a CRLF inside a quoted field as two lines: corrected here so every row gets its first physical line.
  */
-async function readRecords(
+export async function readRecords(
   sftp: SftpSource,
   file: string,
   offset: number,
@@ -141,7 +149,10 @@ export function createWorkdayActivities(deps: WorkdayDeps) {
   };
   const remote = (file: string) => path.posix.join(exportDir, path.posix.basename(file));
 
-  const upsertRegion = createEmployeeWriter(deps.erpnext ?? {});
+  const upsertRegion = createEmployeeWriter(deps.erpnext ?? {}, {
+    onFailed: deadLetterFailedEmployees(deps.deadLetterRetention),
+  });
+  const removeFromOtherRegions = createRegionMover(deps.erpnext ?? {});
 
   return {
     /** Picks the export (newest `workers_YYYYMMDD.csv` unless named) and checks its header. */
@@ -178,9 +189,10 @@ export function createWorkdayActivities(deps: WorkdayDeps) {
     async workdayImportBatch(input: ImportBatchInput): Promise<ImportBatchResult> {
       const batchSize = Math.min(Math.max(1, input.batchSize), MAX_BATCH);
       const indexes = columnIndexes(input.header, input.mapping);
-      const quarantined: (QuarantineEntry & { employeeId?: string })[] = [];
+      const quarantined: (QuarantineEntry & { employeeId?: string; firstLine?: number })[] = [];
       const docs: Record<Region, ErpnextEmployeeFields[]> = { eu: [], us: [] };
       const seen = new Set<string>();
+      const repeats = new Map((input.duplicates ?? []).map((d) => [d.line, d.firstLine]));
       let valid = 0;
       const read = await vendorCall('sftp', 'read', () =>
         readRecords(sftp(), remote(input.file), input.offset, input.line, batchSize, (values, line) => {
@@ -188,6 +200,17 @@ export function createWorkdayActivities(deps: WorkdayDeps) {
           if (!result.ok) {
             const employeeId = indexes.Employee_ID >= 0 ? values[indexes.Employee_ID]?.trim() : undefined;
             for (const e of result.errors) quarantined.push({ ...e, employeeId });
+            return;
+          }
+          const firstLine = repeats.get(line);
+          if (firstLine !== undefined) {
+            quarantined.push({
+              line,
+              field: 'Employee_ID',
+              reason: 'duplicate in file',
+              employeeId: result.record.employeeId,
+              firstLine,
+            });
             return;
           }
           if (seen.has(result.record.employeeId)) {
@@ -206,6 +229,12 @@ export function createWorkdayActivities(deps: WorkdayDeps) {
       );
       Context.current().heartbeat({ offset: read.nextOffset, line: read.nextLine });
       const regions = { eu: await upsertRegion('eu', docs.eu), us: await upsertRegion('us', docs.us) };
+      const movedIn = await removeFromOtherRegions({
+        eu: docs.eu.map((d) => d.employee_number),
+        us: docs.us.map((d) => d.employee_number),
+      });
+      regions.eu.movedIn = movedIn.eu;
+      regions.us.movedIn = movedIn.us;
 
       const reasons: ReasonCounts = {};
       for (const e of quarantined) reasons[reasonKey(e)] = (reasons[reasonKey(e)] ?? 0) + 1;
@@ -222,6 +251,14 @@ export function createWorkdayActivities(deps: WorkdayDeps) {
         );
       }
       const invalidRows = new Set(quarantined.map((q) => q.line)).size;
+      countRecords('workday', 'employee.import', {
+        processed: read.count,
+        invalid: invalidRows,
+        created: regions.eu.created + regions.us.created,
+        updated: regions.eu.updated + regions.us.updated,
+        unchanged: regions.eu.unchanged + regions.us.unchanged,
+        failed: regions.eu.failed + regions.us.failed,
+      });
       return {
         nextOffset: read.nextOffset,
         nextLine: read.nextLine,

@@ -130,10 +130,12 @@ export interface RegionCounts {
   updated: number;
   unchanged: number;
   failed: number;
+  /** Employees whose country moved them here: their record in the other region was deleted. */
+  movedIn: number;
 }
 
 export function emptyRegionCounts(): RegionCounts {
-  return { created: 0, updated: 0, unchanged: 0, failed: 0 };
+  return { created: 0, updated: 0, unchanged: 0, failed: 0, movedIn: 0 };
 }
 
 export function addRegionCounts(a: RegionCounts, b: RegionCounts): RegionCounts {
@@ -142,6 +144,7 @@ export function addRegionCounts(a: RegionCounts, b: RegionCounts): RegionCounts 
     updated: a.updated + b.updated,
     unchanged: a.unchanged + b.unchanged,
     failed: a.failed + b.failed,
+    movedIn: a.movedIn + b.movedIn,
   };
 }
 

@@ -68,6 +68,11 @@ export class ErpnextClient {
     return (body.message?.failed_docs ?? []).map((f) => String(f.doc?.docname ?? ''));
   }
 
+  /** DELETE /api/resource/{doctype}/{name}. */
+  async delete(doctype: string, name: string): Promise<void> {
+    await this.request('DELETE', `/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`);
+  }
+
   async request(method: string, path: string, json?: unknown): Promise<unknown> {
     let response: Response;
     try {

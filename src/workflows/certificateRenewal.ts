@@ -1,16 +1,7 @@
 // certificateRenewal: one per endpoint (id from the host name). Opens the renewal, climbs the
 // escalation ladder on durable timers relative to the expiry date, takes people's actions by
 // signal or update, and verifies the new certificate with real TLS handshakes until it is served.
-import {
-  ParentClosePolicy,
-  condition,
-  getExternalWorkflowHandle,
-  proxyActivities,
-  setHandler,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
 import {
@@ -22,8 +13,8 @@ import {
 } from '../domain/escalation';
 import type { IncidentEvent } from '../domain/servicenow';
 import { announce } from './announce';
-import { connectorAttributes } from './childAttributes';
-import { breakerWorkflowId, circuitBreaker, openBreaker } from './circuitBreaker';
+import { auditEvent } from './audit';
+import { openConnectorBreaker } from './breakerControl';
 import { normalizeActionArgs, RenewalState, type RenewalStage } from './certificateRenewalState';
 import { renewalActions, renewalStatus, type RenewalActionName } from './certificateRenewalSignals';
 
@@ -215,6 +206,14 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       lastReminderAt = now;
       escalations.push({ level: step.step.level, name: step.step.name, at: new Date(now).toISOString() });
       state.record(trigger, 'escalated', `level ${step.step.level}: ${step.step.audience}`);
+      auditEvent({
+        actor: trigger === 'schedule' ? undefined : trigger,
+        connector,
+        action: 'escalate',
+        target: input.host,
+        outcome: 'escalated',
+        detail: { level: step.step.level, step: step.step.name },
+      });
       await escalate(step.step, input, connector, reference);
       if (step.step.action === 'p1-incident') {
         const daysBefore = step.step.daysBefore;
@@ -305,23 +304,7 @@ async function escalate(
   if (step.action === 'outage') {
     alert.title = `OUTAGE: certificate of ${input.host} expired`;
     alert.summary = `The certificate expired at ${input.expiresAt}. The ${connector} circuit breaker is open: syncs wait instead of failing.`;
-    await openConnectorBreaker(connector, `certificate of ${input.host} expired`);
+    await openConnectorBreaker(connector, 'certificateRenewal', `certificate of ${input.host} expired`);
   }
   await announce(alert);
-}
-
-/** Starts the connector's breaker workflow if needed, then opens it. */
-async function openConnectorBreaker(connector: string, reason: string): Promise<void> {
-  const workflowId = breakerWorkflowId(connector);
-  try {
-    await startChild(circuitBreaker, {
-      workflowId,
-      args: [{ connector }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: connectorAttributes(connector),
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-  await getExternalWorkflowHandle(workflowId).signal(openBreaker, { by: 'certificateRenewal', reason });
 }

@@ -2,6 +2,7 @@
 // breaker's state durably. Others open and close it by signal and read it by query; history stays
 // bounded by continuing as new after many transitions.
 import { condition, continueAsNew, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
+import { reportBreakerState } from './breakerMetrics';
 
 export type BreakerState = 'closed' | 'open';
 
@@ -36,11 +37,13 @@ export async function circuitBreaker(input: CircuitBreakerInput): Promise<void> 
   let state: BreakerState = input.state ?? 'closed';
   const history = [...(input.history ?? [])].slice(-20);
   let transitions = 0;
+  reportBreakerState(input.connector, state);
   const transition = (to: BreakerState, { by, reason }: { by: string; reason: string }) => {
     if (state === to) return;
     state = to;
     transitions++;
     history.push({ state: to, by, reason, at: new Date().toISOString() });
+    reportBreakerState(input.connector, to);
   };
   setHandler(openBreaker, (args) => transition('open', args));
   setHandler(closeBreaker, (args) => transition('closed', args));

@@ -7,3 +7,5 @@ export { certificateRenewal } from './certificateRenewal';
 export { circuitBreaker } from './circuitBreaker';
 export { channelRecovery } from './channelRecovery';
 export { workdayEmployeeImport } from './workdayEmployeeImport';
+export { deadLetterQueue } from './deadLetterQueue';
+export { dailyDigest } from './dailyDigest';

@@ -17,13 +17,18 @@ export interface E2eStack {
   worker: Worker;
 }
 
-export function useE2eStack(taskQueue: string): () => E2eStack {
+export interface E2eStackOptions {
+  /** Extra worker environment, read when the stack starts (e.g. a real sshd's WORKDAY_SFTP_*). */
+  env?: () => Record<string, string>;
+}
+
+export function useE2eStack(taskQueue: string, options: E2eStackOptions = {}): () => E2eStack {
   let stack: E2eStack | undefined;
   let running: Promise<void> | undefined;
   before(async () => {
     const env = await devServer();
     const simulators = await startTestSimulators();
-    const config = testConfig(simulators.env, { TASK_QUEUE: taskQueue });
+    const config = testConfig(simulators.env, { ...options.env?.(), TASK_QUEUE: taskQueue });
     const deps = activityDepsFromConfig(config);
     const worker = await createTestWorker(env, { taskQueue, activities: createActivities(deps) });
     running = worker.run();

@@ -26,6 +26,7 @@ export async function startTestSimulators(): Promise<{
       smtpAdmin: 0,
       erpnextEu: 0,
       sftp: 0,
+      workday: 0,
     },
   });
   return {

@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { readBinaries } from '../../scripts/binaries';
 import { CONNECTOR_KEY } from '../../src/schedules';
+import { auditWorkerOptions } from '../../src/auditWorker';
 
 export function timeSkippingServer(): Promise<TestWorkflowEnvironment> {
   const { testServer } = readBinaries();
@@ -31,6 +32,7 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowsPath: require.resolve('../../src/workflows'),
+    ...auditWorkerOptions(),
     ...options,
   });
 }

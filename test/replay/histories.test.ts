@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { auditWorkerOptions } from '../../src/auditWorker';
 
 const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 
@@ -20,7 +21,8 @@ describe('replay of saved histories', () => {
       history: JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')) as object,
     }));
     const results = Worker.runReplayHistories(
-      { workflowsPath: require.resolve('../../src/workflows') },
+      // The production worker's audit sink and interceptors, so the replay runs the same code.
+      { workflowsPath: require.resolve('../../src/workflows'), ...auditWorkerOptions() },
       histories,
     );
     let replayed = 0;

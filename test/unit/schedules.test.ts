@@ -22,3 +22,20 @@ describe('schedule table', () => {
     for (const s of SCHEDULES) assert.ok(typeof s.input === 'object' && !Array.isArray(s.input));
   });
 });
+
+describe('Workday schedules', () => {
+  it('imports the full export nightly and deltas hourly, one run at a time', () => {
+    const byMode = (mode: string) =>
+      SCHEDULES.find(
+        (s) => s.workflowType === 'workdayEmployeeImport' && (s.input as { mode?: string }).mode === mode,
+      );
+    const full = byMode('full');
+    const delta = byMode('delta');
+    assert.equal(full?.cron, '0 2 * * *');
+    assert.equal(delta?.cron, '15 * * * *');
+    for (const entry of [full!, delta!]) {
+      assert.equal(entry.connector, 'workday');
+      assert.equal(scheduleOptions(entry, 'q', 'UTC').policies?.overlap, 'SKIP');
+    }
+  });
+});

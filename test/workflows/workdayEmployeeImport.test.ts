@@ -196,4 +196,85 @@ describe('workdayEmployeeImport workflow', () => {
     assert.equal(all.length, 12);
     assert.ok(all.every((e) => /^w\d+@example\.com$/.test(String(e.company_email))));
   });
+
+  it('quarantines an id repeated in a later batch; the first row wins', async () => {
+    const seeded = generateWorkdayExport({ rows: 60, seed: 11, invalidRate: 0 });
+    const lines = seeded.content.toString('utf8').split('\r\n');
+    const firstRow = lines[1]!;
+    const repeatedId = firstRow.split(',')[0]!;
+    // The same worker again at the end of the file with another first name: a different batch.
+    const repeat = firstRow.replace(/^([^,]*),[^,]*,/, `$1,Impostor,`);
+    putExport(
+      'workers_20240106.csv',
+      Buffer.from(`${lines.join('\r\n').replace(/\r\n$/, '')}\r\n${repeat}\r\n`),
+    );
+
+    const report = await start({ mode: 'full', batchSize: 25 });
+    assert.equal(report.outcome, 'completed');
+    assert.equal(report.read, 61);
+    assert.equal(report.rows, 61, 'the scan counted the rows for progress');
+    assert.equal(report.invalid, 1);
+    assert.deepEqual(report.invalidReasons, { 'Employee_ID: duplicate in file': 1 });
+    const all = [
+      ...(await employees(simulators.sims.erpnext.url)),
+      ...(await employees(simulators.sims.erpnextEu.url)),
+    ];
+    assert.equal(all.length, 60);
+    const kept = all.find((e) => e.employee_number === repeatedId)!;
+    assert.notEqual(kept.first_name, 'Impostor');
+  });
+
+  it('moves an employee whose country changed to the other region, and only there', async () => {
+    const seeded = generateWorkdayExport({ rows: 30, seed: 12, invalidRate: 0 });
+    putExport('workers_20240107.csv', seeded.content);
+    await start({ mode: 'full' });
+    const text = seeded.content.toString('utf8');
+    const mover = seeded.validIds.us.find(
+      (id) => !/"/.test(text.slice(text.indexOf(`\r\n${id},`) + 2).split('\r\n')[0]!),
+    )!;
+    const rowStart = text.indexOf(`\r\n${mover},`) + 2;
+    const rowEnd = text.indexOf('\r\n', rowStart);
+    const header = text
+      .slice(0, text.indexOf('\r\n'))
+      .replace(/^\uFEFF/, '')
+      .split(',');
+    const cells = text.slice(rowStart, rowEnd).split(',');
+    assert.equal(cells.length, header.length, 'the mover row has no quoted commas');
+    cells[header.indexOf('Country')] = 'DE';
+    putExport(
+      'workers_20240108.csv',
+      Buffer.from(text.slice(0, rowStart) + cells.join(',') + text.slice(rowEnd)),
+    );
+
+    const report = await start({ mode: 'full' });
+    assert.equal(report.regions.eu.created, 1);
+    assert.equal(report.regions.eu.movedIn, 1);
+    assert.equal(report.regions.us.unchanged, seeded.validIds.us.length - 1);
+    const us = await employees(simulators.sims.erpnext.url);
+    const eu = await employees(simulators.sims.erpnextEu.url);
+    assert.ok(!us.some((e) => e.employee_number === mover), 'gone from the US region');
+    assert.equal(eu.filter((e) => e.employee_number === mover).length, 1);
+  });
+
+  it('waits out an ERPNext outage behind the breaker, announces open and close, and finishes', async () => {
+    const seeded = generateWorkdayExport({ rows: 40, seed: 13, invalidRate: 0 });
+    putExport('workers_20240109.csv', seeded.content);
+    // Five failed attempts open the breaker; the first two probes fail too, the third succeeds.
+    await admin(simulators.sims.erpnext.url, 'faults', { status: 503, path: '/api/', times: 7 }, caPem);
+    const report = await start({ mode: 'full', breakerProbeEvery: '5 minutes' });
+    assert.equal(report.outcome, 'completed');
+    assert.equal(report.breakerOpenings, 1);
+    assert.equal(report.valid, 40);
+    const us = await employees(simulators.sims.erpnext.url);
+    assert.deepEqual(us.map((e) => e.employee_number).sort(), [...seeded.validIds.us].sort());
+    const slack = JSON.stringify(await admin(simulators.sims.slack.url, 'messages', undefined, caPem));
+    assert.match(slack, /erpnext circuit breaker open/);
+    assert.match(slack, /erpnext circuit breaker closed/);
+    // The breaker workflow received open, then close (read from its history: the worker is gone).
+    const breaker = await env.client.workflow.getHandle('breaker-erpnext').fetchHistory();
+    const signals = breaker.events!.flatMap(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? [],
+    );
+    assert.deepEqual(signals, ['open', 'close']);
+  });
 });

@@ -42,11 +42,16 @@ function validate(doctype: string, doc: FrappeDoc): void {
   }
 }
 
-function nextName(state: ErpnextState, doctype: string): string {
+/** The next free name of the series; `staged` holds names taken by a not-yet-stored batch (insert_many). */
+function nextName(state: ErpnextState, doctype: string, staged?: ReadonlySet<string>): string {
   const table = doctypeTable(state, doctype);
   const prefix = NAMING_SERIES[doctype] ?? `${doctype.toUpperCase().replace(/\s+/g, '-')}-`;
-  let n = table.size + 1;
-  while (table.has(`${prefix}${String(n).padStart(5, '0')}`)) n++;
+  const taken = (n: number) => {
+    const name = `${prefix}${String(n).padStart(5, '0')}`;
+    return table.has(name) || (staged?.has(name) ?? false);
+  };
+  let n = table.size + 1 + (staged?.size ?? 0);
+  while (taken(n)) n++;
   return `${prefix}${String(n).padStart(5, '0')}`;
 }
 
@@ -60,9 +65,10 @@ function buildDoc(
   doctype: string,
   body: Record<string, unknown>,
   user: string,
+  staged?: ReadonlySet<string>,
 ): FrappeDoc {
   const table = doctypeTable(state, doctype);
-  const name = typeof body.name === 'string' && body.name ? body.name : nextName(state, doctype);
+  const name = typeof body.name === 'string' && body.name ? body.name : nextName(state, doctype, staged);
   if (table.has(name)) throw new FrappeRequestError(409, `${doctype} ${name} already exists`);
   const now = frappeNow();
   const doc: FrappeDoc = {
@@ -112,8 +118,8 @@ METHODS['frappe.client.insert_many'] = {
     for (const body of docs) {
       const doctype = String(body.doctype ?? '');
       if (!doctype) throw new FrappeRequestError(417, 'doctype is required');
-      const doc = buildDoc(state, doctype, body, user);
       const names = staged.get(doctype) ?? new Set();
+      const doc = buildDoc(state, doctype, body, user, names);
       // Names from the series are only reserved once stored: stage them to keep them unique.
       while (names.has(doc.name)) doc.name = bumpName(doc.name);
       names.add(doc.name);
@@ -191,7 +197,7 @@ export function registerResourceRoutes(
     app.get(
       `${prefix}/:doctype`,
       guard<Doctype>((request) => ({
-        data: listDocs(doctypeTable(ctx.state, request.params.doctype).values(), request.query as ListQuery),
+        data: listDocs(doctypeTable(ctx.state, request.params.doctype), request.query as ListQuery),
       })),
     );
     app.post(
@@ -216,6 +222,15 @@ export function registerResourceRoutes(
       guard<Named & { '*': string }>((request, user) => ({
         data: updateDoc(ctx.state, request.params.doctype, request.params['*'], body(request), user),
       })),
+    );
+    app.delete(
+      `${prefix}/:doctype/*`,
+      guard<Named & { '*': string }>((request) => {
+        const name = request.params['*'];
+        if (!doctypeTable(ctx.state, request.params.doctype).delete(name))
+          throw new FrappeRequestError(404, `${request.params.doctype} ${name} not found`);
+        return { message: 'ok' };
+      }),
     );
   }
 }

@@ -1,6 +1,6 @@
 // Frappe list semantics for `/api/resource/{DocType}`: filters / or_filters (list of
 // [field, op, value] or [doctype, field, op, value], or a dict), fields, order_by and paging.
-import type { FrappeDoc } from '../state';
+import { DocTable, type FrappeDoc } from '../state';
 
 export class FrappeRequestError extends Error {
   constructor(
@@ -63,8 +63,36 @@ function compare(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function matches(doc: FrappeDoc, [field, op, value]: Condition): boolean {
-  const actual = doc[field];
+export function matches(doc: FrappeDoc, condition: Condition): boolean {
+  return compileCondition(condition)(doc);
+}
+
+/** A condition as a predicate, prepared once per query: `in` lists become sets, not a scan per document. */
+function compileCondition([field, op, value]: Condition): (doc: FrappeDoc) => boolean {
+  if (op === 'in' || op === 'not in') {
+    const set = new Set(asList(value).map(String));
+    const want = op === 'in';
+    return (doc) => set.has(String(doc[field] ?? '')) === want;
+  }
+  if (op === 'like' || op === 'not like') {
+    const regex = likeToRegex(String(value));
+    const want = op === 'like';
+    return (doc) => regex.test(String(doc[field] ?? '')) === want;
+  }
+  if (!OPERATORS.has(op)) throw operatorError();
+  return (doc) => evaluate(doc[field], op, value);
+}
+
+const OPERATORS = new Set(['=', '!=', '>', '>=', '<', '<=', 'between', 'is']);
+
+function operatorError(): FrappeRequestError {
+  return new FrappeRequestError(
+    417,
+    `Operator must be one of =, !=, >, >=, <, <=, like, in, not in, between, is`,
+  );
+}
+
+function evaluate(actual: unknown, op: string, value: unknown): boolean {
   switch (op) {
     case '=':
       return String(actual ?? '') === String(value ?? '');
@@ -78,18 +106,6 @@ export function matches(doc: FrappeDoc, [field, op, value]: Condition): boolean 
       return compare(actual, value) < 0;
     case '<=':
       return compare(actual, value) <= 0;
-    case 'like':
-      return likeToRegex(String(value)).test(String(actual ?? ''));
-    case 'not like':
-      return !likeToRegex(String(value)).test(String(actual ?? ''));
-    case 'in':
-      return asList(value)
-        .map(String)
-        .includes(String(actual ?? ''));
-    case 'not in':
-      return !asList(value)
-        .map(String)
-        .includes(String(actual ?? ''));
     case 'between': {
       const [lo, hi] = asList(value);
       return compare(actual, lo) >= 0 && compare(actual, hi) <= 0;
@@ -97,10 +113,7 @@ export function matches(doc: FrappeDoc, [field, op, value]: Condition): boolean 
     case 'is':
       return value === 'set' ? actual != null && actual !== '' : actual == null || actual === '';
     default:
-      throw new FrappeRequestError(
-        417,
-        `Operator must be one of =, !=, >, >=, <, <=, like, in, not in, between, is`,
-      );
+      throw operatorError();
   }
 }
 
@@ -122,18 +135,29 @@ function nonNegativeInt(value: unknown, name: string, fallback: number): number 
   return n;
 }
 
-export function listDocs(docs: Iterable<FrappeDoc>, query: ListQuery): Record<string, unknown>[] {
+/** The documents an `=` or `in` filter allows, from the table's index; else every document. */
+function candidates(docs: Iterable<FrappeDoc> | DocTable, filters: Condition[]): Iterable<FrappeDoc> {
+  if (!(docs instanceof DocTable)) return docs;
+  const keyed = filters.find(([, op]) => op === '=' || op === 'in');
+  if (!keyed) return docs.values();
+  const [field, op, value] = keyed;
+  return docs.lookup(field, op === '=' ? [String(value ?? '')] : asList(value).map(String));
+}
+
+/** Lists documents; pass the DocTable itself (not its values) so `=` / `in` filters use its index. */
+export function listDocs(docs: Iterable<FrappeDoc> | DocTable, query: ListQuery): Record<string, unknown>[] {
   const filters = parseFilters(query.filters);
   const orFilters = parseFilters(query.or_filters, 'or_filters');
+  const test = filters.map(compileCondition);
+  const orTest = orFilters.map(compileCondition);
   const fieldsParam = parseJsonParam(query.fields, 'fields');
   const fields = fieldsParam === undefined ? ['name'] : (fieldsParam as unknown[]).map(String);
   if (!Array.isArray(fieldsParam ?? [])) throw new FrappeRequestError(417, 'fields must be a list');
   const start = nonNegativeInt(query.limit_start, 'limit_start', 0);
   const length = nonNegativeInt(query.limit_page_length ?? query.limit, 'limit_page_length', 20);
 
-  let rows = [...docs].filter(
-    (d) =>
-      filters.every((c) => matches(d, c)) && (orFilters.length === 0 || orFilters.some((c) => matches(d, c))),
+  let rows = [...candidates(docs, filters)].filter(
+    (d) => test.every((t) => t(d)) && (orTest.length === 0 || orTest.some((t) => t(d))),
   );
   const [orderField = 'modified', direction = 'desc'] = String(query.order_by ?? 'modified desc')
     .trim()

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parse } from 'yaml';
+import { metricNames } from '../../helpers/promql';
 
 const root = join(__dirname, '..', '..', '..');
 const read = (rel: string): string => readFileSync(join(root, rel), 'utf8');
@@ -43,8 +44,7 @@ const ONE_SHOT = new Set(['temporal-admin-tools']);
 const CONNECTORS = ['workday', 'erpnext', 'servicenow', 'tableau', 'slack', 'teams'];
 const APP_METRICS = [
   'integration_breaker_state',
-  'integration_records_dead_lettered_total',
-  'integration_records_processed_total',
+  'integration_records_total',
   'integration_runs_total',
   'integration_vendor_call_duration_seconds',
 ];
@@ -435,50 +435,6 @@ describe('deploy: Grafana', () => {
     }
   });
 });
-
-const PROMQL_WORDS = new Set([
-  'by',
-  'without',
-  'on',
-  'ignoring',
-  'group_left',
-  'group_right',
-  'bool',
-  'and',
-  'or',
-  'unless',
-  'offset',
-  'sum',
-  'min',
-  'max',
-  'avg',
-  'count',
-  'stddev',
-  'stdvar',
-  'topk',
-  'bottomk',
-  'quantile',
-  'count_values',
-  'group',
-  'inf',
-  'nan',
-]);
-
-/** Metric names in a PromQL expression, with histogram series suffixes folded into the base name. */
-function metricNames(expr: string): string[] {
-  const stripped = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""') // label values
-    .replace(/\{[^}]*\}/g, '') // label matchers
-    .replace(/\[[^\]]*\]/g, '') // range selectors
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ''); // label lists
-  const names: string[] = [];
-  for (const m of stripped.matchAll(/(?<![\w$.])([a-zA-Z_:][\w:]*)(\s*\()?/g)) {
-    const [, word = '', call] = m;
-    if (call || PROMQL_WORDS.has(word.toLowerCase())) continue;
-    names.push(word.replace(/_(bucket|sum|count)$/, ''));
-  }
-  return names;
-}
 
 describe('deploy: metric name extraction', () => {
   it('finds metric names and ignores functions, labels and values', () => {

@@ -1,0 +1,86 @@
+// Producer side of the dead-letter queues: signal-with-start `dlq-<connector>`, so the first failure
+// of a connector creates its queue and later ones join it. The `deadLetter` activity serves
+// workflows; `sendToDeadLetter` serves activities that already hold their failed records.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import {
+  deadLetterError,
+  deadLetterQueueWorkflowId,
+  validateDeadLetterInput,
+  type DeadLetterInput,
+} from '../domain/deadLetter';
+
+export interface DeadLetterDeps {
+  /** How long items stay after their latest failure (config DLQ_RETENTION). */
+  retention?: Duration;
+}
+
+/** A failure as a dead-letter error: its type (ApplicationFailure's) and its cause chain. */
+export function errorOf(err: unknown, fallbackType = 'Error'): DeadLetterInput['error'] {
+  const messages: string[] = [];
+  let type: string | undefined;
+  let current: unknown = err;
+  while (current instanceof Error && messages.length < 5) {
+    if (!type && current instanceof ApplicationFailure && current.type) type = current.type;
+    messages.push(current.message);
+    current = (current as { cause?: unknown }).cause;
+  }
+  if (messages.length === 0) messages.push(String(err));
+  return deadLetterError(type ?? fallbackType, messages);
+}
+
+/** Signals each connector's queue once with its items (starting the queue if needed). */
+export async function sendToDeadLetter(
+  client: Client,
+  taskQueue: string,
+  items: DeadLetterInput[],
+  retention?: Duration,
+): Promise<{ connector: string; count: number }[]> {
+  const problems = items.flatMap(validateDeadLetterInput);
+  if (problems.length)
+    throw ApplicationFailure.create({
+      message: problems.join('; '),
+      type: 'InvalidDeadLetter',
+      nonRetryable: true,
+    });
+  const byConnector = new Map<string, DeadLetterInput[]>();
+  for (const item of items)
+    byConnector.set(item.connector, [...(byConnector.get(item.connector) ?? []), item]);
+  const sent: { connector: string; count: number }[] = [];
+  for (const [connector, group] of byConnector) {
+    await client.workflow.signalWithStart('deadLetterQueue', {
+      workflowId: deadLetterQueueWorkflowId(connector),
+      taskQueue,
+      args: [{ connector, ...(retention !== undefined ? { retention } : {}) }],
+      signal: 'add',
+      signalArgs: [group],
+    });
+    sent.push({ connector, count: group.length });
+  }
+  return sent;
+}
+
+/** Fills in source (the calling activity's workflow) and failedAt when the producer left them out. */
+export function fromCurrentActivity(
+  items: (Omit<DeadLetterInput, 'source' | 'failedAt'> &
+    Partial<Pick<DeadLetterInput, 'source' | 'failedAt'>>)[],
+): DeadLetterInput[] {
+  const execution = Context.current().info.workflowExecution;
+  const now = new Date().toISOString();
+  return items.map((i) => ({
+    ...i,
+    failedAt: i.failedAt ?? now,
+    source: i.source ?? { workflowId: execution?.workflowId ?? 'standalone', runId: execution?.runId },
+  }));
+}
+
+export function createDeadLetterActivities(deps: DeadLetterDeps = {}) {
+  return {
+    /** Sends items to their connectors' dead-letter queues (for workflows). */
+    async deadLetter(items: DeadLetterInput[]): Promise<{ connector: string; count: number }[]> {
+      const ctx = Context.current();
+      return sendToDeadLetter(ctx.client, ctx.info.taskQueue, fromCurrentActivity(items), deps.retention);
+    },
+  };
+}

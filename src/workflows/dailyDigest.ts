@@ -1,0 +1,44 @@
+// dailyDigest: the operations digest for #integration-ops. Collects the window's runs, dead letters,
+// remediation and change windows (one activity), posts to Slack and Teams (one activity each, so a
+// failing channel never holds back the other) and returns the digest, visible in the Web UI.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { Digest } from '../domain/digest';
+
+export interface DailyDigestInput {
+  /** Length of the window ending now, in hours. Default 24. */
+  hours?: number;
+}
+
+export interface DailyDigestResult {
+  digest: Digest;
+  posted: { slack: 'sent' | 'skipped' | 'failed'; teams: 'sent' | 'skipped' | 'failed' };
+}
+
+const collect = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 3 },
+});
+
+const post = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+export async function dailyDigest(input: DailyDigestInput = {}): Promise<DailyDigestResult> {
+  const until = new Date();
+  const since = new Date(until.getTime() - (input.hours ?? 24) * 60 * 60 * 1000);
+  const digest = await collect.collectDigest({ since: since.toISOString(), until: until.toISOString() });
+  const [slack, teams] = await Promise.allSettled([
+    post.postDigestSlack(digest),
+    post.postDigestTeams(digest),
+  ]);
+  return {
+    digest,
+    posted: {
+      slack: slack.status === 'fulfilled' ? slack.value.status : 'failed',
+      teams: teams.status === 'fulfilled' ? teams.value.status : 'failed',
+    },
+  };
+}

@@ -1,0 +1,165 @@
+// Full mode of the Workday import: pick the export, gate schema drift (unknown columns: governance
+// notice and a Tableau refresh; missing required columns: wait for a person's decision), scan the
+// file once for ids repeated across batches, then hand out batches by byte offset.
+import {
+  ParentClosePolicy,
+  condition,
+  proxyActivities,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
+import type { Activities } from '../activities';
+import type { ExportInspection, ImportBatchResult } from '../activities/workday';
+import type { DuplicateRow } from '../activities/workdayScan';
+import { detectDrift, type DriftDecision } from '../domain/employee';
+import { refreshInputForDrift } from '../domain/tableau';
+import { announce } from './announce';
+import { connectorAttributes } from './childAttributes';
+import { tableauExtractRefresh } from './tableauExtractRefresh';
+import type { WorkdayImportReport } from './workdayImportReport';
+
+export interface FullImportOptions {
+  file?: string;
+  driftDecisionTimeout?: Duration;
+  refreshTableauOnDrift?: boolean;
+  tableauPolling?: { pollInitialSeconds?: number; pollMaxSeconds?: number };
+}
+
+/** Where a full import stands; carried over continue-as-new. */
+export interface FullProgress {
+  inspection: ExportInspection;
+  decision?: DriftDecision;
+  /** Repeated ids not yet reached (lines ≥ `line`). */
+  duplicates: DuplicateRow[];
+  offset: number;
+  line: number;
+}
+
+const workday = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '2 minutes',
+  // A handful of quick retries; an outage that outlasts them opens the ERPNext breaker.
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 5,
+  },
+});
+
+const scanner = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+  },
+});
+
+/**
+ * Inspects the export and runs the drift gate. Returns the progress to start batching from, or the
+ * outcome that ends the run when a person aborted or nobody decided in time.
+ */
+export async function prepareFullImport(
+  options: FullImportOptions,
+  report: WorkdayImportReport,
+  decision: () => DriftDecision | undefined,
+): Promise<FullProgress | 'aborted' | 'drift-timeout'> {
+  const inspection = await workday.workdayInspectExport({ file: options.file });
+  report.file = inspection.file;
+  report.drift.unknownColumns = inspection.drift.unknownColumns;
+  report.drift.missingRequired = inspection.drift.missingRequired;
+  if (inspection.drift.unknownColumns.length > 0) {
+    await announce({
+      title: 'Workday export has columns outside the contract',
+      severity: 'warning',
+      summary: `${inspection.file} carries ${inspection.drift.unknownColumns.length} unknown column(s); they are not imported until the mapping is extended.`,
+      facts: [{ name: 'Unknown columns', value: inspection.drift.unknownColumns.join(', ') }],
+      connector: 'workday',
+    });
+    if (options.refreshTableauOnDrift !== false) {
+      report.tableauRefresh = await startTableauRefresh(
+        inspection.file,
+        inspection.drift.unknownColumns,
+        options.tableauPolling,
+      );
+    }
+  }
+  let chosen: DriftDecision | undefined;
+  if (inspection.drift.missingRequired.length > 0 || inspection.duplicateColumns.length > 0) {
+    await announce({
+      title: 'Workday import stopped: required columns missing',
+      severity: 'critical',
+      summary: `${inspection.file} lacks required column(s). Signal driftDecision {who, action: "proceed"|"abort", mapping?} to workflow ${workflowInfo().workflowId}.`,
+      facts: [
+        { name: 'Missing', value: inspection.drift.missingRequired.join(', ') || '—' },
+        { name: 'Duplicate columns', value: inspection.duplicateColumns.join(', ') || '—' },
+      ],
+      connector: 'workday',
+    });
+    const decided = await condition(
+      () => decision() !== undefined,
+      options.driftDecisionTimeout ?? '24 hours',
+    );
+    if (!decided) return 'drift-timeout';
+    chosen = decision()!;
+    report.drift.decision = { who: chosen.who, action: chosen.action };
+    if (chosen.action === 'abort') return 'aborted';
+    report.drift.missingRequired = detectDrift(inspection.header, chosen.mapping).missingRequired;
+  }
+  const scan = await scanner.workdayScanExport({
+    file: inspection.file,
+    header: inspection.header,
+    offset: inspection.dataOffset,
+    line: inspection.dataLine,
+    mapping: chosen?.mapping,
+  });
+  report.rows = scan.rows;
+  return {
+    inspection,
+    decision: chosen,
+    duplicates: scan.duplicates,
+    offset: inspection.dataOffset,
+    line: inspection.dataLine,
+  };
+}
+
+/** One batch from where `progress` stands; advances `progress` in place. */
+export async function importNextBatch(progress: FullProgress, batchSize: number): Promise<ImportBatchResult> {
+  const batch = await workday.workdayImportBatch({
+    file: progress.inspection.file,
+    header: progress.inspection.header,
+    offset: progress.offset,
+    line: progress.line,
+    batchSize,
+    mapping: progress.decision?.mapping,
+    duplicates: progress.duplicates.length > 0 ? progress.duplicates : undefined,
+  });
+  progress.offset = batch.nextOffset;
+  progress.line = batch.nextLine;
+  progress.duplicates = progress.duplicates.filter((d) => d.line >= batch.nextLine);
+  return batch;
+}
+
+/** Extracts built on Workday data must pick up the new fields: one refresh per export file. */
+async function startTableauRefresh(
+  file: string,
+  newFields: string[],
+  polling: FullImportOptions['tableauPolling'] = {},
+): Promise<string> {
+  const workflowId = `tableau-refresh-drift-${file}`;
+  try {
+    await startChild(tableauExtractRefresh, {
+      workflowId,
+      args: [{ ...refreshInputForDrift({ newFields, source: 'workday' }), ...polling }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: connectorAttributes('tableau'),
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  return workflowId;
+}

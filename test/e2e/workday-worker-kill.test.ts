@@ -1,0 +1,190 @@
+// A worker killed (SIGKILL) in the middle of a Workday full import: a second worker process picks
+// the import up, and ERPNext ends with exactly the valid employees, each once, with at most one
+// batch sent again. The kill lands while a batch's ERPNext insert is in flight (held by a latency
+// fault), the case that can duplicate records. The workflow waits for a dead worker's batch as long
+// as the batch's heartbeat timeout (2 minutes); the test shortens that batch's timeout through the
+// server's UpdateActivityOptions, as an operator could, so the run fits in a minute.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { msToTs } from '@temporalio/common/lib/time';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { generateWorkdayExport } from '../../scripts/seed-workday';
+import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
+import { importProgressQuery } from '../../src/workflows/workdayEmployeeImport';
+import { admin, startTestSimulators } from '../helpers/simulators';
+import { devServer } from '../helpers/temporal';
+import { startWorkerProcess, waitFor, type WorkerProcess } from '../helpers/workerProcess';
+
+const TASK_QUEUE = 'workday-worker-kill';
+const WORKFLOW_ID = 'workday-import-worker-kill';
+const ROWS = 20_000;
+const BATCH = 200; // ≤ 200: one insert_many per batch and region
+const FIRST_ID = 500001;
+const INSERT_PATH = '/api/method/frappe.client.insert_many';
+const UPDATE_PATH = '/api/method/frappe.client.bulk_update';
+
+interface Recorded {
+  method: string;
+  path: string;
+  status?: number;
+}
+
+describe('e2e: worker killed mid-import', () => {
+  let env: TestWorkflowEnvironment;
+  let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
+  let caPem: string;
+  let quarantineDir: string;
+  const workers: WorkerProcess[] = [];
+
+  before(async () => {
+    env = await devServer();
+    simulators = await startTestSimulators();
+    caPem = readFileSync(simulators.sims.caFile, 'utf8');
+    quarantineDir = mkdtempSync(path.join(tmpdir(), 'quarantine-kill-'));
+  });
+  after(async () => {
+    for (const { child } of workers) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await simulators?.stop();
+    await env?.teardown();
+    if (quarantineDir) rmSync(quarantineDir, { recursive: true, force: true });
+  });
+
+  async function employees(url: string): Promise<{ employee_number: string }[]> {
+    const { Agent } = await import('undici');
+    const dispatcher = new Agent({ connect: { ca: caPem } });
+    try {
+      const params = new URLSearchParams({ fields: '["employee_number"]', limit_page_length: '0' });
+      const response = await fetch(`${url}/api/resource/Employee?${params}`, {
+        headers: { authorization: 'token sim-key:sim-secret' },
+        ...({ dispatcher } as object),
+      });
+      assert.equal(response.status, 200);
+      return ((await response.json()) as { data: { employee_number: string }[] }).data;
+    } finally {
+      await dispatcher.close();
+    }
+  }
+
+  const requests = async (url: string) => (await admin(url, 'requests', undefined, caPem)) as Recorded[];
+  const calls = (log: Recorded[], path: string) => log.filter((r) => r.method === 'POST' && r.path === path);
+
+  it('ends with exactly the valid employees, each once, and at most one batch sent again', async () => {
+    const { erpnext, erpnextEu, sftp } = simulators.sims;
+    const seeded = generateWorkdayExport({ rows: ROWS, seed: 99, invalidRate: 0.01, firstId: FIRST_ID });
+    mkdirSync(path.join(sftp.rootDir, 'exports'), { recursive: true });
+    writeFileSync(path.join(sftp.rootDir, 'exports', 'workers_20240401.csv'), seeded.content);
+
+    const workerEnv = {
+      ...simulators.env,
+      TEMPORAL_ADDRESS: env.address,
+      TASK_QUEUE,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      WORKDAY_QUARANTINE_DIR: quarantineDir,
+    };
+    const first = startWorkerProcess(workerEnv);
+    workers.push(first);
+    const handle = await env.client.workflow.start('workdayEmployeeImport', {
+      taskQueue: TASK_QUEUE,
+      workflowId: WORKFLOW_ID,
+      args: [{ mode: 'full', batchSize: BATCH, refreshTableauOnDrift: false }],
+    });
+
+    // Some batches done, then hold the next US insert in ERPNext and kill the worker while it waits.
+    await waitFor(
+      'three batches',
+      async () => ((await handle.query(importProgressQuery)).batches >= 3 ? true : undefined),
+      45_000,
+    );
+    const before = calls(await requests(erpnext.url), INSERT_PATH).length;
+    await admin(erpnext.url, 'faults', { path: INSERT_PATH, latencyMs: 1500, times: 1 }, caPem);
+    await waitFor('an insert in flight', async () => {
+      const inserts = calls(await requests(erpnext.url), INSERT_PATH);
+      return inserts.length > before && inserts.at(-1)!.status === undefined ? true : undefined;
+    });
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+    const pendingAtKill = (await handle.describe()).raw.pendingActivities?.map((a) => a.activityType?.name);
+    assert.deepEqual(pendingAtKill, ['workdayImportBatch'], 'the kill interrupted a batch');
+
+    // The dead worker's batch is retried once its heartbeat times out; an operator's shortcut here.
+    await env.client.workflowService.updateActivityOptions({
+      namespace: env.namespace ?? 'default',
+      execution: { workflowId: WORKFLOW_ID },
+      type: 'workdayImportBatch',
+      activityOptions: { heartbeatTimeout: msToTs('5 seconds') },
+      updateMask: { paths: ['heartbeat_timeout'] },
+      identity: 'worker-kill-test',
+    });
+    const second = startWorkerProcess(workerEnv);
+    workers.push(second);
+    const report = (await handle.result()) as WorkdayImportReport;
+
+    assert.equal(report.outcome, 'completed');
+    assert.equal(report.read, ROWS);
+    assert.equal(report.valid, ROWS - seeded.invalidRows.length);
+    assert.equal(report.invalid, seeded.invalidRows.length);
+
+    // Exactly the valid employees, each once, in their region.
+    const us = (await employees(erpnext.url)).map((e) => e.employee_number);
+    const eu = (await employees(erpnextEu.url)).map((e) => e.employee_number);
+    assert.equal(new Set(us).size, us.length, 'an employee_number twice in the US instance');
+    assert.equal(new Set(eu).size, eu.length, 'an employee_number twice in the EU instance');
+    assert.deepEqual(us.sort(), [...seeded.validIds.us].sort());
+    assert.deepEqual(eu.sort(), [...seeded.validIds.eu].sort());
+
+    // Writes: one insert per batch and region that has new employees, plus at most one batch again.
+    const batchesWith = (ids: string[]) =>
+      new Set(ids.map((id) => Math.floor((Number(id.slice(1)) - FIRST_ID) / BATCH))).size;
+    for (const [name, url, ids] of [
+      ['US', erpnext.url, seeded.validIds.us],
+      ['EU', erpnextEu.url, seeded.validIds.eu],
+    ] as const) {
+      const log = await requests(url);
+      const inserts = calls(log, INSERT_PATH).length;
+      assert.ok(
+        inserts >= batchesWith(ids) && inserts <= batchesWith(ids) + 1,
+        `${name}: ${inserts} inserts for ${batchesWith(ids)} batches`,
+      );
+      assert.ok(calls(log, UPDATE_PATH).length <= 1, `${name}: more than one batch rewritten`);
+    }
+
+    // The history shows the interrupted batch running again on the second worker.
+    const history = await handle.fetchHistory();
+    const scheduled = new Map(
+      history
+        .events!.filter((e) => e.activityTaskScheduledEventAttributes)
+        .map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType?.name]),
+    );
+    const retried = history.events!.filter((e) => {
+      const started = e.activityTaskStartedEventAttributes;
+      return (
+        started &&
+        (started.attempt ?? 1) > 1 &&
+        scheduled.get(String(started.scheduledEventId)) === 'workdayImportBatch'
+      );
+    });
+    assert.equal(retried.length, 1, 'exactly one batch ran twice');
+    assert.ok(
+      retried[0]!.activityTaskStartedEventAttributes!.lastFailure?.timeoutFailureInfo,
+      'it was retried because the killed attempt timed out',
+    );
+
+    // The second worker, which holds an SFTP session now, still stops cleanly when asked to.
+    const exited = once(second.child, 'exit') as Promise<[number | null]>;
+    second.child.kill('SIGTERM');
+    const [code] = await Promise.race([
+      exited,
+      new Promise<[string]>((r) => setTimeout(() => r(['still running after 15 s']), 15_000)),
+    ]);
+    assert.equal(code, 0, second.output().slice(-2000));
+  });
+});
