@@ -228,7 +228,9 @@ export function createWorkdayActivities(deps: WorkdayDeps) {
         }),
       );
       Context.current().heartbeat({ offset: read.nextOffset, line: read.nextLine });
-      const regions = { eu: await upsertRegion('eu', docs.eu), us: await upsertRegion('us', docs.us) };
+      // The regions are separate ERPNext sites: written concurrently.
+      const [eu, us] = await Promise.all([upsertRegion('eu', docs.eu), upsertRegion('us', docs.us)]);
+      const regions = { eu, us };
       const movedIn = await removeFromOtherRegions({
         eu: docs.eu.map((d) => d.employee_number),
         us: docs.us.map((d) => d.employee_number),

@@ -3,7 +3,9 @@
 // window's start is durable: an explicit `since`, else the schedule's previous result, else the
 // newest completed delta found in Temporal's visibility, else the last 24 hours.
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
+import { batchActivities } from './workdayFullImport';
 import type { WorkdayImportReport } from './workdayImportReport';
 
 /** Where a delta import stands; carried over continue-as-new. */
@@ -16,17 +18,6 @@ export interface DeltaProgress {
 }
 
 const FIRST_DELTA_LOOKBACK_MS = 24 * 60 * 60 * 1000;
-
-const workday = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 5,
-  },
-});
 
 const lookup = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -50,8 +41,8 @@ export async function startDelta(since: string | undefined): Promise<DeltaProgre
 }
 
 /** One page of the window; advances `progress` in place. */
-export async function importNextPage(progress: DeltaProgress) {
-  const page = await workday.workdayDeltaPage({
+export async function importNextPage(progress: DeltaProgress, heartbeatTimeout?: Duration) {
+  const page = await batchActivities(heartbeatTimeout).workdayDeltaPage({
     updatedFrom: progress.from,
     updatedThrough: progress.through,
     asOf: progress.asOf,

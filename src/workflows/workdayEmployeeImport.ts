@@ -99,7 +99,10 @@ export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): 
     report.delta = { from: progress.from, through: progress.through, pages: 0 };
     for (let steps = 0; !deltaDone(progress); steps++) {
       await continueIfLong(steps, { delta: progress });
-      addStep(report, await callThroughBreaker(breaker, () => importNextPage(progress)));
+      addStep(
+        report,
+        await callThroughBreaker(breaker, () => importNextPage(progress, input.heartbeatTimeout)),
+      );
       report.delta.pages++;
     }
     return finish('completed');
@@ -114,7 +117,9 @@ export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): 
   const full = progress;
   for (let steps = 0; ; steps++) {
     await continueIfLong(steps, { decision: full.decision, full });
-    const batch = await callThroughBreaker(breaker, () => importNextBatch(full, input.batchSize ?? 500));
+    const batch = await callThroughBreaker(breaker, () =>
+      importNextBatch(full, input.batchSize ?? 500, input.heartbeatTimeout),
+    );
     addStep(report, batch);
     if (batch.done) break;
   }

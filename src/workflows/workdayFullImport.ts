@@ -24,6 +24,8 @@ export interface FullImportOptions {
   driftDecisionTimeout?: Duration;
   refreshTableauOnDrift?: boolean;
   tableauPolling?: { pollInitialSeconds?: number; pollMaxSeconds?: number };
+  /** How long a batch on a worker that died waits before it runs elsewhere (default 1 minute). */
+  heartbeatTimeout?: Duration;
 }
 
 /** Where a full import stands; carried over continue-as-new. */
@@ -36,17 +38,23 @@ export interface FullProgress {
   line: number;
 }
 
-const workday = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '2 minutes',
-  // A handful of quick retries; an outage that outlasts them opens the ERPNext breaker.
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 5,
-  },
-});
+/** Batches heartbeat: a batch on a worker that died is retried elsewhere after `heartbeatTimeout`. */
+export function batchActivities(heartbeatTimeout: Duration = DEFAULT_HEARTBEAT_TIMEOUT) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout,
+    // A handful of quick retries; an outage that outlasts them opens the ERPNext breaker.
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      maximumAttempts: 5,
+    },
+  });
+}
+
+export const DEFAULT_HEARTBEAT_TIMEOUT: Duration = '1 minute';
+const workday = batchActivities();
 
 const scanner = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -128,8 +136,12 @@ export async function prepareFullImport(
 }
 
 /** One batch from where `progress` stands; advances `progress` in place. */
-export async function importNextBatch(progress: FullProgress, batchSize: number): Promise<ImportBatchResult> {
-  const batch = await workday.workdayImportBatch({
+export async function importNextBatch(
+  progress: FullProgress,
+  batchSize: number,
+  heartbeatTimeout?: Duration,
+): Promise<ImportBatchResult> {
+  const batch = await batchActivities(heartbeatTimeout).workdayImportBatch({
     file: progress.inspection.file,
     header: progress.inspection.header,
     offset: progress.offset,

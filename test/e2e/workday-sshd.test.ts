@@ -31,9 +31,11 @@ describe('e2e: Workday import over SFTP from OpenSSH sshd', () => {
   });
   // Runs after the stack's own teardown: the worker's SFTP session ends before sshd does.
   after(async () => {
-    await stack()
-      .deps.workday?.sftp?.close()
-      .catch(() => undefined);
+    try {
+      await stack().deps.workday?.sftp?.close();
+    } catch {
+      // the stack never started: its before hook's failure is the one to read
+    }
     await sshd?.stop();
     rmSync(quarantineDir, { recursive: true, force: true });
   });

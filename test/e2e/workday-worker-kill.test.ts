@@ -2,14 +2,12 @@
 // the import up, and ERPNext ends with exactly the valid employees, each once, with at most one
 // batch sent again. The kill lands while a batch's ERPNext insert is in flight (held by a latency
 // fault), the case that can duplicate records. The workflow waits for a dead worker's batch as long
-// as the batch's heartbeat timeout (2 minutes); the test shortens that batch's timeout through the
-// server's UpdateActivityOptions, as an operator could, so the run fits in a minute.
+// as the batch's heartbeat timeout (input `heartbeatTimeout`, 1 minute by default; 5 s here).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { msToTs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
 import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
@@ -95,7 +93,7 @@ describe('e2e: worker killed mid-import', () => {
     const handle = await env.client.workflow.start('workdayEmployeeImport', {
       taskQueue: TASK_QUEUE,
       workflowId: WORKFLOW_ID,
-      args: [{ mode: 'full', batchSize: BATCH, refreshTableauOnDrift: false }],
+      args: [{ mode: 'full', batchSize: BATCH, refreshTableauOnDrift: false, heartbeatTimeout: '5 seconds' }],
     });
 
     // Some batches done, then hold the next US insert in ERPNext and kill the worker while it waits.
@@ -115,15 +113,7 @@ describe('e2e: worker killed mid-import', () => {
     const pendingAtKill = (await handle.describe()).raw.pendingActivities?.map((a) => a.activityType?.name);
     assert.deepEqual(pendingAtKill, ['workdayImportBatch'], 'the kill interrupted a batch');
 
-    // The dead worker's batch is retried once its heartbeat times out; an operator's shortcut here.
-    await env.client.workflowService.updateActivityOptions({
-      namespace: env.namespace ?? 'default',
-      execution: { workflowId: WORKFLOW_ID },
-      type: 'workdayImportBatch',
-      activityOptions: { heartbeatTimeout: msToTs('5 seconds') },
-      updateMask: { paths: ['heartbeat_timeout'] },
-      identity: 'worker-kill-test',
-    });
+    // The dead worker's batch runs again once its heartbeat times out (5 s).
     const second = startWorkerProcess(workerEnv);
     workers.push(second);
     const report = (await handle.result()) as WorkdayImportReport;
