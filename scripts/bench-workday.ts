@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       for (const sim of Object.values(erp)) await admin(sim.url, 'reset', {}, ca.caPem);
       const taskQueue = `bench-workday-${label}`;
       const child = fork(join(__dirname, 'bench', 'worker.ts'), [], {
-        env: { ...childEnv, BENCH_TASK_QUEUE: taskQueue },
+        env: { ...childEnv, BENCH_TASK_QUEUE: taskQueue, ...(process.env.BENCH_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.BENCH_MALLOC_ARENA_MAX } : {}) },
         execArgv: [
           '--import',
           'tsx',

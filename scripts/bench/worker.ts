@@ -30,6 +30,12 @@ async function main(): Promise<void> {
     workflowBundle: { codePath: bundle },
     activities: { ...createActivities(deps), ...createNaiveActivities({ sftp, exportDir, erpnext }) },
   });
+  // Peak of each part of the process's memory (for BENCH_DEBUG): which part makes the RSS peak.
+  const peaks: Record<string, number> = {};
+  const sample = setInterval(() => {
+    for (const [k, v] of Object.entries(process.memoryUsage())) peaks[k] = Math.max(peaks[k] ?? 0, v);
+  }, 100);
+  sample.unref();
   process.on('message', (msg: { type: string }) => {
     if (msg.type === 'stats')
       process.send!({

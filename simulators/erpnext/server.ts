@@ -4,7 +4,7 @@ import { startHttpSimulator, type HttpSimulator, type SimulatorTlsOptions } from
 import { erpnextFaultBody } from './errors';
 import { registerMethodRoutes } from './routes/method';
 import { registerResourceRoutes } from './routes/resource';
-import { createErpnextState, type ErpnextState } from './state';
+import { createErpnextState, type ErpnextState, type ValidationRule } from './state';
 
 export interface ErpnextSimulatorOptions {
   port?: number;
@@ -39,6 +39,15 @@ export async function startErpnextSimulator(
     routes(app, ctx) {
       registerMethodRoutes(app, ctx, credentials);
       registerResourceRoutes(app, ctx, credentials);
+      // Admin (never authenticated or faulted): the site's own validation rules.
+      app.post('/__admin/validation-rules', async (request) => {
+        const rule = request.body as ValidationRule;
+        for (const key of ['doctype', 'field', 'equals', 'message'] as const)
+          if (typeof rule?.[key] !== 'string')
+            throw Object.assign(new Error(`${key} must be a string`), { statusCode: 400 });
+        ctx.state.rules.push(rule);
+        return { rules: ctx.state.rules };
+      });
     },
   });
 }

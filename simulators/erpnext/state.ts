@@ -61,12 +61,21 @@ function unindex(index: Map<string, Set<string>>, key: string, name: string): vo
   if (names.size === 0) index.delete(key);
 }
 
+/** A site's own validation (as a Server Script would add): matching documents are refused. */
+export interface ValidationRule {
+  doctype: string;
+  field: string;
+  equals: string;
+  message: string;
+}
+
 export interface ErpnextState {
   docs: Map<string, DocTable>;
+  rules: ValidationRule[];
 }
 
 export function createErpnextState(): ErpnextState {
-  return { docs: new Map() };
+  return { docs: new Map(), rules: [] };
 }
 
 /** The documents of one DocType, created on first use. */

@@ -6,6 +6,7 @@ import type { Duration } from '@temporalio/common';
 import { deadLetterError } from '../domain/deadLetter';
 import type { Region } from '../domain/employee';
 import type { ErpnextEmployeeFields } from '../domain/employeeValidation';
+import type { RefusalReason } from './employeeWriter';
 import { fromCurrentActivity, sendToDeadLetter } from './deadLetter';
 
 export const EMPLOYEE_DEAD_LETTER_KIND = 'erpnext-employee';
@@ -16,7 +17,7 @@ export function erpnextConnector(region: Region): string {
 
 /** `retention` is an ms-style duration (`7 days`) from the worker's config. */
 export function deadLetterFailedEmployees(retention?: string) {
-  return async (region: Region, failed: ErpnextEmployeeFields[]): Promise<void> => {
+  return async (region: Region, failed: ErpnextEmployeeFields[], reason?: RefusalReason): Promise<void> => {
     if (failed.length === 0) return;
     const ctx = Context.current();
     const connector = erpnextConnector(region);
@@ -26,9 +27,13 @@ export function deadLetterFailedEmployees(retention?: string) {
         kind: EMPLOYEE_DEAD_LETTER_KIND,
         key: doc.employee_number,
         payload: doc,
-        error: deadLetterError('BulkUpdateFailed', [
-          `frappe.client.bulk_update reported employee ${doc.employee_number} as failed`,
-        ]),
+        error: reason
+          ? deadLetterError(reason.type, [
+              `ERPNext refused employee ${doc.employee_number}: ${reason.message}`,
+            ])
+          : deadLetterError('BulkUpdateFailed', [
+              `frappe.client.bulk_update reported employee ${doc.employee_number} as failed`,
+            ]),
       })),
     );
     await sendToDeadLetter(ctx.client, ctx.info.taskQueue, items, retention as Duration | undefined);

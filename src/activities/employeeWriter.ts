@@ -8,14 +8,27 @@ import type { ErpnextEmployeeFields } from '../domain/employeeValidation';
 import type { ErpnextClient } from '../vendors/erpnext';
 import { vendorCall } from './failures';
 
+/** ERPNext answered that it will not take this request as it is (HTTP 4xx other than auth/429). */
+function isRefusal(err: unknown): err is ApplicationFailure {
+  return err instanceof ApplicationFailure && err.type === 'InvalidRequest';
+}
+
 const INSERT_CHUNK = 200; // frappe.client.insert_many's limit
 const UPDATE_CHUNK = 500;
+
+export interface RefusalReason {
+  type: string;
+  message: string;
+}
 
 export type EmployeeWriter = (region: Region, docs: ErpnextEmployeeFields[]) => Promise<RegionCounts>;
 
 export interface EmployeeWriterOptions {
-  /** Receives the documents bulk_update reported as failed (e.g. to dead-letter them); never in a result. */
-  onFailed?: (region: Region, failed: ErpnextEmployeeFields[]) => Promise<void>;
+  /**
+   * Receives the documents ERPNext refused (e.g. to dead-letter them), with the reason when ERPNext
+   * gave one; they never go into a result, which would put personal data into workflow history.
+   */
+  onFailed?: (region: Region, failed: ErpnextEmployeeFields[], reason?: RefusalReason) => Promise<void>;
 }
 
 export function createEmployeeWriter(
@@ -51,15 +64,34 @@ export function createEmployeeWriter(
     }
     for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
       const chunk = inserts.slice(i, i + INSERT_CHUNK);
-      await vendorCall(
-        connector,
-        'Employee.insert_many',
-        () => client.insertMany('Employee', chunk as never),
-        {
-          audit: chunk.map((d) => d.employee_number).join(','),
-        },
-      );
-      counts.created += chunk.length;
+      try {
+        await vendorCall(
+          connector,
+          'Employee.insert_many',
+          () => client.insertMany('Employee', chunk as never),
+          { audit: chunk.map((d) => d.employee_number).join(',') },
+        );
+        counts.created += chunk.length;
+      } catch (err) {
+        if (!isRefusal(err)) throw err;
+        // insert_many is one transaction: a single refused document fails all of them. One by one,
+        // the refused ones are found and handed on; the rest are written.
+        for (const doc of chunk) {
+          try {
+            await vendorCall(connector, 'Employee.insert', () => client.insert('Employee', doc as never), {
+              audit: doc.employee_number,
+            });
+            counts.created++;
+          } catch (docErr) {
+            if (!isRefusal(docErr)) throw docErr;
+            counts.failed++;
+            await options.onFailed?.(region, [doc], {
+              type: docErr.type ?? 'InvalidRequest',
+              message: docErr.message,
+            });
+          }
+        }
+      }
     }
     for (let i = 0; i < updates.length; i += UPDATE_CHUNK) {
       const chunk = updates.slice(i, i + UPDATE_CHUNK);

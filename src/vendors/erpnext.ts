@@ -57,6 +57,14 @@ export class ErpnextClient {
     return body.message ?? [];
   }
 
+  /** POST /api/resource/{doctype}: one document; returns its name. */
+  async insert(doctype: string, doc: Record<string, unknown>): Promise<string> {
+    const body = (await this.request('POST', `/api/resource/${encodeURIComponent(doctype)}`, doc)) as {
+      data?: { name?: string };
+    };
+    return String(body.data?.name ?? '');
+  }
+
   /** frappe.client.bulk_update: `docname` per document; returns the names that failed. */
   async bulkUpdate(
     doctype: string,
@@ -105,9 +113,28 @@ export class ErpnextClient {
 /** Frappe errors carry exc_type and a JSON-encoded list of messages in _server_messages. */
 function frappeMessage(status: number, text: string): string {
   try {
-    const body = JSON.parse(text) as { exc_type?: string; message?: string };
-    return `HTTP ${status}${body.exc_type ? ` ${body.exc_type}` : ''}${body.message ? `: ${body.message}` : ''}`;
+    const body = JSON.parse(text) as { exc_type?: string; message?: string; _server_messages?: string };
+    const detail = body.message ?? serverMessages(body._server_messages);
+    return `HTTP ${status}${body.exc_type ? ` ${body.exc_type}` : ''}${detail ? `: ${detail}` : ''}`;
   } catch {
     return `HTTP ${status}`;
   }
+}
+
+/** `_server_messages` is a JSON list of JSON-encoded `{ message }` objects, often holding HTML. */
+function serverMessages(encoded: string | undefined): string | undefined {
+  if (!encoded) return undefined;
+  const messages = (JSON.parse(encoded) as string[]).map((m) => {
+    try {
+      return String((JSON.parse(m) as { message?: unknown }).message ?? m);
+    } catch {
+      return m;
+    }
+  });
+  return (
+    messages
+      .join('; ')
+      .replace(/<[^>]+>/g, '')
+      .slice(0, 500) || undefined
+  );
 }

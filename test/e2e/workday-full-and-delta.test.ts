@@ -1,12 +1,13 @@
 // The Workday import's two modes on a real dev server: the nightly full export over SFTP, then an
 // intraday delta over SOAP (Get_Workers) that updates one employee, hires one, moves one to the EU
-// and quarantines an invalid one. A second delta started by hand, with no `since`, continues
+// and quarantines an invalid one. One employee the US site refuses lands in the dead-letter queue. A second delta started by hand, with no `since`, continues
 // where the first ended (found in Temporal's visibility). ERPNext is read through its own REST API.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
+import type { DeadLetterSummary } from '../../src/domain/deadLetter';
 import { CONNECTOR_KEY } from '../../src/schedules';
 import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
 import { useE2eStack } from '../helpers/e2e';
@@ -44,11 +45,32 @@ describe('e2e: Workday full import over SFTP, then deltas over SOAP, on the dev 
     const seeded = generateWorkdayExport({ rows: 120, seed: 21, invalidRate: 0.03 });
     writeFileSync(join(exports, 'workers_20261126.csv'), seeded.content);
 
+    // The US site refuses one employee (its own validation): that record goes to the dead-letter queue.
+    const held = seeded.validIds.us.at(-1)!;
+    const rule = {
+      doctype: 'Employee',
+      field: 'employee_number',
+      equals: held,
+      message: `${held} is on legal hold`,
+    };
+    await admin(erpnext.url, 'validation-rules', rule, caPem);
+
     const full = await run('workday-e2e-full', { mode: 'full', batchSize: 50 });
     assert.equal(full.outcome, 'completed');
     assert.equal(full.valid, 120 - seeded.invalidRows.length);
+    assert.equal(full.regions.us.failed, 1);
+    assert.equal(full.regions.us.created, seeded.validIds.us.length - 1);
     const usBefore = await employees(erpnext.url);
-    assert.deepEqual(usBefore.map((e) => e.employee_number).sort(), [...seeded.validIds.us].sort());
+    const validUs = seeded.validIds.us.filter((id) => id !== held);
+    assert.deepEqual(usBefore.map((e) => e.employee_number).sort(), [...validUs].sort());
+    const dlq = await stack()
+      .env.client.workflow.getHandle('dlq-erpnext')
+      .query<DeadLetterSummary[]>('items');
+    assert.deepEqual(
+      dlq.map((i) => [i.kind, i.key, i.source.workflowId]),
+      [['erpnext-employee', held, 'workday-e2e-full']],
+    );
+    assert.match(dlq[0]!.error.message, /legal hold/);
 
     // Intraday changes in Workday, after the full export.
     const since = new Date(Date.now() - 1000).toISOString();
@@ -92,7 +114,7 @@ describe('e2e: Workday full import over SFTP, then deltas over SOAP, on the dev 
 
     const us = await employees(erpnext.url);
     const eu = await employees(erpnextEu.url);
-    const expectedUs = seeded.validIds.us.filter((id) => id !== mover);
+    const expectedUs = validUs.filter((id) => id !== mover);
     const expectedEu = [...seeded.validIds.eu, mover!, 'W900001'];
     assert.deepEqual(us.map((e) => e.employee_number).sort(), [...expectedUs].sort(), 'US: exactly these');
     assert.deepEqual(eu.map((e) => e.employee_number).sort(), [...expectedEu].sort(), 'EU: exactly these');

@@ -27,7 +27,9 @@ function frappeNow(): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000`;
 }
 
-function validate(doctype: string, doc: FrappeDoc): void {
+function validate(state: ErpnextState, doctype: string, doc: FrappeDoc): void {
+  const rule = state.rules.find((r) => r.doctype === doctype && String(doc[r.field] ?? '') === r.equals);
+  if (rule) throw new FrappeRequestError(417, rule.message);
   const missing = (MANDATORY[doctype] ?? []).filter(
     (f) => doc[f] === undefined || doc[f] === null || doc[f] === '',
   );
@@ -81,7 +83,7 @@ function buildDoc(
     modified: now,
     docstatus: 0,
   };
-  validate(doctype, doc);
+  validate(state, doctype, doc);
   return doc;
 }
 
@@ -96,7 +98,7 @@ function updateDoc(
   const existing = table.get(name);
   if (!existing) throw new FrappeRequestError(404, `${doctype} ${name} not found`);
   const doc: FrappeDoc = { ...existing, ...userFields(body), name, modified: frappeNow(), modified_by: user };
-  validate(doctype, doc);
+  validate(state, doctype, doc);
   table.set(name, doc);
   return doc;
 }
