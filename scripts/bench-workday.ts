@@ -75,10 +75,24 @@ async function main(): Promise<void> {
   const rows = arg('rows', 100_000);
   const naiveRows = arg('naive-rows', 10_000);
   const batchSize = arg('batch-size', 1000);
+  // The worker's production memory settings (README): a bounded V8 old space, so V8 collects instead
+  // of growing the heap because the host has memory to spare, and two glibc malloc arenas for the
+  // SDK's native threads. Override with BENCH_WORKER_NODE_OPTIONS / BENCH_MALLOC_ARENA_MAX.
+  const workerNodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=192';
+  const mallocArenas = process.env.BENCH_MALLOC_ARENA_MAX ?? '2';
   const dir = mkdtempSync(join(tmpdir(), 'bench-workday-'));
   const closers: (() => Promise<void>)[] = [];
   let env: Awaited<ReturnType<typeof devServer>> | undefined;
   const children = new Set<ChildProcess>();
+  // Ctrl-C: no worker, dev server or temp folder left behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      for (const child of children) child.kill('SIGKILL');
+      void env?.teardown().finally(() => {
+        rmSync(dir, { recursive: true, force: true });
+        process.exit(130);
+      });
+    });
   try {
     // Only the simulators the import talks to: SFTP and the two ERPNext regions, on free ports.
     const ca = await createLocalCa(join(dir, 'sims', 'ca'));
@@ -138,12 +152,12 @@ async function main(): Promise<void> {
       for (const sim of Object.values(erp)) await admin(sim.url, 'reset', {}, ca.caPem);
       const taskQueue = `bench-workday-${label}`;
       const child = fork(join(__dirname, 'bench', 'worker.ts'), [], {
-        env: { ...childEnv, BENCH_TASK_QUEUE: taskQueue, ...(process.env.BENCH_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.BENCH_MALLOC_ARENA_MAX } : {}) },
-        execArgv: [
-          '--import',
-          'tsx',
-          ...(process.env.BENCH_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
-        ],
+        env: {
+          ...childEnv,
+          BENCH_TASK_QUEUE: taskQueue,
+          ...(mallocArenas ? { MALLOC_ARENA_MAX: mallocArenas } : {}),
+        },
+        execArgv: ['--import', 'tsx', ...workerNodeOptions.split(' ').filter(Boolean)],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       children.add(child);
@@ -230,6 +244,9 @@ async function main(): Promise<void> {
         r.peakMb.toFixed(0).padStart(10),
       ].join(' ');
     console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? ''}, Node ${process.version}`);
+    console.log(
+      `worker: node ${workerNodeOptions || '(no options)'}, MALLOC_ARENA_MAX=${mallocArenas || '(unset)'}`,
+    );
     console.log(
       `batch size ${batchSize}; ${report.batches} batches; valid ${report.valid}, invalid ${report.invalid}; ` +
         `created us ${report.regions.us.created} eu ${report.regions.eu.created}`,

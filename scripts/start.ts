@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startAllSimulators } from '../simulators/run-all';
 import { applySchedules, SCHEDULES } from '../src/schedules';
-import { showDigest } from './show-digest';
+import { seedDemoData } from './seed-demo';
+import { showDeadLetters, showDigest } from './show-digest';
 import { readBinaries } from './binaries';
 import { simulatorEnv } from './local-env';
 
@@ -77,7 +78,7 @@ async function waitForFirstRuns(client: Client, timeoutMs: number): Promise<void
   for (const entry of SCHEDULES) {
     for (;;) {
       const runs = client.workflow.list({
-        query: `WorkflowType = '${entry.workflowType}' AND ExecutionStatus != 'Running'`,
+        query: `TemporalScheduledById = '${entry.id}' AND ExecutionStatus != 'Running'`,
       });
       let found = false;
       for await (const run of runs) {
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
 
   const sims = await startAllSimulators({ dataDir: join(DATA, 'simulators') });
   closeSimulators = () => sims.close();
+  await seedDemoData(sims, say);
   const address = `127.0.0.1:${TEMPORAL_PORT}`;
   const env = {
     ...process.env,
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
     say(`schedule ${r.id}: ${r.outcome}`);
   for (const entry of SCHEDULES) await client.schedule.getHandle(entry.id).trigger();
   await waitForFirstRuns(client, 120_000);
+  await showDeadLetters(client, say);
   await showDigest(client, TASK_QUEUE, say);
 
   say('ready:');

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(process.memoryUsage())) peaks[k] = Math.max(peaks[k] ?? 0, v);
   }, 100);
   sample.unref();
+  process.on('disconnect', () => process.exit(1)); // the bench is gone
   process.on('message', (msg: { type: string }) => {
     if (msg.type === 'stats')
       process.send!({

@@ -1,0 +1,50 @@
+// Demo data for `npm start`, so the first runs show every path: today's Workday export over SFTP
+// (2,000 workers, about 1% invalid rows for the quarantine), one employee the US ERPNext site
+// refuses (a site validation rule: the import dead-letters it), and one intraday change in Workday
+// for the hourly delta to pick up.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Agent } from 'undici';
+import type { startAllSimulators } from '../simulators/run-all';
+import { generateWorkdayExport } from './seed-workday';
+
+type Simulators = Awaited<ReturnType<typeof startAllSimulators>>;
+
+const DEMO_ROWS = 2000;
+const REFUSED_ID = 'W100010';
+
+export async function seedDemoData(sims: Simulators, say: (line: string) => void): Promise<void> {
+  const exportsDir = path.join(sims.sftp.rootDir, 'exports');
+  mkdirSync(exportsDir, { recursive: true });
+  const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  const file = `workers_${today}.csv`;
+  if (!existsSync(path.join(exportsDir, file))) {
+    const seeded = generateWorkdayExport({ rows: DEMO_ROWS, seed: 42, invalidRate: 0.01 });
+    writeFileSync(path.join(exportsDir, file), seeded.content);
+    say(`Workday export ${file}: ${DEMO_ROWS} rows, ${seeded.invalidRows.length} invalid`);
+  } else {
+    say(`Workday exports: ${readdirSync(exportsDir).join(', ')}`);
+  }
+
+  const dispatcher = new Agent({ connect: { ca: readFileSync(sims.caFile, 'utf8') } });
+  const post = async (url: string, body: object) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      ...({ dispatcher } as object),
+    });
+    if (!response.ok) throw new Error(`${url} → HTTP ${response.status}`);
+  };
+  await post(`${sims.erpnext.url}/__admin/validation-rules`, {
+    doctype: 'Employee',
+    field: 'employee_number',
+    equals: REFUSED_ID,
+    message: `Employee ${REFUSED_ID} is on legal hold: changes need HR approval`,
+  });
+  await post(`${sims.workday.url}/__admin/workers`, {
+    workers: [{ employeeId: 'W100001', jobTitle: 'Staff Engineer' }],
+  });
+  await dispatcher.close();
+  say(`ERPNext (US) refuses ${REFUSED_ID}: the import sends it to the dead-letter queue dlq-erpnext`);
+}
