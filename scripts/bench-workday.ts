@@ -232,17 +232,20 @@ async function main(): Promise<void> {
     expectEmployees('naive', naiveSeeded.validIds);
 
     const rate = (r: RunFigures) => r.rows / r.seconds;
-    const line = (r: RunFigures & { sampledPeak: number }) =>
-      [
-        r.label.padEnd(8),
-        String(r.rows).padStart(9),
-        r.seconds.toFixed(1).padStart(8),
-        Math.round(rate(r)).toString().padStart(8),
-        String(r.requests.erpnext).padStart(8),
-        String(r.requests.sftp).padStart(7),
-        `${r.events} (${r.runs} runs)`.padStart(18),
-        r.peakMb.toFixed(0).padStart(10),
-      ].join(' ');
+    const widths = [8, 9, 7, 8, 13, 9, 20, 15];
+    const row = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ');
+    const line = (r: RunFigures) =>
+      row([
+        r.label,
+        String(r.rows),
+        r.seconds.toFixed(1),
+        Math.round(rate(r)).toString(),
+        String(r.requests.erpnext),
+        String(r.requests.sftp),
+        `${r.events} (${r.runs} runs)`,
+        r.peakMb.toFixed(0),
+      ]);
     console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? ''}, Node ${process.version}`);
     console.log(
       `worker: node ${workerNodeOptions || '(no options)'}, MALLOC_ARENA_MAX=${mallocArenas || '(unset)'}`,
@@ -251,7 +254,18 @@ async function main(): Promise<void> {
       `batch size ${batchSize}; ${report.batches} batches; valid ${report.valid}, invalid ${report.invalid}; ` +
         `created us ${report.regions.us.created} eu ${report.regions.eu.created}`,
     );
-    console.log('design       rows   secs    rows/s  ERPNext    SFTP    history events  worker MB');
+    console.log(
+      row([
+        'design',
+        'rows',
+        'secs',
+        'rows/s',
+        'ERPNext reqs',
+        'SFTP ops',
+        'history events',
+        'worker peak MB',
+      ]),
+    );
     console.log(line(batched));
     console.log(line(naive));
     const ratio = rate(batched) / rate(naive);

@@ -11,15 +11,15 @@ import { generateWorkdayExport } from './seed-workday';
 type Simulators = Awaited<ReturnType<typeof startAllSimulators>>;
 
 const DEMO_ROWS = 2000;
-const REFUSED_ID = 'W100010';
 
 export async function seedDemoData(sims: Simulators, say: (line: string) => void): Promise<void> {
   const exportsDir = path.join(sims.sftp.rootDir, 'exports');
   mkdirSync(exportsDir, { recursive: true });
   const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
   const file = `workers_${today}.csv`;
+  const seeded = generateWorkdayExport({ rows: DEMO_ROWS, seed: 42, invalidRate: 0.01 });
+  const refusedId = seeded.validIds.us[9]!;
   if (!existsSync(path.join(exportsDir, file))) {
-    const seeded = generateWorkdayExport({ rows: DEMO_ROWS, seed: 42, invalidRate: 0.01 });
     writeFileSync(path.join(exportsDir, file), seeded.content);
     say(`Workday export ${file}: ${DEMO_ROWS} rows, ${seeded.invalidRows.length} invalid`);
   } else {
@@ -39,12 +39,12 @@ export async function seedDemoData(sims: Simulators, say: (line: string) => void
   await post(`${sims.erpnext.url}/__admin/validation-rules`, {
     doctype: 'Employee',
     field: 'employee_number',
-    equals: REFUSED_ID,
-    message: `Employee ${REFUSED_ID} is on legal hold: changes need HR approval`,
+    equals: refusedId,
+    message: `Employee ${refusedId} is on legal hold: changes need HR approval`,
   });
   await post(`${sims.workday.url}/__admin/workers`, {
     workers: [{ employeeId: 'W100001', jobTitle: 'Staff Engineer' }],
   });
   await dispatcher.close();
-  say(`ERPNext (US) refuses ${REFUSED_ID}: the import sends it to the dead-letter queue dlq-erpnext`);
+  say(`ERPNext (US) refuses ${refusedId}: the import sends it to the dead-letter queue dlq-erpnext`);
 }

@@ -73,12 +73,12 @@ async function stop(code: number): Promise<never> {
   process.exit(code);
 }
 
-async function waitForFirstRuns(client: Client, timeoutMs: number): Promise<void> {
+async function waitForFirstRuns(client: Client, since: Date, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const entry of SCHEDULES) {
     for (;;) {
       const runs = client.workflow.list({
-        query: `TemporalScheduledById = '${entry.id}' AND ExecutionStatus != 'Running'`,
+        query: `TemporalScheduledById = '${entry.id}' AND StartTime >= '${since.toISOString()}' AND ExecutionStatus != 'Running'`,
       });
       let found = false;
       for await (const run of runs) {
@@ -146,8 +146,9 @@ async function main(): Promise<void> {
 
   for (const r of await applySchedules(client, TASK_QUEUE, process.env.SCHEDULE_TIME_ZONE ?? 'UTC'))
     say(`schedule ${r.id}: ${r.outcome}`);
+  const triggeredAt = new Date(Date.now() - 1000);
   for (const entry of SCHEDULES) await client.schedule.getHandle(entry.id).trigger();
-  await waitForFirstRuns(client, 120_000);
+  await waitForFirstRuns(client, triggeredAt, 120_000);
   await showDeadLetters(client, say);
   await showDigest(client, TASK_QUEUE, say);
 

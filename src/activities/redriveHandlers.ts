@@ -8,7 +8,7 @@ import type { Region } from '../domain/employee';
 import type { ErpnextEmployeeFields } from '../domain/employeeValidation';
 import type { IncidentEvent } from '../domain/servicenow';
 import type { ErpnextClient } from '../vendors/erpnext';
-import { createEmployeeWriter } from './employeeWriter';
+import { createEmployeeWriter, type RefusalReason } from './employeeWriter';
 import { createServicenowActivities, type ServicenowDeps } from './servicenow';
 
 export interface RedriveDeps {
@@ -24,17 +24,22 @@ export function erpnextRegion(connector: string): Region {
 }
 
 export function createRedriveHandlers(deps: RedriveDeps): Record<string, RedriveHandler> {
-  const writeEmployees = createEmployeeWriter(deps.erpnext ?? {});
   const servicenow = createServicenowActivities(deps.servicenow ?? {});
   return {
     'erpnext-employee': async (item) => {
+      let refusal: RefusalReason | undefined;
+      const writeEmployees = createEmployeeWriter(deps.erpnext ?? {}, {
+        onFailed: async (_region, _docs, reason) => {
+          refusal = reason;
+        },
+      });
       const counts = await writeEmployees(erpnextRegion(item.connector), [
         item.payload as ErpnextEmployeeFields,
       ]);
       if (counts.failed > 0)
         throw ApplicationFailure.create({
-          message: `bulk_update failed for employee ${item.key}`,
-          type: 'BulkUpdateFailed',
+          message: refusal?.message ?? `bulk_update failed for employee ${item.key}`,
+          type: refusal?.type ?? 'BulkUpdateFailed',
         });
       return counts.created ? 'created' : counts.updated ? 'updated' : 'unchanged';
     },

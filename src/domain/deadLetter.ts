@@ -80,8 +80,12 @@ export interface RedriveResult {
   results: { id: string; outcome: 'succeeded' | 'failed' | 'skipped'; error?: string }[];
 }
 
-export function deadLetterId(kind: string, key: string, workflowId: string): string {
-  return `${kind}:${key}:${workflowId}`;
+/**
+ * One item per record: the same record failing again (a retried producer, or tomorrow's run) adds
+ * an attempt to its item, with the newest payload and source, instead of queueing it twice.
+ */
+export function deadLetterId(kind: string, key: string): string {
+  return `${kind}:${key}`;
 }
 
 export function deadLetterQueueWorkflowId(connector: string): string {
@@ -121,7 +125,7 @@ export function mergeDeadLetter(
   nowMs: number,
   retentionMs: number,
 ): DeadLetterItem {
-  const id = input.id ?? deadLetterId(input.kind, input.key, input.source.workflowId);
+  const id = input.id ?? deadLetterId(input.kind, input.key);
   const existing = items.get(id);
   const entry: DeadLetterHistoryEntry = { at: input.failedAt, outcome: 'failed', error: input.error.message };
   const item: DeadLetterItem = existing

@@ -181,7 +181,7 @@ export async function deadLetterQueue(input: DeadLetterQueueInput): Promise<void
     let total = JSON.stringify([...items.values()]).length;
     let added = 0;
     for (const i of inputs ?? []) {
-      const before = items.get(i.id ?? deadLetterId(i.kind, i.key, i.source.workflowId));
+      const before = items.get(i.id ?? deadLetterId(i.kind, i.key));
       const item = mergeDeadLetter(items, { ...i, connector: i.connector || connector }, now, retentionMs);
       const grows = JSON.stringify(item).length - (before ? JSON.stringify(before).length : 0);
       if (!before && total + grows > maxBytes) {

@@ -31,6 +31,7 @@ export interface WorkdayEmployeeImportInput extends FullImportOptions {
   mode: 'full' | 'delta';
   /** Delta: start of the window (ISO date-time) instead of where the last delta ended. */
   since?: string;
+  /** Rows per batch activity (default 1,000, the most one activity takes; see the README's benchmark). */
   batchSize?: number;
   /** How often an open ERPNext breaker is probed (default 5 minutes). */
   breakerProbeEvery?: Duration;
@@ -118,7 +119,7 @@ export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): 
   for (let steps = 0; ; steps++) {
     await continueIfLong(steps, { decision: full.decision, full });
     const batch = await callThroughBreaker(breaker, () =>
-      importNextBatch(full, input.batchSize ?? 500, input.heartbeatTimeout),
+      importNextBatch(full, input.batchSize ?? 1000, input.heartbeatTimeout),
     );
     addStep(report, batch);
     if (batch.done) break;

@@ -43,11 +43,26 @@ describe('dead-letter rules', () => {
       7 * DAY,
     );
     assert.equal(items.size, 1);
-    assert.equal(again.id, 'erpnext-employee:E1:wf-1');
+    assert.equal(again.id, 'erpnext-employee:E1');
     assert.equal(again.attempts, 2);
     assert.equal(again.firstFailedAt, new Date(T0).toISOString());
     assert.equal(again.lastFailedAt, later);
     assert.equal(again.error.type, 'RateLimited');
+
+    // Tomorrow's run fails on the same record: still one item, with the newest source.
+    const tomorrow = mergeDeadLetter(
+      items,
+      input('E1', {
+        source: { workflowId: 'wf-2', runId: 'r2' },
+        failedAt: new Date(T0 + 2 * DAY).toISOString(),
+      }),
+      T0 + 2 * DAY,
+      7 * DAY,
+    );
+    assert.equal(items.size, 1);
+    assert.equal(tomorrow.attempts, 3);
+    assert.equal(tomorrow.source.workflowId, 'wf-2');
+    assert.equal(tomorrow.history.length, 3);
     assert.equal(again.expiresAt, new Date(T0 + 8 * DAY).toISOString());
     assert.deepEqual(
       again.history.map((h) => h.error),

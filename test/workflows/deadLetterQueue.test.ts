@@ -225,7 +225,7 @@ describe('deadLetterQueue workflow', function () {
       (items) => items.length === 1,
     );
     const id = summaryOfItem!.id;
-    assert.equal(id, `erpnext-employee:DLQ0001:workday-import-test`);
+    assert.equal(id, 'erpnext-employee:DLQ0001');
 
     // The payload is refused by ERPNext (status "Retired"): a non-retryable failure, kept.
     const result = (await queue('erpnext').executeUpdate(redriveUpdate, {
@@ -350,7 +350,7 @@ describe('deadLetterQueue workflow', function () {
       () => queue('erpnext').query(deadLetterItems),
       (items) => items.length === 1,
     );
-    assert.equal(queued!.id, 'erpnext-employee:DLQ0001:workday-import-writer');
+    assert.equal(queued!.id, 'erpnext-employee:DLQ0001');
     assert.equal(queued!.kind, 'erpnext-employee');
     assert.equal(queued!.error.type, 'BulkUpdateFailed');
     assert.deepEqual(queued!.source, { workflowId: 'workday-import-writer', runId: 'run-1' });
