@@ -14,6 +14,7 @@ import { collectStatus } from '../../src/status';
 import type { IncidentEvent } from '../../src/domain/servicenow';
 import type { DailyDigestResult } from '../../src/workflows/dailyDigest';
 import { useE2eStack } from '../helpers/e2e';
+import { recordHistory } from '../helpers/history';
 import { admin } from '../helpers/simulators';
 
 const TASK_QUEUE = 'daily-digest-e2e';
@@ -106,12 +107,14 @@ describe('e2e: daily digest and status on the dev server', () => {
     await waitForVisibility(client, 'Connector = "erpnext" AND ExecutionStatus != "Running"', 5);
     await waitForVisibility(client, 'Connector = "servicenow" AND ExecutionStatus != "Running"', 2);
 
-    const result = (await client.workflow.execute('dailyDigest', {
+    const digestRun = await client.workflow.start('dailyDigest', {
       taskQueue: TASK_QUEUE,
       workflowId: 'daily-digest-e2e',
       args: [{}],
       typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'platform' }],
-    })) as DailyDigestResult;
+    });
+    const result = (await digestRun.result()) as DailyDigestResult;
+    await recordHistory(digestRun, 'dailyDigest-e2e');
     const digest: Digest = result.digest;
     const erpnext = digest.connectors.find((c) => c.connector === 'erpnext');
     const servicenow = digest.connectors.find((c) => c.connector === 'servicenow');

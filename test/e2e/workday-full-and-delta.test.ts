@@ -11,6 +11,7 @@ import type { DeadLetterSummary } from '../../src/domain/deadLetter';
 import { CONNECTOR_KEY } from '../../src/schedules';
 import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
 import { useE2eStack } from '../helpers/e2e';
+import { recordHistory } from '../helpers/history';
 import { admin } from '../helpers/simulators';
 
 describe('e2e: Workday full import over SFTP, then deltas over SOAP, on the dev server', () => {
@@ -71,6 +72,11 @@ describe('e2e: Workday full import over SFTP, then deltas over SOAP, on the dev 
       [['erpnext-employee', held, 'workday-e2e-full']],
     );
     assert.match(dlq[0]!.error.message, /legal hold/);
+    await recordHistory(
+      stack().env.client.workflow.getHandle('workday-e2e-full'),
+      'workdayEmployeeImport-full',
+    );
+    await recordHistory(stack().env.client.workflow.getHandle('dlq-erpnext'), 'deadLetterQueue-e2e');
 
     // Intraday changes in Workday, after the full export.
     const since = new Date(Date.now() - 1000).toISOString();
@@ -111,6 +117,10 @@ describe('e2e: Workday full import over SFTP, then deltas over SOAP, on the dev 
     assert.equal(delta.invalid, 1);
     assert.deepEqual(Object.keys(delta.invalidReasons), ['Email: not a valid email address']);
     assert.equal(delta.regions.eu.movedIn, 1);
+    await recordHistory(
+      stack().env.client.workflow.getHandle('workday-e2e-delta-1'),
+      'workdayEmployeeImport-delta',
+    );
 
     const us = await employees(erpnext.url);
     const eu = await employees(erpnextEu.url);
