@@ -1,10 +1,13 @@
 // openIncident: the one path every workflow uses to raise (or update, or resolve) a ServiceNow
 // incident for one of our events. Call it inline from any workflow (`await openIncident(event)`)
 // or start it as a workflow of its own. The Import Set coalesces on correlation_id, so concurrent
-// and retried calls for the same event leave exactly one incident.
-import { proxyActivities } from '@temporalio/workflow';
+// and retried calls for the same event leave exactly one incident. `raiseIncident` is the
+// best-effort form for workflows whose own alert already went out: an event ServiceNow would not
+// take after all retries goes to `dlq-servicenow` for a redrive instead of being lost.
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { IncidentEvent, IncidentRef } from '../domain/servicenow';
+import { deadLetterFromWorkflow, failureChain } from './deadLetters';
 
 const servicenow = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -18,4 +21,27 @@ const servicenow = proxyActivities<Activities>({
 
 export async function openIncident(event: IncidentEvent): Promise<IncidentRef> {
   return servicenow.servicenowUpsertIncident(event);
+}
+
+type UpsertIncident = Pick<Activities, 'servicenowUpsertIncident'>;
+
+/** Upserts the incident; on failure dead-letters the event (unless ServiceNow is not configured). */
+export async function raiseIncident(
+  event: IncidentEvent,
+  api: UpsertIncident = servicenow,
+): Promise<IncidentRef | undefined> {
+  try {
+    return await api.servicenowUpsertIncident(event);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    if (failureChain(err).type === 'NotConfigured') return undefined;
+    await deadLetterFromWorkflow({
+      connector: 'servicenow',
+      kind: 'servicenow-incident',
+      key: `${event.sourceSystem}:${event.sourceId}`,
+      payload: event,
+      err,
+    });
+    return undefined;
+  }
 }

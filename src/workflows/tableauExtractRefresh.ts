@@ -28,6 +28,7 @@ import {
 } from '../domain/tableau';
 import { countRun } from './runMetrics';
 import { announce } from './announce';
+import { raiseIncident } from './openIncident';
 
 const tableau = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -267,19 +268,19 @@ const incidentsApi = proxyActivities<Activities>({
 async function raiseIncidents(results: DataSourceResult[]): Promise<string[]> {
   const numbers: string[] = [];
   for (const r of results.filter((x) => isProblem(x.outcome))) {
-    try {
-      const ref = await incidentsApi.servicenowUpsertIncident({
+    // The Slack/Teams alert already went out; an incident ServiceNow would not take is dead-lettered.
+    const ref = await raiseIncident(
+      {
         sourceSystem: 'tableau',
         sourceId: r.datasourceId,
         title: `Tableau extract refresh ${r.outcome}: ${r.name}`,
         description: `${r.reason ?? 'no reason given'}${r.owner ? `\nOwner: ${r.owner}` : ''}${r.jobId ? `\nJob: ${r.jobId}` : ''}`,
         severity: 'high',
         category: 'software',
-      });
-      numbers.push(ref.number);
-    } catch {
-      // ServiceNow not configured or unavailable: the Slack/Teams alert already went out.
-    }
+      },
+      incidentsApi,
+    );
+    if (ref) numbers.push(ref.number);
   }
   return numbers;
 }
