@@ -1,11 +1,13 @@
 // Cross-batch duplicates: one streaming pass over the export before the batches, so a Workday id
 // that appears twice in a file is caught even when its rows land in different batches. The first
 // row wins; later rows are quarantined by the batch that reads them. The pass also counts the rows,
-// which gives the import its progress figure.
+// which gives the import its progress figure. Memory: a 12-byte hash per row (see idIndex.ts).
 import path from 'node:path';
 import { columnIndexes, type ColumnMapping } from '../domain/employee';
 import type { SftpSource } from '../vendors/sftp';
+import { Context } from '@temporalio/activity';
 import { vendorCall } from './failures';
+import { confirmRepeats, IdIndex } from './idIndex';
 import { readRecords } from './workday';
 
 export interface DuplicateRow {
@@ -39,20 +41,30 @@ export function createWorkdayScanActivities(deps: { sftp?: SftpSource; exportDir
       const source = deps.sftp;
       const idColumn = columnIndexes(input.header, input.mapping).Employee_ID;
       const remote = path.posix.join(deps.exportDir ?? '/exports', path.posix.basename(input.file));
-      // id → first line. Holds one short string per row; see the benchmark's memory figures.
-      const firstLines = new Map<string, number>();
-      const duplicates: DuplicateRow[] = [];
-      let duplicatesTotal = 0;
-      const read = await vendorCall('sftp', 'read', () =>
-        readRecords(source, remote, input.offset, input.line, Infinity, (values, line) => {
-          const employeeId = idColumn >= 0 ? values[idColumn]?.trim() : undefined;
-          if (!employeeId) return;
-          const firstLine = firstLines.get(employeeId);
-          if (firstLine === undefined) firstLines.set(employeeId, line);
-          else if (++duplicatesTotal <= MAX_DUPLICATES) duplicates.push({ line, employeeId, firstLine });
-        }),
-      );
-      return { rows: read.count, duplicates, duplicatesTotal };
+      const idOf = (values: string[]) => (idColumn >= 0 ? values[idColumn]?.trim() : undefined) || undefined;
+      const scan = (onRow: (id: string, line: number) => void) =>
+        vendorCall('sftp', 'read', () =>
+          readRecords(source, remote, input.offset, input.line, Infinity, (values, line) => {
+            const id = idOf(values);
+            if (id) onRow(id, line);
+          }),
+        );
+      // Pass 1 keeps a hash per row; only when hashes repeat does pass 2 read the ids of those lines.
+      const index = new IdIndex();
+      const read = await scan((id, line) => index.add(id, line));
+      Context.current().heartbeat({ rows: read.count });
+      const candidateLines = index.candidateLines();
+      const candidates: { line: number; id: string }[] = [];
+      if (candidateLines.size > 0)
+        await scan((id, line) => {
+          if (candidateLines.has(line)) candidates.push({ line, id });
+        });
+      const repeats = confirmRepeats(candidates);
+      return {
+        rows: read.count,
+        duplicates: repeats.slice(0, MAX_DUPLICATES),
+        duplicatesTotal: repeats.length,
+      };
     },
   };
 }
