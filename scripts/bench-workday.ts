@@ -75,12 +75,11 @@ async function main(): Promise<void> {
   const rows = arg('rows', 100_000);
   const naiveRows = arg('naive-rows', 10_000);
   const batchSize = arg('batch-size', 1000);
-  // The worker's production memory settings (README): a bounded V8 old space and a smaller young
-  // generation, so V8 collects instead of growing the heap because the host has memory to spare, and
-  // two glibc malloc arenas for the SDK's native threads. Override with BENCH_WORKER_NODE_OPTIONS /
-  // BENCH_MALLOC_ARENA_MAX (an empty value leaves the setting out).
-  const workerNodeOptions =
-    process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=160 --max-semi-space-size=8';
+  // The worker's production memory settings (README): a bounded V8 old space, so V8 collects instead
+  // of growing the heap because the host has memory to spare, and two glibc malloc arenas for the
+  // SDK's native threads. Override with BENCH_WORKER_NODE_OPTIONS / BENCH_MALLOC_ARENA_MAX (an empty
+  // value leaves the setting out).
+  const workerNodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=160';
   const mallocArenas = process.env.BENCH_MALLOC_ARENA_MAX ?? '2';
   const dir = mkdtempSync(join(tmpdir(), 'bench-workday-'));
   const closers: (() => Promise<void>)[] = [];
