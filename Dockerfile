@@ -22,7 +22,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 # Owned by root and read-only for the runtime user.
 COPY --from=build /app/lib ./lib
+# Fewer glibc malloc arenas: the SDK's native threads otherwise keep RSS high (see the Workday benchmark).
 ENV METRICS_PORT=9464 \
+    MALLOC_ARENA_MAX=2 \
     WORKFLOW_BUNDLE_PATH=/app/lib/workflow-bundle.js
 USER node
 EXPOSE 9464

@@ -2,6 +2,7 @@
 // of a connector creates its queue and later ones join it. The `deadLetter` activity serves
 // workflows; `sendToDeadLetter` serves activities that already hold their failed records.
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { countRecords } from './recordMetrics';
 import type { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import {
@@ -80,7 +81,26 @@ export function createDeadLetterActivities(deps: DeadLetterDeps = {}) {
     /** Sends items to their connectors' dead-letter queues (for workflows). */
     async deadLetter(items: DeadLetterInput[]): Promise<{ connector: string; count: number }[]> {
       const ctx = Context.current();
-      return sendToDeadLetter(ctx.client, ctx.info.taskQueue, fromCurrentActivity(items), deps.retention);
+      const sent = await sendToDeadLetter(
+        ctx.client,
+        ctx.info.taskQueue,
+        fromCurrentActivity(items),
+        deps.retention,
+      );
+      countDeadLettered(items);
+      return sent;
     },
   };
+}
+
+/** `integration_records_total{outcome="dead_lettered"}` per connector and kind (in an activity). */
+export function countDeadLettered(items: Pick<DeadLetterInput, 'connector' | 'kind'>[]): void {
+  const byQueue = new Map<string, { connector: string; kind: string; n: number }>();
+  for (const { connector, kind } of items) {
+    const entry = byQueue.get(`${connector}\n${kind}`) ?? { connector, kind, n: 0 };
+    entry.n++;
+    byQueue.set(`${connector}\n${kind}`, entry);
+  }
+  for (const { connector, kind, n } of byQueue.values())
+    countRecords(connector, `dead-letter.${kind}`, { dead_lettered: n });
 }

@@ -7,7 +7,7 @@ import { deadLetterError } from '../domain/deadLetter';
 import type { Region } from '../domain/employee';
 import type { ErpnextEmployeeFields } from '../domain/employeeValidation';
 import type { RefusalReason } from './employeeWriter';
-import { fromCurrentActivity, sendToDeadLetter } from './deadLetter';
+import { countDeadLettered, fromCurrentActivity, sendToDeadLetter } from './deadLetter';
 
 export const EMPLOYEE_DEAD_LETTER_KIND = 'erpnext-employee';
 
@@ -37,5 +37,6 @@ export function deadLetterFailedEmployees(retention?: string) {
       })),
     );
     await sendToDeadLetter(ctx.client, ctx.info.taskQueue, items, retention as Duration | undefined);
+    countDeadLettered(items);
   };
 }
