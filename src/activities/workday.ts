@@ -2,7 +2,6 @@
 // batch that streams rows from a byte offset over SFTP (bounded memory), validates them against the
 // contract, quarantines invalid rows to a file (line, field, reason), and upserts the valid ones into
 // the ERPNext of their region, keyed by employee_number, skipping records whose content hash matches.
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { parse } from 'csv-parse';
@@ -12,28 +11,16 @@ import {
   duplicateColumns,
   newestExportFile,
   normalizeHeader,
-  reasonKey,
   type ColumnMapping,
   type Drift,
-  type QuarantineEntry,
-  type ReasonCounts,
   type Region,
-  type RegionCounts,
 } from '../domain/employee';
-import {
-  employeeRegion,
-  toErpnextEmployee,
-  validateRow,
-  type ErpnextEmployeeFields,
-} from '../domain/employeeValidation';
+import { validateRow } from '../domain/employeeValidation';
 import type { ErpnextClient } from '../vendors/erpnext';
 import type { SftpSource } from '../vendors/sftp';
-import { createEmployeeWriter } from './employeeWriter';
-import { deadLetterFailedEmployees } from './employeeDeadLetters';
-import { createRegionMover } from './employeeRegionMove';
+import { createBatchWriter, EmployeeBatch, type WrittenBatch } from './employeeBatch';
 import type { DuplicateRow } from './workdayScan';
 import { vendorCall } from './failures';
-import { countRecords } from './recordMetrics';
 
 export interface WorkdayDeps {
   sftp?: SftpSource;
@@ -66,17 +53,11 @@ export interface ImportBatchInput {
   duplicates?: DuplicateRow[];
 }
 
-export interface ImportBatchResult {
+export interface ImportBatchResult extends WrittenBatch {
   nextOffset: number;
   nextLine: number;
   done: boolean;
   read: number;
-  valid: number;
-  invalid: number;
-  reasons: ReasonCounts;
-  regions: Record<Region, RegionCounts>;
-  /** Where this batch's quarantined rows were written, when it had any. */
-  quarantineRef?: string;
 }
 
 const MAX_BATCH = 1000;
@@ -133,10 +114,6 @@ export async function readRecords(
   return { count, ended, nextOffset, nextLine };
 }
 
-function safeName(value: string): string {
-  return value.replace(/[^A-Za-z0-9_.-]/g, '_');
-}
-
 export function createWorkdayActivities(deps: WorkdayDeps) {
   const exportDir = deps.exportDir ?? '/exports';
   const sftp = () => {
@@ -149,10 +126,7 @@ export function createWorkdayActivities(deps: WorkdayDeps) {
   };
   const remote = (file: string) => path.posix.join(exportDir, path.posix.basename(file));
 
-  const upsertRegion = createEmployeeWriter(deps.erpnext ?? {}, {
-    onFailed: deadLetterFailedEmployees(deps.deadLetterRetention),
-  });
-  const removeFromOtherRegions = createRegionMover(deps.erpnext ?? {});
+  const writeBatch = createBatchWriter(deps);
 
   return {
     /** Picks the export (newest `workers_YYYYMMDD.csv` unless named) and checks its header. */
@@ -189,88 +163,45 @@ export function createWorkdayActivities(deps: WorkdayDeps) {
     async workdayImportBatch(input: ImportBatchInput): Promise<ImportBatchResult> {
       const batchSize = Math.min(Math.max(1, input.batchSize), MAX_BATCH);
       const indexes = columnIndexes(input.header, input.mapping);
-      const quarantined: (QuarantineEntry & { employeeId?: string; firstLine?: number })[] = [];
-      const docs: Record<Region, ErpnextEmployeeFields[]> = { eu: [], us: [] };
-      const seen = new Set<string>();
+      const batch = new EmployeeBatch();
       const repeats = new Map((input.duplicates ?? []).map((d) => [d.line, d.firstLine]));
-      let valid = 0;
       const read = await vendorCall('sftp', 'read', () =>
         readRecords(sftp(), remote(input.file), input.offset, input.line, batchSize, (values, line) => {
           const result = validateRow(values, indexes, input.header.length, line);
           if (!result.ok) {
             const employeeId = indexes.Employee_ID >= 0 ? values[indexes.Employee_ID]?.trim() : undefined;
-            for (const e of result.errors) quarantined.push({ ...e, employeeId });
+            for (const e of result.errors) batch.quarantine({ ...e, employeeId });
             return;
           }
           const firstLine = repeats.get(line);
           if (firstLine !== undefined) {
-            quarantined.push({
+            const employeeId = result.record.employeeId;
+            batch.quarantine({
               line,
               field: 'Employee_ID',
               reason: 'duplicate in file',
-              employeeId: result.record.employeeId,
+              employeeId,
               firstLine,
             });
             return;
           }
-          if (seen.has(result.record.employeeId)) {
-            quarantined.push({
-              line,
-              field: 'Employee_ID',
-              reason: 'duplicate in file',
-              employeeId: result.record.employeeId,
-            });
-            return;
-          }
-          seen.add(result.record.employeeId);
-          valid++;
-          docs[employeeRegion(result.record)].push(toErpnextEmployee(result.record));
+          batch.accept(result.record, line, 'duplicate in file');
         }),
       );
       Context.current().heartbeat({ offset: read.nextOffset, line: read.nextLine });
-      // The regions are separate ERPNext sites: written concurrently.
-      const [eu, us] = await Promise.all([upsertRegion('eu', docs.eu), upsertRegion('us', docs.us)]);
-      const regions = { eu, us };
-      const movedIn = await removeFromOtherRegions({
-        eu: docs.eu.map((d) => d.employee_number),
-        us: docs.us.map((d) => d.employee_number),
-      });
-      regions.eu.movedIn = movedIn.eu;
-      regions.us.movedIn = movedIn.us;
-
-      const reasons: ReasonCounts = {};
-      for (const e of quarantined) reasons[reasonKey(e)] = (reasons[reasonKey(e)] ?? 0) + 1;
-      let quarantineRef: string | undefined;
-      if (quarantined.length > 0) {
-        const workflowId = Context.current().info.workflowExecution?.workflowId ?? 'standalone';
-        const dir = path.join(deps.quarantineDir ?? path.join('data', 'quarantine'), safeName(workflowId));
-        quarantineRef = path.join(dir, `${safeName(input.file)}.${input.line}.jsonl`);
-        await mkdir(dir, { recursive: true });
-        // Named by file and first line: a retried batch overwrites its own quarantine, never adds to it.
-        await writeFile(
-          quarantineRef,
-          quarantined.map((q) => JSON.stringify({ file: input.file, ...q })).join('\n') + '\n',
-        );
-      }
-      const invalidRows = new Set(quarantined.map((q) => q.line)).size;
-      countRecords('workday', 'employee.import', {
+      const written = await writeBatch(batch, {
+        operation: 'employee.import',
         processed: read.count,
-        invalid: invalidRows,
-        created: regions.eu.created + regions.us.created,
-        updated: regions.eu.updated + regions.us.updated,
-        unchanged: regions.eu.unchanged + regions.us.unchanged,
-        failed: regions.eu.failed + regions.us.failed,
+        // Named by file and first line: a retried batch overwrites its own quarantine, never adds to it.
+        quarantineName: `${input.file}.${input.line}`,
+        quarantineTag: { file: input.file },
       });
       return {
         nextOffset: read.nextOffset,
         nextLine: read.nextLine,
         done: read.ended,
         read: read.count,
-        valid,
-        invalid: invalidRows,
-        reasons,
-        regions,
-        quarantineRef,
+        ...written,
       };
     },
   };

@@ -3,25 +3,13 @@
 // contract's rules (the same as the SFTP full import), quarantines invalid ones to a file (by
 // reference, never in history), and upserts the valid ones into the ERPNext of their region with the
 // shared employee writer (read before write: a retried page updates, never duplicates).
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import {
-  reasonKey,
-  type QuarantineEntry,
-  type ReasonCounts,
-  type Region,
-  type RegionCounts,
-} from '../domain/employee';
-import { employeeRegion, toErpnextEmployee, type ErpnextEmployeeFields } from '../domain/employeeValidation';
+import type { Region } from '../domain/employee';
 import { validateWorker } from '../domain/workdayWorker';
 import type { ErpnextClient } from '../vendors/erpnext';
 import { MAX_PAGE_COUNT, type WorkdayClient } from '../vendors/workday';
-import { deadLetterFailedEmployees } from './employeeDeadLetters';
-import { createRegionMover } from './employeeRegionMove';
-import { createEmployeeWriter } from './employeeWriter';
+import { createBatchWriter, EmployeeBatch, type WrittenBatch } from './employeeBatch';
 import { vendorCall } from './failures';
-import { countRecords } from './recordMetrics';
 
 export interface WorkdayDeltaDeps {
   client?: WorkdayClient;
@@ -43,28 +31,15 @@ export interface DeltaPageInput {
   count?: number;
 }
 
-export interface DeltaPageResult {
+export interface DeltaPageResult extends WrittenBatch {
   page: number;
   totalPages: number;
   totalResults: number;
   read: number;
-  valid: number;
-  invalid: number;
-  reasons: ReasonCounts;
-  regions: Record<Region, RegionCounts>;
-  /** Where this page's quarantined workers were written, when it had any. */
-  quarantineRef?: string;
-}
-
-function safeName(value: string): string {
-  return value.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
 export function createWorkdayDeltaActivities(deps: WorkdayDeltaDeps) {
-  const upsertRegion = createEmployeeWriter(deps.erpnext ?? {}, {
-    onFailed: deadLetterFailedEmployees(deps.deadLetterRetention),
-  });
-  const removeFromOtherRegions = createRegionMover(deps.erpnext ?? {});
+  const writeBatch = createBatchWriter(deps);
 
   return {
     /** One Get_Workers page of a delta window, validated and upserted per region. */
@@ -98,80 +73,32 @@ export function createWorkdayDeltaActivities(deps: WorkdayDeltaDeps) {
       );
       Context.current().heartbeat({ page: input.page, fetched: result.workers.length });
 
-      const quarantined: (QuarantineEntry & { employeeId?: string })[] = [];
-      const docs: Record<Region, ErpnextEmployeeFields[]> = { eu: [], us: [] };
-      const seen = new Set<string>();
-      let valid = 0;
+      const batch = new EmployeeBatch();
       // The position in the whole result set plays the role of the CSV's line number.
       const firstPosition = (input.page - 1) * count + 1;
       result.workers.forEach((worker, i) => {
         const position = firstPosition + i;
         const checked = validateWorker(worker, position);
         if (!checked.ok) {
-          for (const e of checked.errors) quarantined.push({ ...e, employeeId: worker.employeeId });
+          for (const e of checked.errors) batch.quarantine({ ...e, employeeId: worker.employeeId });
           return;
         }
-        if (seen.has(checked.record.employeeId)) {
-          quarantined.push({
-            line: position,
-            field: 'Employee_ID',
-            reason: 'duplicate in page',
-            employeeId: checked.record.employeeId,
-          });
-          return;
-        }
-        seen.add(checked.record.employeeId);
-        valid++;
-        docs[employeeRegion(checked.record)].push(toErpnextEmployee(checked.record));
+        batch.accept(checked.record, position, 'duplicate in page');
       });
-
-      const regions = { eu: await upsertRegion('eu', docs.eu), us: await upsertRegion('us', docs.us) };
-      const movedIn = await removeFromOtherRegions({
-        eu: docs.eu.map((d) => d.employee_number),
-        us: docs.us.map((d) => d.employee_number),
-      });
-      regions.eu.movedIn = movedIn.eu;
-      regions.us.movedIn = movedIn.us;
-      Context.current().heartbeat({ page: input.page, written: valid });
-
-      const reasons: ReasonCounts = {};
-      for (const e of quarantined) reasons[reasonKey(e)] = (reasons[reasonKey(e)] ?? 0) + 1;
-      let quarantineRef: string | undefined;
-      if (quarantined.length > 0) {
-        const workflowId = Context.current().info.workflowExecution?.workflowId ?? 'standalone';
-        const dir = path.join(deps.quarantineDir ?? path.join('data', 'quarantine'), safeName(workflowId));
-        // Named by window and page: a retried page overwrites its own quarantine, never adds to it.
-        quarantineRef = path.join(
-          dir,
-          `delta.${safeName(input.updatedFrom)}.${safeName(input.updatedThrough)}.p${input.page}.jsonl`,
-        );
-        await mkdir(dir, { recursive: true });
-        await writeFile(
-          quarantineRef,
-          quarantined
-            .map((q) => JSON.stringify({ source: 'workday-soap', page: input.page, ...q }))
-            .join('\n') + '\n',
-        );
-      }
-      const invalid = new Set(quarantined.map((q) => q.line)).size;
-      countRecords('workday', 'employee.delta', {
+      const written = await writeBatch(batch, {
+        operation: 'employee.delta',
         processed: result.workers.length,
-        invalid,
-        created: regions.eu.created + regions.us.created,
-        updated: regions.eu.updated + regions.us.updated,
-        unchanged: regions.eu.unchanged + regions.us.unchanged,
-        failed: regions.eu.failed + regions.us.failed,
+        // Named by window and page: a retried page overwrites its own quarantine, never adds to it.
+        quarantineName: `delta.${input.updatedFrom}.${input.updatedThrough}.p${input.page}`,
+        quarantineTag: { source: 'workday-soap', page: input.page },
       });
+      Context.current().heartbeat({ page: input.page, written: written.valid });
       return {
         page: input.page,
         totalPages: result.totalPages,
         totalResults: result.totalResults,
         read: result.workers.length,
-        valid,
-        invalid,
-        reasons,
-        regions,
-        quarantineRef,
+        ...written,
       };
     },
   };

@@ -1,5 +1,6 @@
 // The Workday import's report (the workflow result the UI shows) and how batch or page results add
 // into it. Counts only: quarantined rows stay in files, referenced by path; no personal data.
+import type { WrittenBatch } from '../activities/employeeBatch';
 import {
   addReasonCounts,
   addRegionCounts,
@@ -33,14 +34,8 @@ export interface WorkdayImportReport {
   durationMs: number;
 }
 
-export interface StepCounts {
-  read: number;
-  valid: number;
-  invalid: number;
-  reasons: ReasonCounts;
-  regions: Record<Region, RegionCounts>;
-  quarantineRef?: string;
-}
+/** One batch (full) or page (delta) as the activities report it. */
+export type StepCounts = WrittenBatch & { read: number };
 
 const MAX_QUARANTINE_REFS = 20;
 
