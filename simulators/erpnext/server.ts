@@ -2,6 +2,7 @@
 // (`daysValid` at start, then POST /__admin/certificate). Routes live in ./routes.
 import { startHttpSimulator, type HttpSimulator, type SimulatorTlsOptions } from '../kit/http-simulator';
 import { erpnextFaultBody } from './errors';
+import { registerRateLimiter } from './rateLimiter';
 import { registerMethodRoutes } from './routes/method';
 import { registerResourceRoutes } from './routes/resource';
 import { createErpnextState, type ErpnextState, type ValidationRule } from './state';
@@ -39,7 +40,21 @@ export async function startErpnextSimulator(
     routes(app, ctx) {
       registerMethodRoutes(app, ctx, credentials);
       registerResourceRoutes(app, ctx, credentials);
-      // Admin (never authenticated or faulted): the site's own validation rules.
+      registerRateLimiter(
+        app,
+        () => ctx.state,
+        (url) => url.startsWith('/__admin'),
+      );
+      // Admin (never authenticated or faulted): the site's own validation rules and rate limit.
+      app.post('/__admin/rate-limit', async (request) => {
+        const { limit, window } = (request.body ?? {}) as { limit?: unknown; window?: unknown };
+        if (typeof limit !== 'number' || typeof window !== 'number' || limit <= 0 || window <= 0)
+          throw Object.assign(new Error('limit and window must be positive numbers of seconds'), {
+            statusCode: 400,
+          });
+        ctx.state.rateLimit = { limit, window, windowStart: Date.now(), usedMicros: 0 };
+        return { limit, window };
+      });
       app.post('/__admin/validation-rules', async (request) => {
         const rule = request.body as ValidationRule;
         for (const key of ['doctype', 'field', 'equals', 'message'] as const)

@@ -2,6 +2,7 @@
 // routes can be added without reshaping anything: docs.get('Employee')?.get('HR-EMP-00001').
 // Each table keeps an index per field that list filters (`=`, `in`) have asked about, so a lookup of
 // 500 employee numbers among a million employees does not scan them all (as a database index would).
+import type { RateLimit } from './rateLimiter';
 
 export type FrappeDoc = Record<string, unknown> & { name: string; modified?: string; creation?: string };
 
@@ -72,6 +73,8 @@ export interface ValidationRule {
 export interface ErpnextState {
   docs: Map<string, DocTable>;
   rules: ValidationRule[];
+  /** Set through POST /__admin/rate-limit; none by default. */
+  rateLimit?: RateLimit;
 }
 
 export function createErpnextState(): ErpnextState {

@@ -109,4 +109,28 @@ describe('simulators/erpnext', () => {
       /HTTPS only/,
     );
   });
+
+  it('rate-limits like Frappe: a processing-time budget per window, then 429 with Retry-After', async () => {
+    const auth = { headers: { authorization: 'token sim-key:sim-secret' } };
+    const admin = await https(`${sim.url}/__admin/rate-limit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ limit: 0.000001, window: 60 }),
+    });
+    assert.equal(admin.status, 200);
+    const first = await https(`${sim.url}${loggedUser}`, auth);
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get('x-ratelimit-limit'), '1');
+    assert.ok(Number(first.headers.get('x-ratelimit-reset')) <= 60);
+    // The first request used up the one-microsecond budget.
+    const limited = await https(`${sim.url}${loggedUser}`, auth);
+    assert.equal(limited.status, 429);
+    assert.equal(await limited.text(), 'Too Many Requests');
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    assert.equal(limited.headers.get('x-ratelimit-remaining'), '0');
+    // Admin endpoints are never limited; a reset removes the limit.
+    assert.equal((await https(`${sim.url}/__admin/reset`, { method: 'POST' })).status, 200);
+    assert.equal((await https(`${sim.url}${loggedUser}`, auth)).status, 200);
+  });
 });
