@@ -17,7 +17,8 @@ import type { IncidentSyncReport } from '../../src/workflows/servicenowIncidentS
 import { ServicenowSimAccess } from '../helpers/servicenow';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { devServer } from '../helpers/temporal';
-import { startWorkerProcess, waitFor, type WorkerProcess } from '../helpers/workerProcess';
+import { waitFor } from '../helpers/waitFor';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
 
 interface Recorded {
   method: string;

@@ -16,6 +16,7 @@ import type { DailyDigestResult } from '../../src/workflows/dailyDigest';
 import { useE2eStack } from '../helpers/e2e';
 import { recordHistory } from '../helpers/history';
 import { admin } from '../helpers/simulators';
+import { waitFor } from '../helpers/waitFor';
 
 const TASK_QUEUE = 'daily-digest-e2e';
 const HOUR = 60 * 60 * 1000;
@@ -66,6 +67,11 @@ describe('e2e: daily digest and status on the dev server', () => {
       typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'erpnext' }],
     });
     await breaker.signal('open', { by: 'digest-e2e', reason: 'vendor outage' });
+    // The breaker stamps the transition when it handles the signal: that must precede the digest.
+    await waitFor('the breaker to open', async () => {
+      const { state } = await breaker.query<{ state: string }>('state');
+      return state === 'open' ? state : undefined;
+    });
 
     // Two employees the import could not write wait in erpnext's dead-letter queue.
     const firstFailedAt = new Date(Date.now() - 2 * HOUR).toISOString();

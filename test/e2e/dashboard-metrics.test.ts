@@ -15,7 +15,8 @@ import { seriesNames } from '../helpers/promql';
 import { ServicenowSimAccess } from '../helpers/servicenow';
 import { admin, startTestSimulators } from '../helpers/simulators';
 import { devServer } from '../helpers/temporal';
-import { freePort, startWorkerProcess, waitFor, type WorkerProcess } from '../helpers/workerProcess';
+import { waitFor } from '../helpers/waitFor';
+import { freePort, startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
 
 const DASHBOARD = join(__dirname, '..', '..', 'deploy', 'grafana', 'dashboards', 'integrations.json');
 

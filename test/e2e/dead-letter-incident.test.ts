@@ -7,7 +7,7 @@ import type { DeadLetterSummary, RedriveResult } from '../../src/domain/deadLett
 import { useE2eStack } from '../helpers/e2e';
 import { ServicenowSimAccess } from '../helpers/servicenow';
 import { admin } from '../helpers/simulators';
-import { waitFor } from '../helpers/workerProcess';
+import { waitFor } from '../helpers/waitFor';
 
 describe('e2e: dead-lettered incident and its redrive', () => {
   const stack = useE2eStack('integrations-e2e-dead-letter');

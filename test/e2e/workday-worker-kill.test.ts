@@ -14,7 +14,8 @@ import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImp
 import { importProgressQuery } from '../../src/workflows/workdayEmployeeImport';
 import { admin, startTestSimulators } from '../helpers/simulators';
 import { devServer } from '../helpers/temporal';
-import { startWorkerProcess, waitFor, type WorkerProcess } from '../helpers/workerProcess';
+import { waitFor } from '../helpers/waitFor';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
 
 const TASK_QUEUE = 'workday-worker-kill';
 const WORKFLOW_ID = 'workday-import-worker-kill';

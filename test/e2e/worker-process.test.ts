@@ -5,7 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { startTestSimulators } from '../helpers/simulators';
 import { devServer } from '../helpers/temporal';
-import { freePort, startWorkerProcess as startWorker, waitFor } from '../helpers/workerProcess';
+import { waitFor } from '../helpers/waitFor';
+import { freePort, startWorkerProcess as startWorker } from '../helpers/workerProcess';
 
 describe('e2e: worker process', () => {
   let env: TestWorkflowEnvironment;

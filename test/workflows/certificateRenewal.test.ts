@@ -10,18 +10,9 @@ import { breakerState } from '../../src/workflows/circuitBreaker';
 import type { CertificateRenewalReport } from '../../src/workflows/certificateRenewal';
 import { renewalActions, renewalStatus } from '../../src/workflows/certificateRenewalSignals';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+import { eventually } from '../helpers/waitFor';
 
 const DAY = 86_400_000;
-
-/** Queries see state between workflow tasks; this waits for the task that acts on an update. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 50; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return read();
-}
 
 describe('certificateRenewal workflow', () => {
   let env: TestWorkflowEnvironment;

@@ -26,18 +26,9 @@ import {
 } from '../../src/workflows/deadLetterQueue';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+import { eventually } from '../helpers/waitFor';
 
 const DAY = 86_400_000;
-
-/** Queries see state between workflow tasks: polls until the state is reached. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return read();
-}
 
 function employee(n: number, status: string = 'Active'): ErpnextEmployeeFields {
   const number = `DLQ${String(n).padStart(4, '0')}`;
