@@ -121,6 +121,19 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
       verifyCredentials: () => client.loggedUser(),
     };
   }
+  if (config.workdaySoap && workdayDelta.client) {
+    const client = workdayDelta.client;
+    // One worker, as of now: the cheapest call that proves the ISU's password and permissions.
+    connectors.workday = {
+      endpoint: config.workdaySoap.url,
+      verifyCredentials: () => client.getWorkers({ asOf: new Date().toISOString(), page: 1, count: 1 }),
+    };
+  }
+  if (config.workdaySftp && workday.sftp) {
+    const sftp = workday.sftp;
+    const { host, port, exportDir } = config.workdaySftp;
+    connectors.sftp = { endpoint: `sftp://${host}:${port}`, verifyCredentials: () => sftp.list(exportDir) };
+  }
   const digest: DigestDeps = {
     slack: notifications.slack && { ...notifications.slack, channel: config.digestSlackChannel },
     teams: notifications.teams,

@@ -63,8 +63,10 @@ describe('readinessCheck workflow', () => {
         ['erpnext', 'ok'],
         ['erpnext-eu', 'ok'],
         ['servicenow', 'ok'],
+        ['sftp', 'ok'],
         ['slack', 'ok'],
         ['teams', 'ok'],
+        ['workday', 'ok'],
       ],
     );
     const erpnext = report.connectors[0]!;
