@@ -46,18 +46,11 @@ export interface DeadLetterItem {
 }
 
 /** What a producer sends; the queue fills in id (when absent), expiry and history. */
-export interface DeadLetterInput {
-  id?: string;
-  connector: string;
-  kind: string;
-  key: string;
-  payload?: unknown;
-  payloadRef?: string;
-  error: DeadLetterError;
-  attempts?: number;
-  failedAt: string;
-  source: { workflowId: string; runId?: string };
-}
+export type DeadLetterInput = Pick<
+  DeadLetterItem,
+  'connector' | 'kind' | 'key' | 'payload' | 'payloadRef' | 'error' | 'source'
+> &
+  Partial<Pick<DeadLetterItem, 'id' | 'attempts'>> & { failedAt: string };
 
 export type DeadLetterSummary = Omit<DeadLetterItem, 'payload' | 'history'> & { historyLength: number };
 
