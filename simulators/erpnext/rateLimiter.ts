@@ -19,7 +19,8 @@ export function registerRateLimiter(
   state: () => { rateLimit?: RateLimit },
   isAdmin: (url: string) => boolean,
 ): void {
-  const started = new WeakMap<object, bigint>();
+  // Requests the limiter itself refused: they used no processing time.
+  const refused = new WeakSet<object>();
   const current = (): RateLimit | undefined => {
     const rl = state().rateLimit;
     if (!rl) return undefined;
@@ -46,19 +47,19 @@ export function registerRateLimiter(
     if (!rl) return;
     if (rl.usedMicros >= rl.limit * 1_000_000) {
       const { resetSeconds, ...h } = headers(rl);
+      refused.add(request);
       return reply
         .code(429)
         .headers({ ...h, 'retry-after': String(Math.max(1, resetSeconds)) })
         .type('text/plain')
         .send('Too Many Requests');
     }
-    started.set(request, process.hrtime.bigint());
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    const from = started.get(request);
     const rl = current();
-    if (from === undefined || !rl) return payload;
-    rl.usedMicros += Number((process.hrtime.bigint() - from) / 1000n);
+    if (!rl || refused.has(request) || isAdmin(request.url)) return payload;
+    // Time since the request arrived, including any latency a fault added (as a slow query would).
+    rl.usedMicros += Math.round(reply.elapsedTime * 1000);
     const { resetSeconds: _reset, ...h } = headers(rl);
     reply.headers(h);
     return payload;

@@ -20,8 +20,10 @@ describe('e2e: Workday import against a rate-limited ERPNext', () => {
     mkdirSync(exports, { recursive: true });
     const seeded = generateWorkdayExport({ rows: 300, seed: 31, invalidRate: 0 });
     writeFileSync(join(exports, 'workers_20261127.csv'), seeded.content);
-    // 3 ms of processing per 1-second window: the US site runs out of budget several times.
-    await admin(erpnext.url, 'rate-limit', { limit: 0.003, window: 1 }, caPem);
+    // Every ERPNext request takes 20 ms (a slow site); the budget is 100 ms of it per 2-second window.
+    // An import that needs more than five requests cannot finish without meeting 429s.
+    await admin(erpnext.url, 'faults', { latencyMs: 20, path: '/api/' }, caPem);
+    await admin(erpnext.url, 'rate-limit', { limit: 0.1, window: 2 }, caPem);
 
     const report = (await env.client.workflow.execute('workdayEmployeeImport', {
       taskQueue: config.taskQueue,
@@ -38,7 +40,7 @@ describe('e2e: Workday import against a rate-limited ERPNext', () => {
     const limited = requests.filter((r) => r.status === 429).length;
     assert.ok(limited > 0, 'the site answered 429 at least once');
     const params = new URLSearchParams({ fields: '["employee_number"]', limit_page_length: '0' });
-    await new Promise((r) => setTimeout(r, 1100)); // a fresh window for the read-back
+    await new Promise((r) => setTimeout(r, 2100)); // a fresh window for the read-back
     const response = await fetch(`${erpnext.url}/api/resource/Employee?${params}`, {
       headers: { authorization: 'token sim-key:sim-secret' },
       ...({ dispatcher: new Agent({ connect: { ca: caPem } }) } as object),
