@@ -32,6 +32,7 @@ export interface WorkdayEmployeeImportInput extends FullImportOptions {
   /** Delta: start of the window (ISO date-time) instead of where the last delta ended. */
   since?: string;
   /** Rows per batch activity (default 1,000, the most one activity takes; see the README's benchmark). */
+  /** Rows per batch activity (default 1,000, the most one batch takes; fewer is slower). */
   batchSize?: number;
   /** How often an open ERPNext breaker is probed (default 5 minutes). */
   breakerProbeEvery?: Duration;
@@ -56,6 +57,7 @@ const probes = proxyActivities<Activities>({
 });
 
 const STEPS_PER_RUN = 400;
+const DEFAULT_BATCH_SIZE = 1000;
 
 export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): Promise<WorkdayImportReport> {
   if (input?.mode !== 'full' && input?.mode !== 'delta')
@@ -119,7 +121,7 @@ export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): 
   for (let steps = 0; ; steps++) {
     await continueIfLong(steps, { decision: full.decision, full });
     const batch = await callThroughBreaker(breaker, () =>
-      importNextBatch(full, input.batchSize ?? 1000, input.heartbeatTimeout),
+      importNextBatch(full, input.batchSize ?? DEFAULT_BATCH_SIZE, input.heartbeatTimeout),
     );
     addStep(report, batch);
     if (batch.done) break;
