@@ -6,7 +6,6 @@ import { countRecords } from './recordMetrics';
 import type { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import {
-  deadLetterError,
   deadLetterQueueWorkflowId,
   validateDeadLetterInput,
   type DeadLetterInput,
@@ -15,20 +14,6 @@ import {
 export interface DeadLetterDeps {
   /** How long items stay after their latest failure (config DLQ_RETENTION). */
   retention?: Duration;
-}
-
-/** A failure as a dead-letter error: its type (ApplicationFailure's) and its cause chain. */
-export function errorOf(err: unknown, fallbackType = 'Error'): DeadLetterInput['error'] {
-  const messages: string[] = [];
-  let type: string | undefined;
-  let current: unknown = err;
-  while (current instanceof Error && messages.length < 5) {
-    if (!type && current instanceof ApplicationFailure && current.type) type = current.type;
-    messages.push(current.message);
-    current = (current as { cause?: unknown }).cause;
-  }
-  if (messages.length === 0) messages.push(String(err));
-  return deadLetterError(type ?? fallbackType, messages);
 }
 
 /** Signals each connector's queue once with its items (starting the queue if needed). */

@@ -79,8 +79,13 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
     notifications.teams = { client, teamId: config.teams.teamId, channelId: config.teams.channelId };
     connectors.teams = { endpoint: config.teams.graphBaseUrl, verifyCredentials: () => client.accessToken() };
   }
-  if (config.erpnext) {
-    const client = new ErpnextClient({ ...config.erpnext, extraCaPem: ca });
+  // One client per ERPNext site, shared by the probes, the import and the redrives.
+  const erpnext = {
+    us: config.erpnext ? new ErpnextClient({ ...config.erpnext, extraCaPem: ca }) : undefined,
+    eu: config.erpnextEu ? new ErpnextClient({ ...config.erpnextEu, extraCaPem: ca }) : undefined,
+  };
+  if (config.erpnext && erpnext.us) {
+    const client = erpnext.us;
     connectors.erpnext = { endpoint: config.erpnext.url, verifyCredentials: () => client.loggedUser() };
   }
   let servicenow: ServicenowDeps | undefined;
@@ -101,10 +106,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
   const workday: WorkdayDeps = {
     sftp: config.workdaySftp ? new SftpSource(config.workdaySftp) : undefined,
     exportDir: config.workdaySftp?.exportDir,
-    erpnext: {
-      us: config.erpnext ? new ErpnextClient({ ...config.erpnext, extraCaPem: ca }) : undefined,
-      eu: config.erpnextEu ? new ErpnextClient({ ...config.erpnextEu, extraCaPem: ca }) : undefined,
-    },
+    erpnext,
     quarantineDir: config.workdayQuarantineDir,
     deadLetterRetention: config.dlqRetention,
   };
@@ -114,8 +116,8 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
     quarantineDir: config.workdayQuarantineDir,
     deadLetterRetention: config.dlqRetention,
   };
-  if (config.erpnextEu) {
-    const client = workday.erpnext!.eu!;
+  if (config.erpnextEu && erpnext.eu) {
+    const client = erpnext.eu;
     connectors['erpnext-eu'] = {
       endpoint: config.erpnextEu.url,
       verifyCredentials: () => client.loggedUser(),

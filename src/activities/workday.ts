@@ -114,17 +114,28 @@ export async function readRecords(
   return { count, ended, nextOffset, nextLine };
 }
 
-export function createWorkdayActivities(deps: WorkdayDeps) {
-  const exportDir = deps.exportDir ?? '/exports';
-  const sftp = () => {
-    if (!deps.sftp)
-      throw ApplicationFailure.nonRetryable(
-        'Workday SFTP is not configured (WORKDAY_SFTP_*)',
-        'NotConfigured',
-      );
-    return deps.sftp;
+/** The configured export server, and where a named export lives on it (only its base name counts). */
+export function exportFiles(deps: Pick<WorkdayDeps, 'sftp' | 'exportDir'>) {
+  const dir = deps.exportDir ?? '/exports';
+  return {
+    dir,
+    source(): SftpSource {
+      if (!deps.sftp)
+        throw ApplicationFailure.nonRetryable(
+          'Workday SFTP is not configured (WORKDAY_SFTP_*)',
+          'NotConfigured',
+        );
+      return deps.sftp;
+    },
+    path: (file: string) => path.posix.join(dir, path.posix.basename(file)),
   };
-  const remote = (file: string) => path.posix.join(exportDir, path.posix.basename(file));
+}
+
+export function createWorkdayActivities(deps: WorkdayDeps) {
+  const exports = exportFiles(deps);
+  const exportDir = exports.dir;
+  const sftp = exports.source;
+  const remote = exports.path;
 
   const writeBatch = createBatchWriter(deps);
 

@@ -2,13 +2,12 @@
 // that appears twice in a file is caught even when its rows land in different batches. The first
 // row wins; later rows are quarantined by the batch that reads them. The pass also counts the rows,
 // which gives the import its progress figure. Memory: a 12-byte hash per row (see idIndex.ts).
-import path from 'node:path';
 import { columnIndexes, type ColumnMapping } from '../domain/employee';
 import type { SftpSource } from '../vendors/sftp';
 import { Context } from '@temporalio/activity';
 import { vendorCall } from './failures';
 import { confirmRepeats, IdIndex } from './idIndex';
-import { readRecords } from './workday';
+import { exportFiles, readRecords } from './workday';
 
 export interface DuplicateRow {
   line: number;
@@ -37,10 +36,10 @@ export interface ScanInput {
 export function createWorkdayScanActivities(deps: { sftp?: SftpSource; exportDir?: string }) {
   return {
     async workdayScanExport(input: ScanInput): Promise<ExportScan> {
-      if (!deps.sftp) throw new Error('Workday SFTP is not configured (WORKDAY_SFTP_*)');
-      const source = deps.sftp;
+      const exports = exportFiles(deps);
+      const source = exports.source();
       const idColumn = columnIndexes(input.header, input.mapping).Employee_ID;
-      const remote = path.posix.join(deps.exportDir ?? '/exports', path.posix.basename(input.file));
+      const remote = exports.path(input.file);
       const idOf = (values: string[]) => (idColumn >= 0 ? values[idColumn]?.trim() : undefined) || undefined;
       const scan = (onRow: (id: string, line: number) => void) =>
         vendorCall('sftp', 'read', () =>

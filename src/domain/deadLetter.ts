@@ -1,7 +1,7 @@
 // Dead-letter items: what a workflow could not process, kept per connector so an operator can
 // inspect, redrive or let it expire. Pure rules shared by the queue workflow, its producers and the
 // CLI: deterministic ids (a retried producer never makes two items), filters, size and history caps.
-import type { Duration } from '@temporalio/common';
+import { ApplicationFailure, type Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 
 /** Serialized payloads above this travel by reference (`payloadRef`), never inline. */
@@ -109,6 +109,21 @@ export function deadLetterError(type: string, messages: string[]): DeadLetterErr
     .slice(0, MAX_CHAIN)
     .map((m) => m.slice(0, MAX_MESSAGE));
   return { type: type || 'Error', message: chain[0] ?? type, chain };
+}
+
+/**
+ * A failure as a dead-letter error: the first ApplicationFailure type on its cause chain (else
+ * `fallbackType`) and the chain's messages from the outside in, bounded.
+ */
+export function deadLetterErrorOf(err: unknown, fallbackType = 'Error'): DeadLetterError {
+  const messages: string[] = [];
+  let type: string | undefined;
+  for (let e: unknown = err; e instanceof Error && messages.length < MAX_CHAIN; e = e.cause) {
+    if (!type && e instanceof ApplicationFailure && e.type) type = e.type;
+    messages.push(e.message);
+  }
+  if (messages.length === 0) messages.push(String(err));
+  return deadLetterError(type ?? fallbackType, messages);
 }
 
 /** Adds an input to the items (by id): a new item, or the existing one with one more failure. */

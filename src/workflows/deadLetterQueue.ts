@@ -3,7 +3,7 @@
 // and redrive (`redrive`, an update for the CLI and a signal for the Web UI) with the worker's
 // current code. Items expire on a durable timer and the expiry is announced; the history stays
 // bounded by continuing as new with the items once enough handlers ran or the server suggests it.
-import { ActivityFailure, ApplicationFailure, type Duration } from '@temporalio/common';
+import { ActivityFailure, type Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import {
   allHandlersFinished,
@@ -19,7 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
-  deadLetterError,
+  deadLetterErrorOf,
   deadLetterId,
   matchesFilter,
   mergeDeadLetter,
@@ -28,7 +28,6 @@ import {
   redriveRequestProblem,
   selectForRedrive,
   summarize,
-  type DeadLetterError,
   type DeadLetterFilter,
   type DeadLetterInput,
   type DeadLetterItem,
@@ -95,19 +94,6 @@ const { redriveDeadLetter } = proxyActivities<Activities>({
   },
 });
 
-/** The failure and its causes as a bounded, history-safe error. */
-function failureOf(err: unknown): DeadLetterError {
-  const messages: string[] = [];
-  let type = 'Error';
-  let current: unknown = err instanceof ActivityFailure ? (err.cause ?? err) : err;
-  while (current instanceof Error && messages.length < 5) {
-    if (current instanceof ApplicationFailure && type === 'Error' && current.type) type = current.type;
-    messages.push(current.message);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return deadLetterError(type, messages);
-}
-
 export async function deadLetterQueue(input: DeadLetterQueueInput): Promise<void> {
   const { connector } = input;
   const retentionMs = msToNumber(input.retention ?? DEFAULT_DLQ_RETENTION);
@@ -151,7 +137,8 @@ export async function deadLetterQueue(input: DeadLetterQueueInput): Promise<void
           result.succeeded++;
           result.results.push({ id: item.id, outcome: 'succeeded' });
         } catch (err) {
-          const error = failureOf(err);
+          // The activity's own failure, without Temporal's "activity task failed" wrapper.
+          const error = deadLetterErrorOf(err instanceof ActivityFailure ? (err.cause ?? err) : err);
           const now = items.get(item.id) ?? item;
           items.set(item.id, recordRedriveFailure(now, error, Date.now(), retentionMs));
           result.failed++;

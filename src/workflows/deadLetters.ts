@@ -1,25 +1,14 @@
 // Dead-lettering from workflow code: what a workflow could not get done after its retries (an
 // event, a record) goes to its connector's queue with the failure chain, via the `deadLetter`
 // activity (workflows cannot signal-with-start another workflow themselves).
-import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { deadLetterError } from '../domain/deadLetter';
+import { deadLetterErrorOf } from '../domain/deadLetter';
 
 const queue = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
 });
-
-/** The failure's type and messages from the outside in (ActivityFailure → ApplicationFailure → …). */
-export function failureChain(err: unknown): { type: string; messages: string[] } {
-  const messages: string[] = [];
-  let type = 'Error';
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    messages.push(e.message);
-    if (e instanceof ApplicationFailure && e.type) type = e.type;
-  }
-  return { type, messages };
-}
 
 export async function deadLetterFromWorkflow(item: {
   connector: string;
@@ -28,7 +17,6 @@ export async function deadLetterFromWorkflow(item: {
   payload: unknown;
   err: unknown;
 }): Promise<void> {
-  const { type, messages } = failureChain(item.err);
   const attempts = item.err instanceof ActivityFailure ? undefined : 1;
   await queue.deadLetter([
     {
@@ -36,7 +24,7 @@ export async function deadLetterFromWorkflow(item: {
       kind: item.kind,
       key: item.key,
       payload: item.payload,
-      error: deadLetterError(type, messages),
+      error: deadLetterErrorOf(item.err),
       attempts,
       failedAt: new Date().toISOString(),
       source: { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId },

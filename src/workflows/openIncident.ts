@@ -7,7 +7,8 @@
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { IncidentEvent, IncidentRef } from '../domain/servicenow';
-import { deadLetterFromWorkflow, failureChain } from './deadLetters';
+import { deadLetterErrorOf } from '../domain/deadLetter';
+import { deadLetterFromWorkflow } from './deadLetters';
 
 const servicenow = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -34,7 +35,7 @@ export async function raiseIncident(
     return await api.servicenowUpsertIncident(event);
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
-    if (failureChain(err).type === 'NotConfigured') return undefined;
+    if (deadLetterErrorOf(err).type === 'NotConfigured') return undefined;
     await deadLetterFromWorkflow({
       connector: 'servicenow',
       kind: 'servicenow-incident',
