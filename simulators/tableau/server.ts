@@ -353,6 +353,7 @@ function registerRoutes(app: FastifyInstance, state: () => TableauState): void {
       queueMs: behavior.queueMs,
       runMs: behavior.runMs,
       outcome: ds.schemaError ? 'fail' : behavior.outcome,
+      held: behavior.hold,
       notes: ds.schemaError
         ? `com.tableausoftware.nativeapi.dll.DataSourceException: Invalid column name '${ds.schemaError.column}'. ` +
           `The column no longer exists in the underlying table; the data source '${ds.name}' references a field that is missing.`
@@ -450,6 +451,13 @@ function registerRoutes(app: FastifyInstance, state: () => TableauState): void {
       return reply.code(400).send({ error: 'column (string) is required' });
     ds.schemaError = { column: body.column, sticky: body.sticky === true };
     return ds.schemaError;
+  });
+  /** Lets every held job go: its `queueMs` starts now. */
+  app.post('/__admin/jobs/release', async () => {
+    const now = Date.now();
+    const held = state().jobs.filter((j) => j.held && j.releasedAtMs === undefined);
+    for (const job of held) job.releasedAtMs = now;
+    return { released: held.length };
   });
   app.get('/__admin/sessions', async () => ({ active: state().sessions.size, signIns: state().signIns }));
   /** Ends every session, as a server restart or an admin's "sign out all" would. */

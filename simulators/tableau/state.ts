@@ -13,6 +13,9 @@ export interface RefreshBehavior {
   runMs: number;
   /** Failure text for `fail`. */
   failureNote: string;
+  /** New jobs stay Pending until an admin releases them (`queueMs` then counts from the release), so
+   * a test decides when a queued job starts instead of racing a timer. */
+  hold: boolean;
 }
 
 export interface SchemaError {
@@ -58,6 +61,9 @@ export interface SimJob {
   outcome: RefreshOutcome;
   notes?: string;
   cancelledAtMs?: number;
+  /** Held jobs wait for a release; `queueMs` counts from `releasedAtMs`. */
+  held: boolean;
+  releasedAtMs?: number;
 }
 
 export interface SimUser {
@@ -96,6 +102,7 @@ export const DEFAULT_BEHAVIOR: RefreshBehavior = {
   queueMs: 20,
   runMs: 150,
   failureNote: 'The query time resource limit (7200 seconds) was exceeded.',
+  hold: false,
 };
 
 export function newToken(): string {
@@ -194,7 +201,8 @@ export interface JobView {
 
 /** Where a job stands at `now`: Pending, then InProgress with progress, then its planned end. */
 export function viewJob(job: SimJob, now: number): JobView {
-  const startsAt = job.createdAtMs + job.queueMs;
+  const queuedFrom = job.held ? (job.releasedAtMs ?? Infinity) : job.createdAtMs;
+  const startsAt = queuedFrom + job.queueMs;
   const endsAt = startsAt + job.runMs;
   const at = job.cancelledAtMs !== undefined ? Math.min(now, job.cancelledAtMs) : now;
   const started = at >= startsAt;

@@ -1,7 +1,6 @@
 // The Tableau client against the Tableau simulator over HTTPS: sign-in (JSON and XML), one session
 // per PAT, filters and paging with numbers as strings, refresh jobs, 409093, session loss, 429.
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import type { HttpSimulator } from '../../simulators/kit/http-simulator';
 import { createLocalCa } from '../../simulators/kit/local-ca';
@@ -9,7 +8,16 @@ import { TABLEAU_SIM_DEFAULTS, startTableauSimulator } from '../../simulators/ta
 import type { TableauState } from '../../simulators/tableau/state';
 import { VendorError } from '../../src/vendors/errors';
 import { TableauClient } from '../../src/vendors/tableau';
+import { waitFor } from '../helpers/waitFor';
 import { tempDir } from './simulators/helpers';
+
+/** Reads a refresh job through Tableau's API until it has ended. */
+function finished(c: TableauClient, jobId: string) {
+  return waitFor(`job ${jobId} to end`, async () => {
+    const job = await c.getJob(jobId);
+    return job.finishCode === undefined ? undefined : job;
+  });
+}
 
 describe('Tableau client against the Tableau simulator', () => {
   let sim: HttpSimulator<TableauState>;
@@ -125,8 +133,7 @@ describe('Tableau client against the Tableau simulator', () => {
     assert.ok(duplicate instanceof VendorError);
     assert.equal(duplicate.details.code, '409093');
     assert.equal(await c.findActiveRefreshJob('Finance GL'), job.id);
-    await sleep(250);
-    const done = await c.getJob(job.id);
+    const done = await finished(c, job.id);
     assert.equal(done.finishCode, 0);
     assert.equal(done.progress, 100);
     assert.ok(done.completedAt);
@@ -145,8 +152,7 @@ describe('Tableau client against the Tableau simulator', () => {
     const c = client();
     const [ds] = await c.listDataSources({ names: ['Finance GL'] });
     const first = await c.refreshDataSource(ds!.id);
-    await sleep(250);
-    const failed = await c.getJob(first.id);
+    const failed = await finished(c, first.id);
     assert.equal(failed.finishCode, 1);
     assert.match(failed.notes ?? '', /Invalid column name 'cost_center'/);
     const [conn] = await c.listConnections(ds!.id);
@@ -154,8 +160,7 @@ describe('Tableau client against the Tableau simulator', () => {
     assert.equal(updated.serverAddress, 'warehouse.example.internal');
     assert.equal((updated as unknown as Record<string, unknown>).password, undefined);
     const second = await c.refreshDataSource(ds!.id);
-    await sleep(250);
-    assert.equal((await c.getJob(second.id)).finishCode, 0);
+    assert.equal((await finished(c, second.id)).finishCode, 0);
   });
 
   it('signs in again once when the session is lost, and shares one sign-in between callers', async () => {

@@ -13,6 +13,7 @@ import {
 import type { TableauClient } from '../../src/vendors/tableau';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+import { waitFor } from '../helpers/waitFor';
 
 interface BackgroundJob {
   id: string;
@@ -54,16 +55,22 @@ describe('tableauExtractRefresh workflow', () => {
   const tableauAdmin = (path: string, body?: unknown) =>
     admin(simulators.sims.tableau.url, path, body, caPem);
 
-  async function refresh(input: TableauExtractRefreshInput): Promise<TableauRefreshReport> {
+  /** Runs a refresh to its end; `meanwhile` runs once the workflow has started (to steer the simulator). */
+  async function refresh(
+    input: TableauExtractRefreshInput,
+    meanwhile?: () => Promise<void>,
+  ): Promise<TableauRefreshReport> {
     const taskQueue = `tableau-${++run}`;
     const worker = await createTestWorker(env, { taskQueue, activities: createActivities(deps) });
-    return worker.runUntil(
-      env.client.workflow.execute('tableauExtractRefresh', {
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start('tableauExtractRefresh', {
         taskQueue,
         workflowId: `tableau-test-${run}`,
         args: [input],
-      }),
-    );
+      });
+      await meanwhile?.();
+      return (await handle.result()) as TableauRefreshReport;
+    });
   }
 
   /** What Tableau holds: the site's refresh jobs, newest first (read through Tableau's own API). */
@@ -185,14 +192,22 @@ describe('tableauExtractRefresh workflow', () => {
   });
 
   it('joins the refresh already queued (409093) instead of failing', async () => {
-    await tableauAdmin('datasources/Finance GL/behavior', { queueMs: 300, runMs: 1500 });
+    // The queued job is held until the workflow has asked for its own refresh and been told 409093.
+    await tableauAdmin('datasources/Finance GL/behavior', { hold: true, queueMs: 0, runMs: 100 });
     const [gl] = await tableau.listDataSources({ names: ['Finance GL'] });
     const queued = await tableau.refreshDataSource(gl!.id);
-    const report = await refresh({
-      reason: 'operator',
-      datasources: { names: ['Finance GL'] },
-      jobTimeoutMinutes: 2000,
-    });
+    const refreshPath = new RegExp(`/datasources/${gl!.id}/refresh$`);
+    const report = await refresh(
+      { reason: 'operator', datasources: { names: ['Finance GL'] }, jobTimeoutMinutes: 2000 },
+      async () => {
+        await waitFor('the workflow to ask for a refresh of Finance GL', async () => {
+          const requests = (await tableauAdmin('requests')) as { method: string; path: string }[];
+          const refreshes = requests.filter((r) => r.method === 'POST' && refreshPath.test(r.path));
+          return refreshes.length >= 2 ? true : undefined;
+        });
+        await tableauAdmin('jobs/release', {});
+      },
+    );
     const [result] = report.datasources;
     assert.equal(result?.outcome, 'succeeded');
     assert.equal(result?.joinedQueuedJob, true);
