@@ -13,6 +13,7 @@ import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { ServicenowSimAccess } from '../helpers/servicenow';
 import { useE2eStack } from '../helpers/e2e';
 import { admin } from '../helpers/simulators';
+import { eventually } from '../helpers/waitFor';
 
 const ROOT = join(__dirname, '..', '..');
 const HISTORIES = join(ROOT, 'test', 'fixtures', 'histories');
@@ -51,7 +52,7 @@ describe('e2e: certificate renewal from the readiness check to verification', ()
     assert.equal(report.connectors.find((c) => c.connector === 'erpnext')?.tls?.daysToExpiry, 9);
 
     const renewal = env.client.workflow.getHandle('certificate-renewal-localhost');
-    const status = await waitFor(
+    const status = await eventually(
       () => renewal.query(renewalStatus),
       (s) => s.level === 1,
     );
@@ -129,12 +130,3 @@ describe('e2e: certificate renewal from the readiness check to verification', ()
     }
   });
 });
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('condition not reached in 20 s');
-}

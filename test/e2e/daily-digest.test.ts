@@ -16,7 +16,7 @@ import type { DailyDigestResult } from '../../src/workflows/dailyDigest';
 import { useE2eStack } from '../helpers/e2e';
 import { recordHistory } from '../helpers/history';
 import { admin } from '../helpers/simulators';
-import { waitFor } from '../helpers/waitFor';
+import { eventually, waitFor } from '../helpers/waitFor';
 
 const TASK_QUEUE = 'daily-digest-e2e';
 const HOUR = 60 * 60 * 1000;
@@ -214,17 +214,16 @@ describe('e2e: daily digest and status on the dev server', () => {
 });
 
 /** Visibility is eventually consistent: wait until the closed runs are indexed. */
-async function waitForVisibility(
+function waitForVisibility(
   client: ReturnType<ReturnType<typeof useE2eStack>>['env']['client'],
   query: string,
   expected: number,
-): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const { count } = await client.workflow.count(query);
-    if (count >= expected || Date.now() > deadline) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+): Promise<unknown> {
+  return eventually(
+    () => client.workflow.count(query),
+    ({ count }) => count >= expected,
+    { what: `${expected} runs matching ${query}` },
+  );
 }
 
 /** The card's connector rows as text cells (ColumnSets after the header row). */

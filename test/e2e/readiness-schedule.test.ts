@@ -11,6 +11,7 @@ import { applySchedules, CONNECTOR_KEY, SCHEDULES } from '../../src/schedules';
 import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { useE2eStack } from '../helpers/e2e';
 import { admin } from '../helpers/simulators';
+import { waitFor } from '../helpers/waitFor';
 import { withDecodedPayloads } from '../helpers/history';
 
 const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
@@ -66,11 +67,9 @@ async function waitForRun(
   env: TestWorkflowEnvironment,
   schedule: ReturnType<TestWorkflowEnvironment['client']['schedule']['getHandle']>,
 ): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const recent = (await schedule.describe()).info.recentActions;
-    const started = recent[0]?.action.workflow.workflowId;
-    if (started) return started;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the schedule never started a run');
+  return waitFor(
+    'the schedule to start a run',
+    async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId,
+    20_000,
+  );
 }

@@ -16,6 +16,7 @@ import { withDecodedPayloads } from '../helpers/history';
 import { ServicenowSimAccess } from '../helpers/servicenow';
 import { useE2eStack } from '../helpers/e2e';
 import { admin } from '../helpers/simulators';
+import { eventually, waitFor } from '../helpers/waitFor';
 
 describe('e2e: ServiceNow incident and scheduled delta sync on the dev server', () => {
   const stack = useE2eStack('integrations-sn-e2e');
@@ -90,17 +91,17 @@ async function triggerAndWait(
   nth: number,
 ): Promise<IncidentSyncReport> {
   // The schedule learns a run's result (the next run's cursor) when it sees the run close.
-  for (let i = 0; i < 150 && (await schedule.describe()).info.runningActions.length > 0; i++)
-    await new Promise((r) => setTimeout(r, 200));
+  await eventually(
+    () => schedule.describe(),
+    (d) => d.info.runningActions.length === 0,
+    { what: 'the schedule to see its previous run close', timeoutMs: 30_000 },
+  );
   // ALLOW_ALL (trigger's default) runs get no last completion result: trigger as the schedule would.
   await schedule.trigger(ScheduleOverlapPolicy.SKIP);
-  for (let i = 0; i < 150; i++) {
-    const recent = (await schedule.describe()).info.recentActions;
-    if (recent.length >= nth) {
-      const id = recent[nth - 1]!.action.workflow.workflowId;
-      return (await env.client.workflow.getHandle(id).result()) as IncidentSyncReport;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the schedule never started run ${nth}`);
+  const id = await waitFor(
+    `the schedule to start run ${nth}`,
+    async () => (await schedule.describe()).info.recentActions[nth - 1]?.action.workflow.workflowId,
+    30_000,
+  );
+  return (await env.client.workflow.getHandle(id).result()) as IncidentSyncReport;
 }

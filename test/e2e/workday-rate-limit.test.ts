@@ -9,6 +9,7 @@ import { generateWorkdayExport } from '../../scripts/seed-workday';
 import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
 import { useE2eStack } from '../helpers/e2e';
 import { admin } from '../helpers/simulators';
+import { waitFor } from '../helpers/waitFor';
 
 describe('e2e: Workday import against a rate-limited ERPNext', () => {
   const stack = useE2eStack('integrations-e2e-workday-rate-limit');
@@ -40,12 +41,17 @@ describe('e2e: Workday import against a rate-limited ERPNext', () => {
     const limited = requests.filter((r) => r.status === 429).length;
     assert.ok(limited > 0, 'the site answered 429 at least once');
     const params = new URLSearchParams({ fields: '["employee_number"]', limit_page_length: '0' });
-    await new Promise((r) => setTimeout(r, 2100)); // a fresh window for the read-back
-    const response = await fetch(`${erpnext.url}/api/resource/Employee?${params}`, {
-      headers: { authorization: 'token sim-key:sim-secret' },
-      ...({ dispatcher: new Agent({ connect: { ca: caPem } }) } as object),
+    // The read-back meets the same limiter: read again until the site lets it through.
+    const dispatcher = new Agent({ connect: { ca: caPem } });
+    const stored = await waitFor('ERPNext to answer the read-back without 429', async () => {
+      const response = await fetch(`${erpnext.url}/api/resource/Employee?${params}`, {
+        headers: { authorization: 'token sim-key:sim-secret' },
+        ...({ dispatcher } as object),
+      });
+      if (response.status === 429) return undefined;
+      assert.equal(response.status, 200);
+      return ((await response.json()) as { data: { employee_number: string }[] }).data;
     });
-    const stored = ((await response.json()) as { data: { employee_number: string }[] }).data;
     assert.deepEqual(stored.map((e) => e.employee_number).sort(), [...seeded.validIds.us].sort());
   });
 });
