@@ -137,6 +137,8 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: address,
     METRICS_PORT: String(METRICS_PORT),
     TASK_QUEUE,
+    // The console is for a person: the worker says only what needs attention (LOG_LEVEL overrides).
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   };
 
   const connection = await connectWithRetry(address, 60_000);
