@@ -1,6 +1,5 @@
 // ERPNext (Frappe) REST client: token auth `token key:secret`; resource lists and the batch RPCs.
-import { fetchDispatcher } from './https';
-import { VendorError, describeFetchError, kindForStatus, parseRetryAfter } from './errors';
+import { fetchDispatcher, httpError, vendorFetch } from './https';
 import type { Dispatcher } from 'undici';
 
 export interface ErpnextClientOptions {
@@ -82,30 +81,18 @@ export class ErpnextClient {
   }
 
   async request(method: string, path: string, json?: unknown): Promise<unknown> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.options.url), {
-        method,
-        headers: {
-          authorization: `token ${this.options.apiKey}:${this.options.apiSecret}`,
-          accept: 'application/json',
-          ...(json === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: json === undefined ? undefined : JSON.stringify(json),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-        // Node's fetch accepts an undici dispatcher; the DOM typings do not know it.
-        ...({ dispatcher: this.dispatcher } as object),
-      });
-    } catch (err) {
-      throw new VendorError('erpnext', 'unavailable', describeFetchError(err));
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      throw new VendorError('erpnext', kindForStatus(response.status), frappeMessage(response.status, text), {
-        status: response.status,
-        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
-      });
-    }
+    const { response, text } = await vendorFetch('erpnext', new URL(path, this.options.url), {
+      method,
+      headers: {
+        authorization: `token ${this.options.apiKey}:${this.options.apiSecret}`,
+        accept: 'application/json',
+        ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: json === undefined ? undefined : JSON.stringify(json),
+      timeoutMs: this.options.timeoutMs ?? 30_000,
+      dispatcher: this.dispatcher,
+    });
+    if (!response.ok) throw httpError('erpnext', response, frappeMessage(response.status, text));
     return text ? JSON.parse(text) : {};
   }
 }

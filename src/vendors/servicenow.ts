@@ -3,8 +3,8 @@
 // Raw values only (sysparm_display_value=false, no reference links): every value is a string and
 // datetimes are `YYYY-MM-DD HH:MM:SS` UTC, which is what we store. No retries here: Temporal owns them.
 import type { Dispatcher } from 'undici';
-import { VendorError, describeFetchError, kindForStatus, parseRetryAfter } from './errors';
-import { fetchDispatcher } from './https';
+import { VendorError } from './errors';
+import { fetchDispatcher, httpError, vendorFetch } from './https';
 
 export type SnRecord = Record<string, string>;
 
@@ -216,30 +216,14 @@ export class ServicenowClient {
   ): Promise<{ body: unknown; headers: Headers }> {
     await this.pacer?.take();
     this.requests += 1;
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.options.url), {
-        method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-        ...({ dispatcher: this.dispatcher } as object),
-      });
-    } catch (err) {
-      throw new VendorError('servicenow', 'unavailable', describeFetchError(err));
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      throw new VendorError(
-        'servicenow',
-        kindForStatus(response.status),
-        errorMessage(response.status, text),
-        {
-          status: response.status,
-          retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
-        },
-      );
-    }
+    const { response, text } = await vendorFetch('servicenow', new URL(path, this.options.url), {
+      method,
+      headers,
+      body,
+      timeoutMs: this.options.timeoutMs ?? 30_000,
+      dispatcher: this.dispatcher,
+    });
+    if (!response.ok) throw httpError('servicenow', response, errorMessage(response.status, text));
     return { body: text ? JSON.parse(text) : {}, headers: response.headers };
   }
 }

@@ -5,8 +5,8 @@
 // and repeats the call. Temporal owns every other retry.
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { VendorError, describeFetchError, kindForStatus, parseRetryAfter } from './errors';
-import { fetchDispatcher } from './https';
+import { VendorError, kindForStatus } from './errors';
+import { fetchDispatcher, httpError, vendorFetch } from './https';
 
 export interface TableauClientOptions {
   /** e.g. https://tableau.example.com (no /api). */
@@ -324,23 +324,17 @@ export class TableauClient {
   }
 
   private async send(method: string, url: string, token?: string, json?: unknown): Promise<unknown> {
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...(token ? { 'x-tableau-auth': token } : {}),
-          ...(json === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: json === undefined ? undefined : JSON.stringify(json),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-        ...({ dispatcher: this.dispatcher } as object),
-      });
-    } catch (err) {
-      throw new VendorError('tableau', 'unavailable', describeFetchError(err));
-    }
-    const text = await response.text();
+    const { response, text } = await vendorFetch('tableau', url, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(token ? { 'x-tableau-auth': token } : {}),
+        ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: json === undefined ? undefined : JSON.stringify(json),
+      timeoutMs: this.options.timeoutMs ?? 30_000,
+      dispatcher: this.dispatcher,
+    });
     if (!response.ok) throw tableauError(response, text);
     return text ? (JSON.parse(text) as unknown) : {};
   }
@@ -375,9 +369,5 @@ function tableauError(response: Response, text: string): VendorError {
   // 409093 (already queued) and 409090 (live source) are decisions for the caller, not failures of
   // the request; 404 is a wrong id. All are 'invalid' here; callers look at the code.
   const kind = response.status === 429 || code === '429000' ? 'rate-limited' : kindForStatus(response.status);
-  return new VendorError('tableau', kind, message, {
-    status: response.status,
-    code,
-    retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
-  });
+  return httpError('tableau', response, message, { kind, code });
 }

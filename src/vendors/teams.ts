@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, GraphError, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
 import type { Dispatcher } from 'undici';
-import { fetchDispatcher } from './https';
+import { fetchDispatcher, httpError, vendorFetch } from './https';
 import { VendorError, describeFetchError, kindForStatus, parseRetryAfter } from './errors';
 
 export interface TeamsClientOptions {
@@ -73,42 +73,46 @@ export class TeamsClient {
       `${encodeURIComponent(this.options.tenantId)}/oauth2/v2.0/token`,
       this.options.loginUrl,
     );
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'refresh_token',
-          client_id: this.options.clientId,
-          client_secret: this.options.clientSecret,
-          refresh_token: this.options.refreshToken,
-          scope: SCOPE,
-        }),
-        signal: AbortSignal.timeout(15_000),
-        ...({ dispatcher: this.dispatcher } as object),
-      });
-    } catch (err) {
-      throw new VendorError('teams', 'unavailable', `token endpoint: ${describeFetchError(err)}`);
-    }
-    const body = (await response.json().catch(() => ({}))) as {
-      access_token?: string;
-      expires_in?: number;
-      error?: string;
-      error_description?: string;
-    };
+    const { response, text } = await vendorFetch('teams', url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: this.options.clientId,
+        client_secret: this.options.clientSecret,
+        refresh_token: this.options.refreshToken,
+        scope: SCOPE,
+      }),
+      timeoutMs: 15_000,
+      dispatcher: this.dispatcher,
+    });
+    const body = parseTokenAnswer(text);
     if (!response.ok || !body.access_token) {
       // invalid_grant / invalid_client: the credentials need a person, not a retry.
       const kind =
         response.status === 400 || response.status === 401 ? 'auth' : kindForStatus(response.status);
-      throw new VendorError('teams', kind, `token endpoint: ${body.error ?? `HTTP ${response.status}`}`, {
-        status: response.status,
+      throw httpError('teams', response, `token endpoint: ${body.error ?? `HTTP ${response.status}`}`, {
+        kind,
         code: body.error,
-        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
       });
     }
     this.token = { value: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 };
     return this.token.value;
+  }
+}
+
+interface TokenAnswer {
+  access_token?: string;
+  expires_in?: number;
+  error?: string;
+  error_description?: string;
+}
+
+function parseTokenAnswer(text: string): TokenAnswer {
+  try {
+    return JSON.parse(text) as TokenAnswer;
+  } catch {
+    return {}; // a proxy's error page: the status says enough
   }
 }
 

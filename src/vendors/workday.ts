@@ -11,8 +11,8 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { Dispatcher } from 'undici';
 import type { WorkdayWorker } from '../domain/workdayWorker';
-import { VendorError, describeFetchError, parseRetryAfter } from './errors';
-import { fetchDispatcher } from './https';
+import { VendorError } from './errors';
+import { fetchDispatcher, httpError, vendorFetch } from './https';
 
 export type { WorkdayWorker };
 
@@ -222,19 +222,13 @@ export class WorkdayClient {
       `<wsse:Password Type="${PASSWORD_TEXT}">${escapeXml(password)}</wsse:Password>` +
       '</wsse:UsernameToken></wsse:Security></soapenv:Header>' +
       `<soapenv:Body>${requestXml}</soapenv:Body></soapenv:Envelope>`;
-    let response: Response;
-    try {
-      response = await fetch(this.endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'text/xml;charset=UTF-8', accept: 'text/xml' },
-        body: envelope,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000),
-        ...({ dispatcher: this.dispatcher } as object),
-      });
-    } catch (err) {
-      throw new VendorError('workday', 'unavailable', describeFetchError(err));
-    }
-    const xml = await response.text();
+    const { response, text: xml } = await vendorFetch('workday', this.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml;charset=UTF-8', accept: 'text/xml' },
+      body: envelope,
+      timeoutMs: this.options.timeoutMs ?? 120_000,
+      dispatcher: this.dispatcher,
+    });
     let parsed: Node | undefined;
     try {
       parsed = node(node(parser.parse(xml))?.Envelope);
@@ -243,17 +237,7 @@ export class WorkdayClient {
     }
     const fault = node(node(parsed?.Body)?.Fault);
     if (fault) throw faultError(fault, response.status);
-    if (!response.ok) {
-      const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
-      const kind =
-        response.status === 429 ? 'rate-limited' : response.status >= 500 ? 'unavailable' : 'invalid';
-      throw new VendorError(
-        'workday',
-        response.status === 401 || response.status === 403 ? 'auth' : kind,
-        `HTTP ${response.status}`,
-        { status: response.status, retryAfterSeconds },
-      );
-    }
+    if (!response.ok) throw httpError('workday', response, `HTTP ${response.status}`);
     if (!parsed)
       throw new VendorError('workday', 'unavailable', `HTTP ${response.status}: not a SOAP envelope`);
     return parsed;
