@@ -1,7 +1,7 @@
 // `npm start` ends by running the daily digest once more, after the first run of every schedule
 // has finished, and prints it: what #integration-ops receives at 09:00.
 import type { Client } from '@temporalio/client';
-import type { DeadLetterSummary } from '../src/domain/deadLetter';
+import type { DeadLetterItemSummary } from '../src/domain/deadLetter';
 import { digestText } from '../src/domain/digest';
 import { CONNECTOR_KEY } from '../src/schedules';
 import type { DailyDigestResult } from '../src/workflows/dailyDigest';
@@ -32,7 +32,7 @@ export async function showDeadLetters(client: Client, say: (line: string) => voi
     query: `WorkflowType = 'deadLetterQueue' AND ExecutionStatus = 'Running'`,
   });
   for await (const queue of queues) {
-    const items = await client.workflow.getHandle(queue.workflowId).query<DeadLetterSummary[]>('items');
+    const items = await client.workflow.getHandle(queue.workflowId).query<DeadLetterItemSummary[]>('items');
     say(`dead letters in ${queue.workflowId}: ${items.length}`);
     for (const item of items.slice(0, 5))
       say(`  ${item.id}  ${item.error.type}: ${item.error.message}  (attempts ${item.attempts})`);

@@ -1,6 +1,6 @@
-// Employees that ERPNext's bulk_update refused go to the dead-letter queue of their region's
-// connector (kind `erpnext-employee`, key employee_number), so an operator can redrive them once
-// the cause is fixed. Runs inside the import activity: its workflow is the item's source.
+// Employees that ERPNext refused (an insert it answered 417, or a document bulk_update reported as
+// failed) go to the dead-letter queue of their region's connector (kind `erpnext-employee`, key
+// employee_number), so an operator can redrive them once the cause is fixed. Runs inside the import activity: its workflow is the item's source.
 import { Context } from '@temporalio/activity';
 import type { Duration } from '@temporalio/common';
 import { deadLetterError } from '../domain/deadLetter';

@@ -1,6 +1,6 @@
 // Finds ids that occur more than once in a stream of (id, line) pairs with memory that stays small
 // at a million rows: each id is kept as a 53-bit hash in a typed array (12 bytes a row instead of a
-// string in a Map). Equal hashes are only candidates; `confirm` checks them against the real ids,
+// string in a Map). Equal hashes are only candidates; `confirmRepeats` checks them against the real ids,
 // so a hash collision never flags a row that is not a repeat.
 
 /** Two FNV-1a 32-bit hashes with different seeds, combined into one safe integer (53 bits). */

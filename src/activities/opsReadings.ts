@@ -2,18 +2,9 @@
 // dead-letter queue summaries, breaker states and renewal escalations by query. Shared by the
 // digest activity (the worker's client) and the CLI `status` command (its own client).
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { DeadLetterQueueSummary } from '../domain/deadLetter';
 import type { RemediationAction } from '../domain/digest';
 import { CONNECTOR_KEY } from '../domain/search-attributes';
-
-/** The dead-letter queue workflow's `summary` query (workflow `dlq-<connector>`, type `deadLetterQueue`). */
-export interface DeadLetterSummary {
-  connector: string;
-  count: number;
-  oldestFirstFailedAt?: string;
-  expiredTotal: number;
-  redrivenTotal: number;
-  recent: { at: string; action: string; count: number }[];
-}
 
 export interface BreakerReading {
   connector: string;
@@ -117,7 +108,7 @@ async function queryAllRunning<T>(
 }
 
 export function deadLetterSummaries(client: Client) {
-  return queryAllRunning<DeadLetterSummary>(client, 'deadLetterQueue', 'summary');
+  return queryAllRunning<DeadLetterQueueSummary>(client, 'deadLetterQueue', 'summary');
 }
 
 export function breakerReadings(client: Client) {
@@ -179,7 +170,11 @@ const DLQ_ACTIONS: Record<string, { kind: RemediationAction['kind']; what: strin
   dropped: { kind: 'dropped', what: 'dropped: the queue is full' },
 };
 
-export function deadLetterActions(summary: DeadLetterSummary, since: Date, until: Date): RemediationAction[] {
+export function deadLetterActions(
+  summary: DeadLetterQueueSummary,
+  since: Date,
+  until: Date,
+): RemediationAction[] {
   const actions: RemediationAction[] = [];
   for (const r of summary.recent) {
     if (!inWindow(r.at, since, until)) continue;

@@ -2,7 +2,7 @@
 // inspect, redrive or let it expire. Pure rules shared by the queue workflow, its producers and the
 // CLI: deterministic ids (a retried producer never makes two items), filters, size and history caps.
 import { ApplicationFailure, type Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { durationMs } from './duration';
 
 /** Serialized payloads above this travel by reference (`payloadRef`), never inline. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -52,7 +52,24 @@ export type DeadLetterInput = Pick<
 > &
   Partial<Pick<DeadLetterItem, 'id' | 'attempts'>> & { failedAt: string };
 
-export type DeadLetterSummary = Omit<DeadLetterItem, 'payload' | 'history'> & { historyLength: number };
+/** One item as the queue lists it: without its payload and history. */
+export type DeadLetterItemSummary = Omit<DeadLetterItem, 'payload' | 'history'> & { historyLength: number };
+
+export interface RecentAction {
+  at: string;
+  action: 'added' | 'expired' | 'redrive-succeeded' | 'redrive-failed' | 'dropped';
+  count: number;
+}
+
+/** A whole queue (`dlq-<connector>`), as its `summary` query answers. */
+export interface DeadLetterQueueSummary {
+  connector: string;
+  count: number;
+  oldestFirstFailedAt?: string;
+  expiredTotal: number;
+  redrivenTotal: number;
+  recent: RecentAction[];
+}
 
 export interface DeadLetterFilter {
   connector?: string;
@@ -198,7 +215,7 @@ export function matchesFilter(
   if (filter.errorType && item.error.type !== filter.errorType) return false;
   if (filter.olderThan !== undefined) {
     const age = nowMs - Date.parse(item.firstFailedAt);
-    if (!(age > msToNumber(filter.olderThan))) return false;
+    if (!(age > durationMs(filter.olderThan))) return false;
   }
   return true;
 }
@@ -222,7 +239,7 @@ export function redriveRequestProblem(request: RedriveRequest | undefined): stri
   if (!hasIds && !hasFilter) return 'empty selection: give ids or a filter (connector, errorType, olderThan)';
   if (f?.olderThan !== undefined) {
     try {
-      if (!Number.isFinite(msToNumber(f.olderThan)))
+      if (!Number.isFinite(durationMs(f.olderThan)))
         return `olderThan ${String(f.olderThan)} is not a duration`;
     } catch {
       return `olderThan ${String(f.olderThan)} is not a duration`;
@@ -231,7 +248,7 @@ export function redriveRequestProblem(request: RedriveRequest | undefined): stri
   return undefined;
 }
 
-export function summarize(item: DeadLetterItem): DeadLetterSummary {
+export function summarize(item: DeadLetterItem): DeadLetterItemSummary {
   const { payload: _payload, history, ...rest } = item;
   return { ...rest, historyLength: history.length };
 }

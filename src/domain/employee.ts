@@ -27,9 +27,6 @@ export const EMPLOYEE_COLUMNS = [
 
 export type EmployeeColumn = (typeof EMPLOYEE_COLUMNS)[number]['name'];
 
-export const REQUIRED_COLUMNS: readonly EmployeeColumn[] = EMPLOYEE_COLUMNS.filter((c) => c.required).map(
-  (c) => c.name,
-);
 const CONTRACT_NAMES: ReadonlySet<string> = new Set(EMPLOYEE_COLUMNS.map((c) => c.name));
 
 /** Export files are `workers_YYYYMMDD.csv`; the date in the name orders them. */

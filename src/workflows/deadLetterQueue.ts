@@ -4,7 +4,7 @@
 // current code. Items expire on a durable timer and the expiry is announced; the history stays
 // bounded by continuing as new with the items once enough handlers ran or the server suggests it.
 import { ActivityFailure, type Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { durationMs } from '../domain/duration';
 import {
   allHandlersFinished,
   condition,
@@ -31,7 +31,9 @@ import {
   type DeadLetterFilter,
   type DeadLetterInput,
   type DeadLetterItem,
-  type DeadLetterSummary,
+  type DeadLetterItemSummary,
+  type DeadLetterQueueSummary,
+  type RecentAction,
   type RedriveRequest,
   type RedriveResult,
 } from '../domain/deadLetter';
@@ -46,21 +48,6 @@ const MAX_RECENT = 20;
  * limit: past this budget new items are dropped, counted and announced (never silently lost).
  */
 const DEFAULT_MAX_QUEUE_BYTES = 1_500_000;
-
-export interface RecentAction {
-  at: string;
-  action: 'added' | 'expired' | 'redrive-succeeded' | 'redrive-failed' | 'dropped';
-  count: number;
-}
-
-export interface DeadLetterQueueSummary {
-  connector: string;
-  count: number;
-  oldestFirstFailedAt?: string;
-  expiredTotal: number;
-  redrivenTotal: number;
-  recent: RecentAction[];
-}
 
 export interface DeadLetterQueueInput {
   connector: string;
@@ -78,7 +65,7 @@ export interface DeadLetterQueueInput {
 }
 
 export const addDeadLetters = defineSignal<[DeadLetterInput[]]>('add');
-export const deadLetterItems = defineQuery<DeadLetterSummary[], [DeadLetterFilter?]>('items');
+export const deadLetterItems = defineQuery<DeadLetterItemSummary[], [DeadLetterFilter?]>('items');
 export const deadLetterItem = defineQuery<DeadLetterItem | null, [string]>('item');
 export const deadLetterSummary = defineQuery<DeadLetterQueueSummary>('summary');
 export const redriveUpdate = defineUpdate<RedriveResult, [RedriveRequest]>('redrive');
@@ -96,7 +83,7 @@ const { redriveDeadLetter } = proxyActivities<Activities>({
 
 export async function deadLetterQueue(input: DeadLetterQueueInput): Promise<void> {
   const { connector } = input;
-  const retentionMs = msToNumber(input.retention ?? DEFAULT_DLQ_RETENTION);
+  const retentionMs = durationMs(input.retention ?? DEFAULT_DLQ_RETENTION);
   const limit = input.continueAsNewAfter ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
   const items = new Map((input.items ?? []).map((i) => [i.id, i]));
   const inFlight = new Set<string>();

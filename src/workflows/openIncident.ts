@@ -1,5 +1,6 @@
-// openIncident: the one path every workflow uses to raise (or update, or resolve) a ServiceNow
-// incident for one of our events. Call it inline from any workflow (`await openIncident(event)`)
+// openIncident: how a workflow raises (or updates, or resolves) a ServiceNow incident for one of
+// our events. (The certificate renewal calls the same upsert activity directly, because its ladder
+// records each attempt's outcome itself.) Call it inline from any workflow (`await openIncident(event)`)
 // or start it as a workflow of its own. The Import Set coalesces on correlation_id, so concurrent
 // and retried calls for the same event leave exactly one incident. `raiseIncident` is the
 // best-effort form for workflows whose own alert already went out: an event ServiceNow would not

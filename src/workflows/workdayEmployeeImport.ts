@@ -31,7 +31,6 @@ export interface WorkdayEmployeeImportInput extends FullImportOptions {
   mode: 'full' | 'delta';
   /** Delta: start of the window (ISO date-time) instead of where the last delta ended. */
   since?: string;
-  /** Rows per batch activity (default 1,000, the most one activity takes; see the README's benchmark). */
   /** Rows per batch activity (default 1,000, the most one batch takes; fewer is slower). */
   batchSize?: number;
   /** How often an open ERPNext breaker is probed (default 5 minutes). */

@@ -3,7 +3,7 @@
 // `dlq-servicenow`; once ServiceNow is fixed an operator's redrive raises it, exactly once. On the dev server: the queue's 7-day timers run in real time.
 import assert from 'node:assert/strict';
 import { refreshInputForDrift, type TableauRefreshReport } from '../../src/domain/tableau';
-import type { DeadLetterSummary, RedriveResult } from '../../src/domain/deadLetter';
+import type { DeadLetterItemSummary, RedriveResult } from '../../src/domain/deadLetter';
 import { useE2eStack } from '../helpers/e2e';
 import { ServicenowSimAccess } from '../helpers/servicenow';
 import { admin } from '../helpers/simulators';
@@ -41,7 +41,7 @@ describe('e2e: dead-lettered incident and its redrive', () => {
     // The queue takes the item by signal: a query sees it once the queue's next task ran.
     const queue = env.client.workflow.getHandle('dlq-servicenow');
     const items = await waitFor('the dead letter', async () => {
-      const queued = await queue.query<DeadLetterSummary[]>('items');
+      const queued = await queue.query<DeadLetterItemSummary[]>('items');
       return queued.length > 0 ? queued : undefined;
     });
     assert.deepEqual(
@@ -61,7 +61,7 @@ describe('e2e: dead-lettered incident and its redrive', () => {
       args: [{ filter: { connector: 'servicenow' } }],
     });
     assert.equal(result.succeeded, 1);
-    assert.deepEqual(await queue.query<DeadLetterSummary[]>('items'), []);
+    assert.deepEqual(await queue.query<DeadLetterItemSummary[]>('items'), []);
     const incidents = await new ServicenowSimAccess(servicenow.url, caPem).list(
       'incident',
       'short_descriptionLIKEWorkday Headcount',

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
-import type { DeadLetterSummary } from '../../src/domain/deadLetter';
+import type { DeadLetterItemSummary } from '../../src/domain/deadLetter';
 import { CONNECTOR_KEY } from '../../src/schedules';
 import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
 import { useE2eStack } from '../helpers/e2e';
@@ -66,7 +66,7 @@ describe('e2e: Workday full import over SFTP, then deltas over SOAP, on the dev 
     assert.deepEqual(usBefore.map((e) => e.employee_number).sort(), [...validUs].sort());
     const dlq = await stack()
       .env.client.workflow.getHandle('dlq-erpnext')
-      .query<DeadLetterSummary[]>('items');
+      .query<DeadLetterItemSummary[]>('items');
     assert.deepEqual(
       dlq.map((i) => [i.kind, i.key, i.source.workflowId]),
       [['erpnext-employee', held, 'workday-e2e-full']],

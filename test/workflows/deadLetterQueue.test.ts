@@ -22,8 +22,8 @@ import {
   deadLetterSummary,
   redriveSignal,
   redriveUpdate,
-  type DeadLetterQueueSummary,
 } from '../../src/workflows/deadLetterQueue';
+import type { DeadLetterQueueSummary } from '../../src/domain/deadLetter';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { eventually } from '../helpers/waitFor';
