@@ -3,26 +3,16 @@
 // results or logs. Temporal connection settings are read by @temporalio/envconfig (see client.ts).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import {
+  CONNECTOR_VARIABLES,
+  SECRET_VARIABLES,
+  connectorSettings,
+  optionalText,
+  partlyConfigured,
+  port,
+  type ConnectorSettings,
+} from './connectors';
 import { isPositiveDuration } from './domain/duration';
-import type { TeamsClientOptions } from './vendors/teams';
-
-const SECRET_NAMES = [
-  'SLACK_BOT_TOKEN',
-  'GRAPH_CLIENT_SECRET',
-  'GRAPH_REFRESH_TOKEN',
-  'ERPNEXT_API_SECRET',
-  'ERPNEXT_EU_API_SECRET',
-  'WORKDAY_SFTP_PASSWORD',
-  'WORKDAY_SOAP_PASSWORD',
-  'SMTP_PASSWORD',
-  'SERVICENOW_PASSWORD',
-  'SERVICENOW_CLIENT_SECRET',
-  'TABLEAU_PAT_SECRET',
-] as const;
-
-const port = z.coerce.number().int().min(0).max(65535);
-const url = z.string().url();
-const optionalText = z.string().min(1).optional();
 
 const envSchema = z.object({
   TASK_QUEUE: z.string().min(1).default('integrations'),
@@ -38,164 +28,27 @@ const envSchema = z.object({
   }),
   /** Audit trail (JSON lines): a file path, `stdout`, or `off`. */
   AUDIT_LOG: z.string().min(1).default('data/audit.jsonl'),
-
-  SLACK_API_URL: url.default('https://slack.com/api/'),
-  SLACK_BOT_TOKEN: optionalText,
-  SLACK_CHANNEL: z.string().min(1).default('#integration-ops'),
   /** Where the daily digest goes (Slack); Teams gets it in TEAMS_CHANNEL_ID. */
   DIGEST_SLACK_CHANNEL: z.string().min(1).default('#integration-ops'),
-
-  GRAPH_BASE_URL: url.default('https://graph.microsoft.com/'),
-  GRAPH_LOGIN_URL: url.default('https://login.microsoftonline.com/'),
-  GRAPH_TENANT_ID: optionalText,
-  GRAPH_CLIENT_ID: optionalText,
-  GRAPH_CLIENT_SECRET: optionalText,
-  GRAPH_REFRESH_TOKEN: optionalText,
-  TEAMS_TEAM_ID: optionalText,
-  TEAMS_CHANNEL_ID: optionalText,
-
-  ERPNEXT_URL: url.optional(),
-  ERPNEXT_API_KEY: optionalText,
-  ERPNEXT_API_SECRET: optionalText,
-  /** The EU region's ERPNext: EU/EEA employees are written only there (data residency). */
-  ERPNEXT_EU_URL: url.optional(),
-  ERPNEXT_EU_API_KEY: optionalText,
-  ERPNEXT_EU_API_SECRET: optionalText,
-
-  WORKDAY_SFTP_HOST: optionalText,
-  WORKDAY_SFTP_PORT: port.default(22),
-  WORKDAY_SFTP_USERNAME: optionalText,
-  WORKDAY_SFTP_PASSWORD: optionalText,
-  /** The server's host key, `SHA256:<base64>` as `ssh-keygen -lf` prints it: pinned, never skipped. */
-  WORKDAY_SFTP_HOST_KEY_SHA256: z
-    .string()
-    .regex(/^SHA256:[A-Za-z0-9+/]{43}$/)
-    .optional(),
-  WORKDAY_EXPORT_DIR: z.string().min(1).default('/exports'),
-  /** Where invalid rows are written (line, field, reason), one folder per run. */
+  /** Where invalid Workday rows are written (line, field, reason), one folder per run. */
   WORKDAY_QUARANTINE_DIR: z.string().min(1).default('data/quarantine'),
-  /** Workday web services host, e.g. https://wd2-impl-services1.workday.com (or a full service URL). */
-  WORKDAY_SOAP_URL: url.optional(),
-  WORKDAY_SOAP_TENANT: optionalText,
-  /** The Integration System User without `@tenant`. */
-  WORKDAY_SOAP_USERNAME: optionalText,
-  WORKDAY_SOAP_PASSWORD: optionalText,
-
-  SMTP_HOST: optionalText,
-  SMTP_PORT: port.default(587),
-  SMTP_USER: optionalText,
-  SMTP_PASSWORD: optionalText,
-  EMAIL_FROM: z.string().email().optional(),
-  ALERT_EMAIL_TO: z.string().email().optional(),
-  VENDOR_CONTACT_EMAIL: z.string().email().optional(),
-
-  SERVICENOW_URL: url.optional(),
-  SERVICENOW_USERNAME: optionalText,
-  SERVICENOW_PASSWORD: optionalText,
-  SERVICENOW_CLIENT_ID: optionalText,
-  SERVICENOW_CLIENT_SECRET: optionalText,
-  SERVICENOW_MAX_REQUESTS_PER_HOUR: z.coerce.number().int().positive().optional(),
-
-  TABLEAU_SERVER_URL: url.optional(),
-  TABLEAU_API_VERSION: z
-    .string()
-    .regex(/^\d+\.\d+$/)
-    .default('3.24'),
-  /** The site's contentUrl; '-' names the Default site of Tableau Server (contentUrl ""). */
-  TABLEAU_SITE: optionalText,
-  TABLEAU_PAT_NAME: optionalText,
-  TABLEAU_PAT_SECRET: optionalText,
+  ...CONNECTOR_VARIABLES,
 });
 
 type Env = z.infer<typeof envSchema>;
 
-/** A connector is configured when any of its variables is set; then all of them must be. */
-const CONNECTOR_GROUPS = {
-  slack: ['SLACK_BOT_TOKEN'],
-  teams: [
-    'GRAPH_TENANT_ID',
-    'GRAPH_CLIENT_ID',
-    'GRAPH_CLIENT_SECRET',
-    'GRAPH_REFRESH_TOKEN',
-    'TEAMS_TEAM_ID',
-    'TEAMS_CHANNEL_ID',
-  ],
-  erpnext: ['ERPNEXT_URL', 'ERPNEXT_API_KEY', 'ERPNEXT_API_SECRET'],
-  erpnextEu: ['ERPNEXT_EU_URL', 'ERPNEXT_EU_API_KEY', 'ERPNEXT_EU_API_SECRET'],
-  workdaySftp: [
-    'WORKDAY_SFTP_HOST',
-    'WORKDAY_SFTP_USERNAME',
-    'WORKDAY_SFTP_PASSWORD',
-    'WORKDAY_SFTP_HOST_KEY_SHA256',
-  ],
-  workdaySoap: ['WORKDAY_SOAP_URL', 'WORKDAY_SOAP_TENANT', 'WORKDAY_SOAP_USERNAME', 'WORKDAY_SOAP_PASSWORD'],
-  email: ['SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'EMAIL_FROM', 'ALERT_EMAIL_TO'],
-  servicenow: ['SERVICENOW_URL', 'SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD'],
-  servicenowOauth: ['SERVICENOW_CLIENT_ID', 'SERVICENOW_CLIENT_SECRET'],
-  tableau: ['TABLEAU_SERVER_URL', 'TABLEAU_SITE', 'TABLEAU_PAT_NAME', 'TABLEAU_PAT_SECRET'],
-} as const satisfies Record<string, readonly (keyof Env)[]>;
+export type {
+  EmailSettings,
+  ErpnextSettings,
+  ServicenowSettings,
+  SlackSettings,
+  TableauSettings,
+  TeamsSettings,
+  WorkdaySftpSettings,
+  WorkdaySoapSettings,
+} from './connectors';
 
-export interface SlackSettings {
-  apiUrl: string;
-  botToken: string;
-  channel: string;
-}
-export interface TeamsSettings extends Omit<TeamsClientOptions, 'extraCaPem'> {
-  teamId: string;
-  channelId: string;
-}
-export interface EmailSettings {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  from: string;
-  /** Where alerts go when chat channels fail. */
-  alertsTo: string;
-  /** The vendor's contact for certificate renewals. */
-  vendorContact?: string;
-}
-export interface ErpnextSettings {
-  url: string;
-  apiKey: string;
-  apiSecret: string;
-}
-
-export interface WorkdaySftpSettings {
-  host: string;
-  port: number;
-  username: string;
-  password: string;
-  hostKeyFingerprint: string;
-  exportDir: string;
-}
-
-export interface WorkdaySoapSettings {
-  url: string;
-  tenant: string;
-  username: string;
-  password: string;
-}
-
-export interface TableauSettings {
-  serverUrl: string;
-  apiVersion: string;
-  siteContentUrl: string;
-  patName: string;
-  patSecret: string;
-}
-
-export interface ServicenowSettings {
-  url: string;
-  username: string;
-  password: string;
-  /** OAuth password grant when set; Basic auth otherwise. */
-  oauth?: { clientId: string; clientSecret: string };
-  /** The hourly request budget the client spreads its calls over. */
-  maxRequestsPerHour?: number;
-}
-
-export interface Config {
+export interface Config extends ConnectorSettings {
   taskQueue: string;
   logLevel: Env['LOG_LEVEL'];
   metricsPort: number;
@@ -204,20 +57,13 @@ export interface Config {
   scheduleTimeZone: string;
   readinessCertWarnDays: number;
   digestSlackChannel: string;
-  slack?: SlackSettings;
-  teams?: TeamsSettings;
-  erpnext?: ErpnextSettings;
-  erpnextEu?: ErpnextSettings;
-  workdaySftp?: WorkdaySftpSettings;
   workdayQuarantineDir: string;
-  workdaySoap?: WorkdaySoapSettings;
   /** DLQ_RETENTION: e.g. `7 days`. */
   dlqRetention: string;
   /** Audit trail sink: a file path, `stdout` or `off`. */
   auditLog: string;
-  email?: EmailSettings;
-  servicenow?: ServicenowSettings;
-  tableau?: TableauSettings;
+  /** The secret values of the configured connectors (canary scans, log redaction). */
+  secrets: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -232,7 +78,7 @@ type Source = Record<string, string | undefined>;
 /** Resolves NAME_FILE into NAME for secrets; reports unreadable files and double definitions. */
 function withSecretFiles(source: Source, problems: string[]): Source {
   const resolved = { ...source };
-  for (const name of SECRET_NAMES) {
+  for (const name of SECRET_VARIABLES) {
     const file = source[`${name}_FILE`];
     if (!file) continue;
     if (source[name]) {
@@ -252,17 +98,6 @@ function withSecretFiles(source: Source, problems: string[]): Source {
   return resolved;
 }
 
-function missingInGroups(source: Source): string[] {
-  const problems: string[] = [];
-  for (const [connector, names] of Object.entries(CONNECTOR_GROUPS)) {
-    const set = names.filter((n) => source[n] !== undefined);
-    if (set.length === 0 || set.length === names.length) continue;
-    const missing = names.filter((n) => source[n] === undefined);
-    problems.push(`${missing.join(', ')} missing: ${connector} is partly configured (${set.join(', ')} set)`);
-  }
-  return problems;
-}
-
 export function loadConfig(source: Source = process.env): Config {
   const problems: string[] = [];
   const resolved = withSecretFiles(source, problems);
@@ -270,7 +105,7 @@ export function loadConfig(source: Source = process.env): Config {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
-  problems.push(...missingInGroups(resolved));
+  problems.push(...partlyConfigured(resolved));
   if (!parsed.success) throw new ConfigError(problems);
   const env = parsed.data;
   let extraCaPem: string | undefined;
@@ -286,7 +121,9 @@ export function loadConfig(source: Source = process.env): Config {
 }
 
 function toConfig(env: Env, extraCaPem: string | undefined): Config {
+  const { settings, secrets } = connectorSettings(env);
   return {
+    ...settings,
     taskQueue: env.TASK_QUEUE,
     logLevel: env.LOG_LEVEL,
     metricsPort: env.METRICS_PORT,
@@ -295,110 +132,14 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
     scheduleTimeZone: env.SCHEDULE_TIME_ZONE,
     readinessCertWarnDays: env.READINESS_CERT_WARN_DAYS,
     digestSlackChannel: env.DIGEST_SLACK_CHANNEL,
-    slack: env.SLACK_BOT_TOKEN
-      ? { apiUrl: env.SLACK_API_URL, botToken: env.SLACK_BOT_TOKEN, channel: env.SLACK_CHANNEL }
-      : undefined,
-    teams:
-      env.GRAPH_TENANT_ID && env.GRAPH_CLIENT_ID && env.GRAPH_CLIENT_SECRET && env.GRAPH_REFRESH_TOKEN
-        ? {
-            graphBaseUrl: env.GRAPH_BASE_URL,
-            loginUrl: env.GRAPH_LOGIN_URL,
-            tenantId: env.GRAPH_TENANT_ID,
-            clientId: env.GRAPH_CLIENT_ID,
-            clientSecret: env.GRAPH_CLIENT_SECRET,
-            refreshToken: env.GRAPH_REFRESH_TOKEN,
-            teamId: env.TEAMS_TEAM_ID ?? '',
-            channelId: env.TEAMS_CHANNEL_ID ?? '',
-          }
-        : undefined,
-    email:
-      env.SMTP_HOST && env.SMTP_USER && env.SMTP_PASSWORD && env.EMAIL_FROM && env.ALERT_EMAIL_TO
-        ? {
-            host: env.SMTP_HOST,
-            port: env.SMTP_PORT,
-            user: env.SMTP_USER,
-            password: env.SMTP_PASSWORD,
-            from: env.EMAIL_FROM,
-            alertsTo: env.ALERT_EMAIL_TO,
-            vendorContact: env.VENDOR_CONTACT_EMAIL,
-          }
-        : undefined,
-    erpnext:
-      env.ERPNEXT_URL && env.ERPNEXT_API_KEY && env.ERPNEXT_API_SECRET
-        ? { url: env.ERPNEXT_URL, apiKey: env.ERPNEXT_API_KEY, apiSecret: env.ERPNEXT_API_SECRET }
-        : undefined,
-    erpnextEu:
-      env.ERPNEXT_EU_URL && env.ERPNEXT_EU_API_KEY && env.ERPNEXT_EU_API_SECRET
-        ? { url: env.ERPNEXT_EU_URL, apiKey: env.ERPNEXT_EU_API_KEY, apiSecret: env.ERPNEXT_EU_API_SECRET }
-        : undefined,
-    workdaySftp:
-      env.WORKDAY_SFTP_HOST &&
-      env.WORKDAY_SFTP_USERNAME &&
-      env.WORKDAY_SFTP_PASSWORD &&
-      env.WORKDAY_SFTP_HOST_KEY_SHA256
-        ? {
-            host: env.WORKDAY_SFTP_HOST,
-            port: env.WORKDAY_SFTP_PORT,
-            username: env.WORKDAY_SFTP_USERNAME,
-            password: env.WORKDAY_SFTP_PASSWORD,
-            hostKeyFingerprint: env.WORKDAY_SFTP_HOST_KEY_SHA256,
-            exportDir: env.WORKDAY_EXPORT_DIR,
-          }
-        : undefined,
     workdayQuarantineDir: env.WORKDAY_QUARANTINE_DIR,
-    workdaySoap:
-      env.WORKDAY_SOAP_URL &&
-      env.WORKDAY_SOAP_TENANT &&
-      env.WORKDAY_SOAP_USERNAME &&
-      env.WORKDAY_SOAP_PASSWORD
-        ? {
-            url: env.WORKDAY_SOAP_URL,
-            tenant: env.WORKDAY_SOAP_TENANT,
-            username: env.WORKDAY_SOAP_USERNAME,
-            password: env.WORKDAY_SOAP_PASSWORD,
-          }
-        : undefined,
     dlqRetention: env.DLQ_RETENTION,
     auditLog: env.AUDIT_LOG,
-    servicenow:
-      env.SERVICENOW_URL && env.SERVICENOW_USERNAME && env.SERVICENOW_PASSWORD
-        ? {
-            url: env.SERVICENOW_URL,
-            username: env.SERVICENOW_USERNAME,
-            password: env.SERVICENOW_PASSWORD,
-            oauth:
-              env.SERVICENOW_CLIENT_ID && env.SERVICENOW_CLIENT_SECRET
-                ? { clientId: env.SERVICENOW_CLIENT_ID, clientSecret: env.SERVICENOW_CLIENT_SECRET }
-                : undefined,
-            maxRequestsPerHour: env.SERVICENOW_MAX_REQUESTS_PER_HOUR,
-          }
-        : undefined,
-    tableau:
-      env.TABLEAU_SERVER_URL && env.TABLEAU_SITE && env.TABLEAU_PAT_NAME && env.TABLEAU_PAT_SECRET
-        ? {
-            serverUrl: env.TABLEAU_SERVER_URL,
-            apiVersion: env.TABLEAU_API_VERSION,
-            siteContentUrl: env.TABLEAU_SITE === '-' ? '' : env.TABLEAU_SITE,
-            patName: env.TABLEAU_PAT_NAME,
-            patSecret: env.TABLEAU_PAT_SECRET,
-          }
-        : undefined,
+    secrets,
   };
 }
 
 /** Every secret value in the config: the log redaction list and the canary scans use it. */
 export function secretValues(config: Config): string[] {
-  return [
-    config.slack?.botToken,
-    config.teams?.clientSecret,
-    config.teams?.refreshToken,
-    config.erpnext?.apiSecret,
-    config.erpnextEu?.apiSecret,
-    config.workdaySftp?.password,
-    config.workdaySoap?.password,
-    config.email?.password,
-    config.servicenow?.password,
-    config.servicenow?.oauth?.clientSecret,
-    config.tableau?.patSecret,
-  ].filter((v): v is string => Boolean(v));
+  return [...config.secrets];
 }

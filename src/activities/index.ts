@@ -1,6 +1,7 @@
 // createActivities(deps): every activity, with its vendor clients injected by the composition root.
 import type { Duration } from '@temporalio/common';
 import type { Config } from '../config';
+import { CONNECTOR_KEYS, type ConnectorKey } from '../connectors';
 import { EmailClient } from '../vendors/email';
 import { ErpnextClient } from '../vendors/erpnext';
 import { ServicenowClient } from '../vendors/servicenow';
@@ -60,96 +61,113 @@ export function createActivities(deps: ActivityDeps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 
-/** Builds the vendor clients the configuration names. */
-export function activityDepsFromConfig(config: Config): ActivityDeps {
-  const ca = config.extraCaPem;
-  const notifications: NotificationDeps = {};
-  const connectors: Record<string, ConnectorProbe> = {};
-  if (config.slack) {
-    const client = new SlackClient({
-      apiUrl: config.slack.apiUrl,
-      botToken: config.slack.botToken,
-      extraCaPem: ca,
-    });
-    notifications.slack = { client, channel: config.slack.channel };
-    connectors.slack = { endpoint: config.slack.apiUrl, verifyCredentials: () => client.authTest() };
-  }
-  if (config.teams) {
-    const client = new TeamsClient({ ...config.teams, extraCaPem: ca });
-    notifications.teams = { client, teamId: config.teams.teamId, channelId: config.teams.channelId };
-    connectors.teams = { endpoint: config.teams.graphBaseUrl, verifyCredentials: () => client.accessToken() };
-  }
-  // One client per ERPNext site, shared by the probes, the import and the redrives.
-  const erpnext = {
-    us: config.erpnext ? new ErpnextClient({ ...config.erpnext, extraCaPem: ca }) : undefined,
-    eu: config.erpnextEu ? new ErpnextClient({ ...config.erpnextEu, extraCaPem: ca }) : undefined,
-  };
-  if (config.erpnext && erpnext.us) {
-    const client = erpnext.us;
-    connectors.erpnext = { endpoint: config.erpnext.url, verifyCredentials: () => client.loggedUser() };
-  }
-  let servicenow: ServicenowDeps | undefined;
-  if (config.servicenow) {
-    const client = new ServicenowClient({ ...config.servicenow, extraCaPem: ca });
-    servicenow = { client };
-    connectors.servicenow = {
-      endpoint: config.servicenow.url,
-      verifyCredentials: () => client.list('sys_user', { limit: 1, fields: ['sys_id'] }),
+/** What the configured connectors have built so far: clients, and a readiness probe each. */
+interface Wiring {
+  ca?: string;
+  notifications: NotificationDeps;
+  probes: Record<string, ConnectorProbe>;
+  /** One client per ERPNext site, shared by the probes, the import and the redrives. */
+  erpnext: { us?: ErpnextClient; eu?: ErpnextClient };
+  servicenow?: ServicenowDeps;
+  tableau?: TableauClient;
+  email?: EmailClient;
+  sftp?: SftpSource;
+  workday?: WorkdayClient;
+}
+
+type Wire<K extends ConnectorKey> = (settings: NonNullable<Config[K]>, wiring: Wiring) => void;
+
+/** Per connector of the connector table: the clients it builds and its readiness probe. */
+const WIRE: { [K in ConnectorKey]: Wire<K> } = {
+  slack: (s, w) => {
+    const client = new SlackClient({ apiUrl: s.apiUrl, botToken: s.botToken, extraCaPem: w.ca });
+    w.notifications.slack = { client, channel: s.channel };
+    w.probes.slack = { endpoint: s.apiUrl, verifyCredentials: () => client.authTest() };
+  },
+  teams: (s, w) => {
+    const client = new TeamsClient({ ...s, extraCaPem: w.ca });
+    w.notifications.teams = { client, teamId: s.teamId, channelId: s.channelId };
+    w.probes.teams = { endpoint: s.graphBaseUrl, verifyCredentials: () => client.accessToken() };
+  },
+  email: (s, w) => {
+    w.email = new EmailClient({ ...s, extraCaPem: w.ca });
+  },
+  erpnext: (s, w) => {
+    const client = new ErpnextClient({ ...s, extraCaPem: w.ca });
+    w.erpnext.us = client;
+    w.probes.erpnext = { endpoint: s.url, verifyCredentials: () => client.loggedUser() };
+  },
+  erpnextEu: (s, w) => {
+    const client = new ErpnextClient({ ...s, extraCaPem: w.ca });
+    w.erpnext.eu = client;
+    w.probes['erpnext-eu'] = { endpoint: s.url, verifyCredentials: () => client.loggedUser() };
+  },
+  workdaySftp: (s, w) => {
+    const sftp = new SftpSource(s);
+    w.sftp = sftp;
+    w.probes.sftp = {
+      endpoint: `sftp://${s.host}:${s.port}${s.exportDir.startsWith('/') ? '' : '/'}${s.exportDir}`,
+      verifyCredentials: () => sftp.list(s.exportDir),
     };
-  }
-  // Not in the readiness probes yet: a probe's sign-in would end the runs' shared session.
-  const tableau = config.tableau ? new TableauClient({ ...config.tableau, extraCaPem: ca }) : undefined;
-  const email: EmailDeps = {
-    client: config.email ? new EmailClient({ ...config.email, extraCaPem: ca }) : undefined,
-    recipients: { alerts: config.email?.alertsTo, 'vendor-contact': config.email?.vendorContact },
-  };
-  const workday: WorkdayDeps = {
-    sftp: config.workdaySftp ? new SftpSource(config.workdaySftp) : undefined,
-    exportDir: config.workdaySftp?.exportDir,
-    erpnext,
-    quarantineDir: config.workdayQuarantineDir,
-    deadLetterRetention: config.dlqRetention,
-  };
-  const workdayDelta: WorkdayDeltaDeps = {
-    client: config.workdaySoap ? new WorkdayClient({ ...config.workdaySoap, extraCaPem: ca }) : undefined,
-    erpnext: workday.erpnext,
-    quarantineDir: config.workdayQuarantineDir,
-    deadLetterRetention: config.dlqRetention,
-  };
-  if (config.erpnextEu && erpnext.eu) {
-    const client = erpnext.eu;
-    connectors['erpnext-eu'] = {
-      endpoint: config.erpnextEu.url,
-      verifyCredentials: () => client.loggedUser(),
-    };
-  }
-  if (config.workdaySoap && workdayDelta.client) {
-    const client = workdayDelta.client;
+  },
+  workdaySoap: (s, w) => {
+    const client = new WorkdayClient({ ...s, extraCaPem: w.ca });
+    w.workday = client;
     // One worker, as of now: the cheapest call that proves the ISU's password and permissions.
-    connectors.workday = {
-      endpoint: config.workdaySoap.url,
+    w.probes.workday = {
+      endpoint: s.url,
       verifyCredentials: () => client.getWorkers({ asOf: new Date().toISOString(), page: 1, count: 1 }),
     };
+  },
+  servicenow: (s, w) => {
+    const client = new ServicenowClient({ ...s, extraCaPem: w.ca });
+    w.servicenow = { client };
+    w.probes.servicenow = {
+      endpoint: s.url,
+      verifyCredentials: () => client.list('sys_user', { limit: 1, fields: ['sys_id'] }),
+    };
+  },
+  // Not in the readiness probes yet: a probe's sign-in would end the runs' shared session.
+  tableau: (s, w) => {
+    w.tableau = new TableauClient({ ...s, extraCaPem: w.ca });
+  },
+};
+
+/** Builds the vendor clients the configuration names, one connector-table entry at a time. */
+export function activityDepsFromConfig(config: Config): ActivityDeps {
+  const w: Wiring = { ca: config.extraCaPem, notifications: {}, probes: {}, erpnext: {} };
+  for (const key of CONNECTOR_KEYS) {
+    const settings = config[key];
+    if (settings) (WIRE[key] as Wire<typeof key>)(settings as never, w);
   }
-  if (config.workdaySftp && workday.sftp) {
-    const sftp = workday.sftp;
-    const { host, port, exportDir } = config.workdaySftp;
-    connectors.sftp = { endpoint: `sftp://${host}:${port}`, verifyCredentials: () => sftp.list(exportDir) };
-  }
-  const digest: DigestDeps = {
-    slack: notifications.slack && { ...notifications.slack, channel: config.digestSlackChannel },
-    teams: notifications.teams,
-    servicenow: servicenow?.client,
+  const workday: WorkdayDeps = {
+    sftp: w.sftp,
+    exportDir: config.workdaySftp?.exportDir,
+    erpnext: w.erpnext,
+    quarantineDir: config.workdayQuarantineDir,
+    deadLetterRetention: config.dlqRetention,
   };
   return {
-    notifications,
-    connectors,
-    extraCaPem: ca,
-    servicenow,
-    tableau,
-    email,
+    notifications: w.notifications,
+    connectors: w.probes,
+    extraCaPem: w.ca,
+    servicenow: w.servicenow,
+    tableau: w.tableau,
+    email: {
+      client: w.email,
+      recipients: { alerts: config.email?.alertsTo, 'vendor-contact': config.email?.vendorContact },
+    },
     workday,
-    digest,
-    workdayDelta,
+    workdayDelta: {
+      client: w.workday,
+      erpnext: w.erpnext,
+      quarantineDir: config.workdayQuarantineDir,
+      deadLetterRetention: config.dlqRetention,
+    },
+    digest: {
+      slack: w.notifications.slack && { ...w.notifications.slack, channel: config.digestSlackChannel },
+      teams: w.notifications.teams,
+      servicenow: w.servicenow?.client,
+    },
   };
 }

@@ -1,0 +1,328 @@
+// The one table of connectors: the variables each reads (validated with zod), the ones that switch
+// it on (any set → all required), which are secrets (also readable from NAME_FILE), and the settings
+// the worker builds from them. config.ts loads through it, the activities' wiring builds one client
+// set per entry (activities/index.ts), and the deployment checks list its variables.
+import { z } from 'zod';
+import type { TeamsClientOptions } from './vendors/teams';
+
+export const port = z.coerce.number().int().min(0).max(65535);
+export const url = z.string().url();
+export const optionalText = z.string().min(1).optional();
+
+interface ConnectorSpec<Shape extends z.ZodRawShape, Settings> {
+  /** Every variable the connector reads, with its validation and default. */
+  variables: Shape;
+  /** Set any of these and the connector is on: then all of them are required. */
+  switches: readonly (keyof Shape & string)[];
+  /** Further all-or-nothing groups inside the connector (an optional feature's credentials). */
+  groups?: readonly (readonly (keyof Shape & string)[])[];
+  /** Secrets: never logged, also readable from `NAME_FILE`. */
+  secrets: readonly (keyof Shape & string)[];
+  /** The connector's settings once all its switches are set. */
+  settings(env: z.infer<z.ZodObject<Shape>>): Settings;
+}
+
+function connector<Shape extends z.ZodRawShape, Settings>(
+  spec: ConnectorSpec<Shape, Settings>,
+): ConnectorSpec<Shape, Settings> {
+  return spec;
+}
+
+export interface SlackSettings {
+  apiUrl: string;
+  botToken: string;
+  channel: string;
+}
+export interface TeamsSettings extends Omit<TeamsClientOptions, 'extraCaPem'> {
+  teamId: string;
+  channelId: string;
+}
+export interface EmailSettings {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  from: string;
+  /** Where alerts go when chat channels fail. */
+  alertsTo: string;
+  /** The vendor's contact for certificate renewals. */
+  vendorContact?: string;
+}
+export interface ErpnextSettings {
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+}
+export interface WorkdaySftpSettings {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  hostKeyFingerprint: string;
+  exportDir: string;
+}
+export interface WorkdaySoapSettings {
+  url: string;
+  tenant: string;
+  username: string;
+  password: string;
+}
+export interface TableauSettings {
+  serverUrl: string;
+  apiVersion: string;
+  siteContentUrl: string;
+  patName: string;
+  patSecret: string;
+}
+export interface ServicenowSettings {
+  url: string;
+  username: string;
+  password: string;
+  /** OAuth password grant when set; Basic auth otherwise. */
+  oauth?: { clientId: string; clientSecret: string };
+  /** The hourly request budget the client spreads its calls over. */
+  maxRequestsPerHour?: number;
+}
+
+// Settings are built only when every switch is set, so `!` on a switch below is safe.
+export const CONNECTORS = {
+  slack: connector({
+    variables: {
+      SLACK_API_URL: url.default('https://slack.com/api/'),
+      SLACK_BOT_TOKEN: optionalText,
+      SLACK_CHANNEL: z.string().min(1).default('#integration-ops'),
+    },
+    switches: ['SLACK_BOT_TOKEN'],
+    secrets: ['SLACK_BOT_TOKEN'],
+    settings: (env): SlackSettings => ({
+      apiUrl: env.SLACK_API_URL,
+      botToken: env.SLACK_BOT_TOKEN!,
+      channel: env.SLACK_CHANNEL,
+    }),
+  }),
+  teams: connector({
+    variables: {
+      GRAPH_BASE_URL: url.default('https://graph.microsoft.com/'),
+      GRAPH_LOGIN_URL: url.default('https://login.microsoftonline.com/'),
+      GRAPH_TENANT_ID: optionalText,
+      GRAPH_CLIENT_ID: optionalText,
+      GRAPH_CLIENT_SECRET: optionalText,
+      GRAPH_REFRESH_TOKEN: optionalText,
+      TEAMS_TEAM_ID: optionalText,
+      TEAMS_CHANNEL_ID: optionalText,
+    },
+    switches: [
+      'GRAPH_TENANT_ID',
+      'GRAPH_CLIENT_ID',
+      'GRAPH_CLIENT_SECRET',
+      'GRAPH_REFRESH_TOKEN',
+      'TEAMS_TEAM_ID',
+      'TEAMS_CHANNEL_ID',
+    ],
+    secrets: ['GRAPH_CLIENT_SECRET', 'GRAPH_REFRESH_TOKEN'],
+    settings: (env): TeamsSettings => ({
+      graphBaseUrl: env.GRAPH_BASE_URL,
+      loginUrl: env.GRAPH_LOGIN_URL,
+      tenantId: env.GRAPH_TENANT_ID!,
+      clientId: env.GRAPH_CLIENT_ID!,
+      clientSecret: env.GRAPH_CLIENT_SECRET!,
+      refreshToken: env.GRAPH_REFRESH_TOKEN!,
+      teamId: env.TEAMS_TEAM_ID!,
+      channelId: env.TEAMS_CHANNEL_ID!,
+    }),
+  }),
+  email: connector({
+    variables: {
+      SMTP_HOST: optionalText,
+      SMTP_PORT: port.default(587),
+      SMTP_USER: optionalText,
+      SMTP_PASSWORD: optionalText,
+      EMAIL_FROM: z.string().email().optional(),
+      ALERT_EMAIL_TO: z.string().email().optional(),
+      VENDOR_CONTACT_EMAIL: z.string().email().optional(),
+    },
+    switches: ['SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'EMAIL_FROM', 'ALERT_EMAIL_TO'],
+    secrets: ['SMTP_PASSWORD'],
+    settings: (env): EmailSettings => ({
+      host: env.SMTP_HOST!,
+      port: env.SMTP_PORT,
+      user: env.SMTP_USER!,
+      password: env.SMTP_PASSWORD!,
+      from: env.EMAIL_FROM!,
+      alertsTo: env.ALERT_EMAIL_TO!,
+      vendorContact: env.VENDOR_CONTACT_EMAIL,
+    }),
+  }),
+  erpnext: connector({
+    variables: {
+      ERPNEXT_URL: url.optional(),
+      ERPNEXT_API_KEY: optionalText,
+      ERPNEXT_API_SECRET: optionalText,
+    },
+    switches: ['ERPNEXT_URL', 'ERPNEXT_API_KEY', 'ERPNEXT_API_SECRET'],
+    secrets: ['ERPNEXT_API_SECRET'],
+    settings: (env): ErpnextSettings => ({
+      url: env.ERPNEXT_URL!,
+      apiKey: env.ERPNEXT_API_KEY!,
+      apiSecret: env.ERPNEXT_API_SECRET!,
+    }),
+  }),
+  /** The EU region's ERPNext: EU/EEA employees are written only there (data residency). */
+  erpnextEu: connector({
+    variables: {
+      ERPNEXT_EU_URL: url.optional(),
+      ERPNEXT_EU_API_KEY: optionalText,
+      ERPNEXT_EU_API_SECRET: optionalText,
+    },
+    switches: ['ERPNEXT_EU_URL', 'ERPNEXT_EU_API_KEY', 'ERPNEXT_EU_API_SECRET'],
+    secrets: ['ERPNEXT_EU_API_SECRET'],
+    settings: (env): ErpnextSettings => ({
+      url: env.ERPNEXT_EU_URL!,
+      apiKey: env.ERPNEXT_EU_API_KEY!,
+      apiSecret: env.ERPNEXT_EU_API_SECRET!,
+    }),
+  }),
+  workdaySftp: connector({
+    variables: {
+      WORKDAY_SFTP_HOST: optionalText,
+      WORKDAY_SFTP_PORT: port.default(22),
+      WORKDAY_SFTP_USERNAME: optionalText,
+      WORKDAY_SFTP_PASSWORD: optionalText,
+      /** The server's host key, `SHA256:<base64>` as `ssh-keygen -lf` prints it: pinned, never skipped. */
+      WORKDAY_SFTP_HOST_KEY_SHA256: z
+        .string()
+        .regex(/^SHA256:[A-Za-z0-9+/]{43}$/)
+        .optional(),
+      WORKDAY_EXPORT_DIR: z.string().min(1).default('/exports'),
+    },
+    switches: [
+      'WORKDAY_SFTP_HOST',
+      'WORKDAY_SFTP_USERNAME',
+      'WORKDAY_SFTP_PASSWORD',
+      'WORKDAY_SFTP_HOST_KEY_SHA256',
+    ],
+    secrets: ['WORKDAY_SFTP_PASSWORD'],
+    settings: (env): WorkdaySftpSettings => ({
+      host: env.WORKDAY_SFTP_HOST!,
+      port: env.WORKDAY_SFTP_PORT,
+      username: env.WORKDAY_SFTP_USERNAME!,
+      password: env.WORKDAY_SFTP_PASSWORD!,
+      hostKeyFingerprint: env.WORKDAY_SFTP_HOST_KEY_SHA256!,
+      exportDir: env.WORKDAY_EXPORT_DIR,
+    }),
+  }),
+  workdaySoap: connector({
+    variables: {
+      /** Workday web services host, e.g. https://wd2-impl-services1.workday.com (or a full service URL). */
+      WORKDAY_SOAP_URL: url.optional(),
+      WORKDAY_SOAP_TENANT: optionalText,
+      /** The Integration System User without `@tenant`. */
+      WORKDAY_SOAP_USERNAME: optionalText,
+      WORKDAY_SOAP_PASSWORD: optionalText,
+    },
+    switches: ['WORKDAY_SOAP_URL', 'WORKDAY_SOAP_TENANT', 'WORKDAY_SOAP_USERNAME', 'WORKDAY_SOAP_PASSWORD'],
+    secrets: ['WORKDAY_SOAP_PASSWORD'],
+    settings: (env): WorkdaySoapSettings => ({
+      url: env.WORKDAY_SOAP_URL!,
+      tenant: env.WORKDAY_SOAP_TENANT!,
+      username: env.WORKDAY_SOAP_USERNAME!,
+      password: env.WORKDAY_SOAP_PASSWORD!,
+    }),
+  }),
+  servicenow: connector({
+    variables: {
+      SERVICENOW_URL: url.optional(),
+      SERVICENOW_USERNAME: optionalText,
+      SERVICENOW_PASSWORD: optionalText,
+      SERVICENOW_CLIENT_ID: optionalText,
+      SERVICENOW_CLIENT_SECRET: optionalText,
+      SERVICENOW_MAX_REQUESTS_PER_HOUR: z.coerce.number().int().positive().optional(),
+    },
+    switches: ['SERVICENOW_URL', 'SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD'],
+    groups: [['SERVICENOW_CLIENT_ID', 'SERVICENOW_CLIENT_SECRET']],
+    secrets: ['SERVICENOW_PASSWORD', 'SERVICENOW_CLIENT_SECRET'],
+    settings: (env): ServicenowSettings => ({
+      url: env.SERVICENOW_URL!,
+      username: env.SERVICENOW_USERNAME!,
+      password: env.SERVICENOW_PASSWORD!,
+      oauth:
+        env.SERVICENOW_CLIENT_ID && env.SERVICENOW_CLIENT_SECRET
+          ? { clientId: env.SERVICENOW_CLIENT_ID, clientSecret: env.SERVICENOW_CLIENT_SECRET }
+          : undefined,
+      maxRequestsPerHour: env.SERVICENOW_MAX_REQUESTS_PER_HOUR,
+    }),
+  }),
+  tableau: connector({
+    variables: {
+      TABLEAU_SERVER_URL: url.optional(),
+      TABLEAU_API_VERSION: z
+        .string()
+        .regex(/^\d+\.\d+$/)
+        .default('3.24'),
+      /** The site's contentUrl; '-' names the Default site of Tableau Server (contentUrl ""). */
+      TABLEAU_SITE: optionalText,
+      TABLEAU_PAT_NAME: optionalText,
+      TABLEAU_PAT_SECRET: optionalText,
+    },
+    switches: ['TABLEAU_SERVER_URL', 'TABLEAU_SITE', 'TABLEAU_PAT_NAME', 'TABLEAU_PAT_SECRET'],
+    secrets: ['TABLEAU_PAT_SECRET'],
+    settings: (env): TableauSettings => ({
+      serverUrl: env.TABLEAU_SERVER_URL!,
+      apiVersion: env.TABLEAU_API_VERSION,
+      siteContentUrl: env.TABLEAU_SITE === '-' ? '' : env.TABLEAU_SITE!,
+      patName: env.TABLEAU_PAT_NAME!,
+      patSecret: env.TABLEAU_PAT_SECRET!,
+    }),
+  }),
+};
+
+type Connectors = typeof CONNECTORS;
+export type ConnectorKey = keyof Connectors;
+export const CONNECTOR_KEYS = Object.keys(CONNECTORS) as ConnectorKey[];
+
+/** The settings of every configured connector (absent when it is not configured). */
+export type ConnectorSettings = {
+  [K in ConnectorKey]?: ReturnType<Connectors[K]['settings']>;
+};
+
+/** Every variable any connector reads. */
+export const CONNECTOR_VARIABLES: z.ZodRawShape = Object.assign(
+  {},
+  ...CONNECTOR_KEYS.map((key) => CONNECTORS[key].variables),
+) as z.ZodRawShape;
+
+type AnySpec = ConnectorSpec<z.ZodRawShape, unknown>;
+const spec = (key: ConnectorKey): AnySpec => CONNECTORS[key] as unknown as AnySpec;
+
+/** Every secret's variable name, for NAME_FILE resolution. */
+export const SECRET_VARIABLES: readonly string[] = CONNECTOR_KEYS.flatMap((key) => spec(key).secrets);
+
+/** All-or-nothing groups: a problem line for each one that is only partly set. */
+export function partlyConfigured(source: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  for (const key of CONNECTOR_KEYS) {
+    for (const names of [spec(key).switches, ...(spec(key).groups ?? [])]) {
+      const set = names.filter((n) => source[n] !== undefined);
+      if (set.length === 0 || set.length === names.length) continue;
+      const missing = names.filter((n) => source[n] === undefined);
+      problems.push(`${missing.join(', ')} missing: ${key} is partly configured (${set.join(', ')} set)`);
+    }
+  }
+  return problems;
+}
+
+/** Settings for each connector whose switches are all set, and the secret values they hold. */
+export function connectorSettings(env: Record<string, unknown>): {
+  settings: ConnectorSettings;
+  secrets: string[];
+} {
+  const settings: Record<string, unknown> = {};
+  const secrets: string[] = [];
+  for (const key of CONNECTOR_KEYS) {
+    const { switches, secrets: secretNames, settings: build } = spec(key);
+    if (!switches.every((name) => env[name] !== undefined)) continue;
+    settings[key] = build(env);
+    for (const name of secretNames) if (typeof env[name] === 'string') secrets.push(env[name]);
+  }
+  return { settings: settings as ConnectorSettings, secrets };
+}
