@@ -134,7 +134,10 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
   if (config.workdaySftp && workday.sftp) {
     const sftp = workday.sftp;
     const { host, port, exportDir } = config.workdaySftp;
-    connectors.sftp = { endpoint: `sftp://${host}:${port}`, verifyCredentials: () => sftp.list(exportDir) };
+    connectors.sftp = {
+      endpoint: `sftp://${host}:${port}${exportDir.startsWith('/') ? '' : '/'}${exportDir}`,
+      verifyCredentials: () => sftp.list(exportDir),
+    };
   }
   const digest: DigestDeps = {
     slack: notifications.slack && { ...notifications.slack, channel: config.digestSlackChannel },
