@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { isPositiveDuration } from './domain/duration';
+import { isTimeZone } from './vendors/frappeTime';
 import type { TeamsClientOptions } from './vendors/teams';
 
 const SECRET_NAMES = [
@@ -61,6 +62,9 @@ const envSchema = z.object({
   ERPNEXT_EU_URL: url.optional(),
   ERPNEXT_EU_API_KEY: optionalText,
   ERPNEXT_EU_API_SECRET: optionalText,
+  /** The sites' time zones (System Settings → Time Zone): Frappe's `creation`/`modified` are local to them. */
+  ERPNEXT_TIME_ZONE: z.string().default('UTC').refine(isTimeZone, { message: 'an IANA time zone' }),
+  ERPNEXT_EU_TIME_ZONE: z.string().default('UTC').refine(isTimeZone, { message: 'an IANA time zone' }),
 
   WORKDAY_SFTP_HOST: optionalText,
   WORKDAY_SFTP_PORT: port.default(22),
@@ -159,6 +163,8 @@ export interface ErpnextSettings {
   url: string;
   apiKey: string;
   apiSecret: string;
+  /** IANA zone of the site's `creation`/`modified` timestamps. */
+  timeZone: string;
 }
 
 export interface WorkdaySftpSettings {
@@ -325,11 +331,21 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
         : undefined,
     erpnext:
       env.ERPNEXT_URL && env.ERPNEXT_API_KEY && env.ERPNEXT_API_SECRET
-        ? { url: env.ERPNEXT_URL, apiKey: env.ERPNEXT_API_KEY, apiSecret: env.ERPNEXT_API_SECRET }
+        ? {
+            url: env.ERPNEXT_URL,
+            apiKey: env.ERPNEXT_API_KEY,
+            apiSecret: env.ERPNEXT_API_SECRET,
+            timeZone: env.ERPNEXT_TIME_ZONE,
+          }
         : undefined,
     erpnextEu:
       env.ERPNEXT_EU_URL && env.ERPNEXT_EU_API_KEY && env.ERPNEXT_EU_API_SECRET
-        ? { url: env.ERPNEXT_EU_URL, apiKey: env.ERPNEXT_EU_API_KEY, apiSecret: env.ERPNEXT_EU_API_SECRET }
+        ? {
+            url: env.ERPNEXT_EU_URL,
+            apiKey: env.ERPNEXT_EU_API_KEY,
+            apiSecret: env.ERPNEXT_EU_API_SECRET,
+            timeZone: env.ERPNEXT_EU_TIME_ZONE,
+          }
         : undefined,
     workdaySftp:
       env.WORKDAY_SFTP_HOST &&
