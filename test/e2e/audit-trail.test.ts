@@ -95,12 +95,16 @@ describe('e2e: audit trail of vendor writes and signals', () => {
     });
     await breaker.signal(openBreaker, { by: 'dana', reason: 'vendor maintenance window' });
 
-    const lines = await waitFor('the signal line', async () => {
+    // The signal line, and an outcome for every write sent by then (writes may still be in flight).
+    const writeKey = (l: AuditRecord) => `${l.runId} ${l.action} ${l.target} ${l.detail?.attempt}`;
+    const lines = await waitFor('the signal line and every write answered', async () => {
       const parsed = readFileSync(auditFile, 'utf8')
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as AuditRecord);
-      return parsed.some((l) => l.action === 'signal:open') ? parsed : undefined;
+      const answered = new Set(parsed.filter((l) => l.outcome !== 'sent').map(writeKey));
+      const settled = parsed.every((l) => l.outcome !== 'sent' || answered.has(writeKey(l)));
+      return settled && parsed.some((l) => l.action === 'signal:open') ? parsed : undefined;
     });
 
     for (const line of lines) {
