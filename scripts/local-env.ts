@@ -53,11 +53,14 @@ export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
     ERPNEXT_URL: sims.erpnext.url,
     ERPNEXT_API_KEY: c.erpnextKey,
     ERPNEXT_API_SECRET: c.erpnextSecret,
+    // The simulated sites' time zones (simulators/run-all.ts): US on New York, EU on Berlin time.
+    ERPNEXT_TIME_ZONE: 'America/New_York',
     ...(sims.erpnextEu
       ? {
           ERPNEXT_EU_URL: sims.erpnextEu.url,
           ERPNEXT_EU_API_KEY: c.erpnextKey,
           ERPNEXT_EU_API_SECRET: c.erpnextSecret,
+          ERPNEXT_EU_TIME_ZONE: 'Europe/Berlin',
         }
       : {}),
     ...(sims.sftp

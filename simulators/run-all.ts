@@ -49,13 +49,13 @@ export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): 
     case 'graph':
       return startGraphSimulator({ port, tls: { ca } });
     case 'erpnext':
-      return startErpnextSimulator({ port, tls: { ca } });
+      return startErpnextSimulator({ port, tls: { ca }, timeZone: 'America/New_York' });
     case 'tableau':
       return startTableauSimulator({ port, tls: { ca } });
     case 'servicenow':
       return startServicenowSimulator({ port, tls: { ca } });
     case 'erpnextEu':
-      return startErpnextSimulator({ port, tls: { ca }, name: 'erpnext-eu' });
+      return startErpnextSimulator({ port, tls: { ca }, name: 'erpnext-eu', timeZone: 'Europe/Berlin' });
     case 'workday':
       return startWorkdaySimulator({ port, tls: { ca } });
   }

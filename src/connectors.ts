@@ -3,11 +3,14 @@
 // the worker builds from them. config.ts loads through it, the activities' wiring builds one client
 // set per entry (activities/index.ts), and the deployment checks list its variables.
 import { z } from 'zod';
+import { isTimeZone } from './vendors/frappeTime';
 import type { TeamsClientOptions } from './vendors/teams';
 
 export const port = z.coerce.number().int().min(0).max(65535);
 export const url = z.string().url();
 export const optionalText = z.string().min(1).optional();
+/** A site's IANA time zone (Frappe writes `creation`/`modified` in it, without an offset). */
+const timeZone = z.string().default('UTC').refine(isTimeZone, { message: 'an IANA time zone' });
 
 interface ConnectorSpec<Shape extends z.ZodRawShape, Settings> {
   /** Every variable the connector reads, with its validation and default. */
@@ -52,6 +55,8 @@ export interface ErpnextSettings {
   url: string;
   apiKey: string;
   apiSecret: string;
+  /** IANA zone of the site's `creation`/`modified` timestamps. */
+  timeZone: string;
 }
 export interface WorkdaySftpSettings {
   host: string;
@@ -158,6 +163,7 @@ export const CONNECTORS = {
       ERPNEXT_URL: url.optional(),
       ERPNEXT_API_KEY: optionalText,
       ERPNEXT_API_SECRET: optionalText,
+      ERPNEXT_TIME_ZONE: timeZone,
     },
     switches: ['ERPNEXT_URL', 'ERPNEXT_API_KEY', 'ERPNEXT_API_SECRET'],
     secrets: ['ERPNEXT_API_SECRET'],
@@ -165,6 +171,7 @@ export const CONNECTORS = {
       url: env.ERPNEXT_URL!,
       apiKey: env.ERPNEXT_API_KEY!,
       apiSecret: env.ERPNEXT_API_SECRET!,
+      timeZone: env.ERPNEXT_TIME_ZONE,
     }),
   }),
   /** The EU region's ERPNext: EU/EEA employees are written only there (data residency). */
@@ -173,6 +180,7 @@ export const CONNECTORS = {
       ERPNEXT_EU_URL: url.optional(),
       ERPNEXT_EU_API_KEY: optionalText,
       ERPNEXT_EU_API_SECRET: optionalText,
+      ERPNEXT_EU_TIME_ZONE: timeZone,
     },
     switches: ['ERPNEXT_EU_URL', 'ERPNEXT_EU_API_KEY', 'ERPNEXT_EU_API_SECRET'],
     secrets: ['ERPNEXT_EU_API_SECRET'],
@@ -180,6 +188,7 @@ export const CONNECTORS = {
       url: env.ERPNEXT_EU_URL!,
       apiKey: env.ERPNEXT_EU_API_KEY!,
       apiSecret: env.ERPNEXT_EU_API_SECRET!,
+      timeZone: env.ERPNEXT_EU_TIME_ZONE,
     }),
   }),
   workdaySftp: connector({

@@ -19,6 +19,8 @@ export interface ErpnextSimulatorOptions {
   daysValid?: number;
   /** Simulator name in logs and recordings (e.g. `erpnext-eu` for a second region). */
   name?: string;
+  /** The site's time zone (System Settings), IANA; default UTC. */
+  timeZone?: string;
 }
 
 export async function startErpnextSimulator(
@@ -35,7 +37,7 @@ export async function startErpnextSimulator(
     port: options.port,
     host: options.host,
     tls: { ...options.tls, daysValid: options.daysValid ?? options.tls.daysValid },
-    createState: createErpnextState,
+    createState: () => createErpnextState(options.timeZone),
     faultBody: erpnextFaultBody,
     routes(app, ctx) {
       registerMethodRoutes(app, ctx, credentials);

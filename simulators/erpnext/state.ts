@@ -73,12 +73,14 @@ export interface ValidationRule {
 export interface ErpnextState {
   docs: Map<string, DocTable>;
   rules: ValidationRule[];
+  /** The site's time zone (IANA): `creation` and `modified` are local to it, without offset. */
+  timeZone: string;
   /** Set through POST /__admin/rate-limit; none by default. */
   rateLimit?: RateLimit;
 }
 
-export function createErpnextState(): ErpnextState {
-  return { docs: new Map(), rules: [] };
+export function createErpnextState(timeZone = 'UTC'): ErpnextState {
+  return { docs: new Map(), rules: [], timeZone };
 }
 
 /** The documents of one DocType, created on first use. */

@@ -18,6 +18,11 @@ export interface FaultSpec {
   /** `Retry-After` value; defaults to 1 for 429, absent otherwise; `null` omits the header. */
   retryAfterSeconds?: number | null;
   latencyMs?: number;
+  /**
+   * The request is processed at once (a write commits) but its answer is held this long: a client
+   * that dies meanwhile never learns that the vendor accepted it.
+   */
+  answerLatencyMs?: number;
   /** How many matching requests the fault applies to; absent = until reset. */
   times?: number;
   /** Path prefix the fault applies to; absent = every non-admin path. */
@@ -116,7 +121,9 @@ export function parseFaultSpec(body: unknown): FaultSpec {
     throw new Error('status must be 0 or an HTTP status');
   }
   const latencyMs = optionalNumber(b.latencyMs, 'latencyMs');
-  if (!status && !latencyMs) throw new Error('a fault needs a status or latencyMs');
+  const answerLatencyMs = optionalNumber(b.answerLatencyMs, 'answerLatencyMs');
+  if (!status && !latencyMs && !answerLatencyMs)
+    throw new Error('a fault needs a status, latencyMs or answerLatencyMs');
   if (b.path !== undefined && typeof b.path !== 'string') throw new Error('path must be a string');
   const retryAfterSeconds =
     b.retryAfterSeconds === null ? null : optionalNumber(b.retryAfterSeconds, 'retryAfterSeconds');
@@ -124,6 +131,7 @@ export function parseFaultSpec(body: unknown): FaultSpec {
     status,
     retryAfterSeconds,
     latencyMs,
+    answerLatencyMs,
     times: optionalNumber(b.times, 'times'),
     path: b.path as string | undefined,
   };
@@ -184,6 +192,7 @@ export async function startHttpSimulator<S>(options: HttpSimulatorOptions<S>): P
   );
 
   const recorded = new WeakMap<FastifyRequest, RecordedRequest>();
+  const heldAnswers = new WeakMap<FastifyRequest, number>();
 
   function takeFault(path: string): ActiveFault | undefined {
     const fault = faults.find((f) => f.path === undefined || path.startsWith(f.path));
@@ -212,12 +221,19 @@ export async function startHttpSimulator<S>(options: HttpSimulatorOptions<S>): P
     const fault = takeFault(path);
     if (!fault) return;
     if (fault.latencyMs) await sleep(fault.latencyMs);
+    if (fault.answerLatencyMs) heldAnswers.set(request, fault.answerLatencyMs);
     if (!fault.status) return;
     entry.fault = fault.status;
     const retryAfter =
       fault.retryAfterSeconds === undefined && fault.status === 429 ? 1 : fault.retryAfterSeconds;
     if (retryAfter !== undefined && retryAfter !== null) reply.header('retry-after', String(retryAfter));
     return sendError(reply, fault.status, `Simulated fault ${fault.status}`);
+  });
+
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const held = heldAnswers.get(request);
+    if (held) await sleep(held);
+    return payload;
   });
 
   app.addHook('onResponse', async (request, reply) => {

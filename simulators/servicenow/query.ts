@@ -2,6 +2,7 @@
 // `^NQ` a new OR-group, `ORDERBYfield` / `ORDERBYDESCfield` anywhere (applied globally, in order).
 // Conditions on fields the table does not have are ignored, as ServiceNow does (strict mode rejects).
 // `javascript:gs.dateGenerate('date','time')` is read in the API user's time zone and turned into UTC.
+import { wallClock } from '../kit/zoned-time';
 
 export type FieldType = 'string' | 'integer' | 'datetime' | 'reference';
 export type Row = Record<string, string>;
@@ -169,17 +170,7 @@ export function localToUtc(date: string, time: string, timeZone: string): string
 }
 
 function offsetMs(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const w = wallClock(at, timeZone);
+  const wall = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return wall - Math.floor(at.getTime() / 1000) * 1000;
 }

@@ -44,7 +44,9 @@ export interface VendorCallOptions {
 /**
  * Runs a vendor call, records its latency and outcome as `integration_vendor_call_duration_seconds`
  * {connector, operation, outcome}, and rethrows a failure in Temporal's terms. A write (`audit`
- * set) also writes one audit line per attempt with the run's actor.
+ * set) also writes two audit lines per attempt with the run's actor: `sent` before the request
+ * leaves, its outcome after. A process killed in between leaves the `sent` line, so the trail
+ * never misses a write the vendor may have accepted.
  */
 export async function vendorCall<T>(
   connector: string,
@@ -52,6 +54,7 @@ export async function vendorCall<T>(
   fn: () => Promise<T>,
   options: VendorCallOptions = {},
 ): Promise<T> {
+  if (options.audit !== undefined) auditWrite(connector, operation, options.audit, 'sent');
   const started = performance.now();
   let outcome = 'success';
   try {
@@ -72,7 +75,14 @@ export async function vendorCall<T>(
   }
 }
 
-function auditWrite(connector: string, action: string, target: string, outcome: string): void {
+/** One audit line for a vendor write, with this activity's run, actor and attempt. */
+export function auditWrite(
+  connector: string,
+  action: string,
+  target: string,
+  outcome: string,
+  detail: Record<string, string | number | boolean> = {},
+): void {
   const { workflowExecution, attempt, activityType } = Context.current().info;
   writeAudit({
     actor: currentActor(),
@@ -82,6 +92,6 @@ function auditWrite(connector: string, action: string, target: string, outcome: 
     action,
     target,
     outcome,
-    detail: { activity: activityType, attempt },
+    detail: { activity: activityType, attempt, ...detail },
   });
 }

@@ -29,7 +29,7 @@ export function createReadinessActivities(deps: ReadinessDeps) {
       if (!probe)
         return {
           connector,
-          endpoint: '',
+          endpoint: 'not configured',
           reachable: false,
           credentialsAccepted: false,
           error: 'not configured',
@@ -45,6 +45,15 @@ export function createReadinessActivities(deps: ReadinessDeps) {
   };
 }
 
+/**
+ * What the report shows: an http(s) origin; for other schemes (sftp) scheme, host, port and folder,
+ * because `URL.origin` is the string "null" for schemes WHATWG does not know. Never credentials.
+ */
+function endpointLabel(url: URL): string {
+  if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin;
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
 async function runProbe(
   connector: string,
   probe: ConnectorProbe,
@@ -53,7 +62,7 @@ async function runProbe(
   const url = new URL(probe.endpoint);
   const result: ConnectorCheck = {
     connector,
-    endpoint: url.origin,
+    endpoint: endpointLabel(url),
     reachable: true,
     credentialsAccepted: false,
   };

@@ -5,7 +5,7 @@
 // events worth announcing and the page's last position, never the records themselves.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import { glideDateTime, keysetQuery, type KeysetCursor } from '../domain/cursor';
+import { glideDateTime, keysetQuery, writtenAfter, type KeysetCursor } from '../domain/cursor';
 import {
   CAB_WAITER_DISPLAY,
   INCIDENT_SOURCE_DISPLAY,
@@ -35,8 +35,12 @@ export interface SyncPageRequest {
   /** Exclusive upper bound on sys_updated_on (UTC). */
   horizon: string;
   pageSize: number;
-  /** sys_updated_on of the run's starting cursor: rows created after it are new. Absent = first run. */
-  since?: string;
+  /**
+   * The run's starting cursor: a row whose creation lies after it in keyset order is new, and only
+   * audit rows after it count. Absent = first run. (A bare timestamp, sent by runs started before
+   * this field held the whole cursor, means the end of that second.)
+   */
+  since?: KeysetCursor | string;
 }
 
 export interface SyncPageResult {
@@ -76,6 +80,7 @@ const FIELDS: Record<SyncTable, string[]> = {
     'sys_updated_on',
   ],
 };
+const LAST_SYS_ID = 'f'.repeat(32);
 
 /** The dedupe key of an externally raised incident: stable for one (source system, source id). */
 export function incidentCorrelationId(sourceSystem: string, sourceId: string): string {
@@ -209,7 +214,11 @@ export function createServicenowActivities(deps: ServicenowDeps) {
         }),
       );
       deps.observe?.(request.table, records);
-      const isNew = (r: SnRecord) => request.since === undefined || (r.sys_created_on ?? '') > request.since;
+      const since =
+        typeof request.since === 'string' ? { updatedOn: request.since, sysId: LAST_SYS_ID } : request.since;
+      // Created after the cursor's position, not merely after its second: a row created later in the
+      // cursor's own second (larger sys_id) was never read, so it is new.
+      const isNew = (r: SnRecord) => writtenAfter(r.sys_created_on ?? '', r.sys_id ?? '', since);
       const created = records.filter(isNew).length;
       countRecords('servicenow', `sync.${request.table}`, {
         processed: records.length,
@@ -219,8 +228,8 @@ export function createServicenowActivities(deps: ServicenowDeps) {
       const lastRecord = records[records.length - 1];
       const events =
         request.table === 'incident'
-          ? await incidentEvents(sn, records, isNew, request.since)
-          : changeEvents(records);
+          ? await incidentEvents(sn, records, isNew, since)
+          : await changeEvents(sn, records, isNew, since);
       return {
         records: records.length,
         created,
@@ -240,7 +249,7 @@ async function incidentEvents(
   sn: ServicenowClient,
   records: SnRecord[],
   isNew: (r: SnRecord) => boolean,
-  since: string | undefined,
+  since: KeysetCursor | undefined,
 ): Promise<SyncEvent[]> {
   const ours = (r: SnRecord) => r.correlation_display === INCIDENT_SOURCE_DISPLAY;
   const event = (
@@ -268,7 +277,7 @@ async function incidentEvents(
     }
   }
   if (watched.length === 0 || since === undefined) return events;
-  const audits = await auditRows(sn, watched, since);
+  const audits = await auditRows(sn, 'incident', ['state', 'priority'], watched, since);
   for (const r of watched) {
     const rows = (audits.get(r.sys_id ?? '') ?? []).filter(
       (a) => (a.sys_created_on ?? '') <= (r.sys_updated_on ?? ''),
@@ -287,16 +296,22 @@ async function incidentEvents(
   return events;
 }
 
-/** State and priority changes of these incidents since `since`, by sys_id, oldest first. */
+/**
+ * Changes of these fields on these records that the runs up to `since` did not read, by sys_id,
+ * oldest first. An audit row written at the cursor's own second belongs to a version at (that
+ * second, the record's sys_id): read already when that position is not after the cursor.
+ */
 async function auditRows(
   sn: ServicenowClient,
+  table: SyncTable,
+  fields: string[],
   records: SnRecord[],
-  since: string,
+  since: KeysetCursor,
 ): Promise<Map<string, SnRecord[]>> {
   const byRecord = new Map<string, SnRecord[]>();
   for (let i = 0; i < records.length; i += AUDIT_CHUNK) {
     const ids = records.slice(i, i + AUDIT_CHUNK).map((r) => r.sys_id);
-    const query = `tablename=incident^fieldnameINstate,priority^documentkeyIN${ids.join(',')}^sys_created_on>=${since}^ORDERBYsys_created_on`;
+    const query = `tablename=${table}^fieldnameIN${fields.join(',')}^documentkeyIN${ids.join(',')}^sys_created_on>=${since.updatedOn}^ORDERBYsys_created_on`;
     const { records: rows } = await vendorCall('servicenow', 'list.sys_audit', () =>
       sn.list('sys_audit', {
         query,
@@ -305,6 +320,7 @@ async function auditRows(
       }),
     );
     for (const row of rows) {
+      if (!writtenAfter(row.sys_created_on ?? '', row.documentkey ?? '', since)) continue;
       const list = byRecord.get(row.documentkey ?? '') ?? [];
       list.push(row);
       byRecord.set(row.documentkey ?? '', list);
@@ -313,20 +329,38 @@ async function auditRows(
   return byRecord;
 }
 
-/** CAB decisions on change requests a workflow is waiting for (correlation_id = its workflow id). */
-function changeEvents(records: SnRecord[]): SyncEvent[] {
+/**
+ * CAB decisions on change requests a workflow is waiting for (correlation_id = its workflow id),
+ * each signalled once: a change request created after the cursor carries a decision nobody was told
+ * of; an older one only when its approval changed after the cursor (sys_audit), so a later edit
+ * (closing it, a comment) does not signal the same decision again.
+ */
+async function changeEvents(
+  sn: ServicenowClient,
+  records: SnRecord[],
+  isNew: (r: SnRecord) => boolean,
+  since: KeysetCursor | undefined,
+): Promise<SyncEvent[]> {
+  const decided = records.filter(
+    (r) =>
+      r.correlation_display === CAB_WAITER_DISPLAY &&
+      r.correlation_id &&
+      (r.approval === 'approved' || r.approval === 'rejected'),
+  );
+  const old = decided.filter((r) => !isNew(r));
+  const audits =
+    old.length && since ? await auditRows(sn, 'change_request', ['approval'], old, since) : undefined;
   const events: SyncEvent[] = [];
-  for (const r of records) {
-    const approval = r.approval;
-    if (r.correlation_display !== CAB_WAITER_DISPLAY || !r.correlation_id) continue;
-    if (approval !== 'approved' && approval !== 'rejected') continue;
+  for (const r of decided) {
+    const decision = audits?.get(r.sys_id ?? '')?.at(-1);
+    if (!isNew(r) && !decision) continue;
     events.push({
       kind: 'cab-decision',
       number: r.number ?? '',
       sysId: r.sys_id ?? '',
-      approval,
-      workflowId: r.correlation_id,
-      decidedAt: r.sys_updated_on ?? '',
+      approval: r.approval as 'approved' | 'rejected',
+      workflowId: r.correlation_id ?? '',
+      decidedAt: decision?.sys_created_on ?? r.sys_updated_on ?? '',
     });
   }
   return events;

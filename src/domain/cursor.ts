@@ -37,6 +37,15 @@ export function compareCursor(a: KeysetCursor, b: KeysetCursor): number {
 }
 
 /**
+ * Whether a row's version written at `at` lies after `cursor` in keyset order, i.e. the runs that
+ * reached the cursor never read it. A version's position is (the second it was written, sys_id): a
+ * row created at the cursor's own second but with a larger sys_id is after it. No cursor: everything.
+ */
+export function writtenAfter(at: string, sysId: string, cursor: KeysetCursor | undefined): boolean {
+  return cursor === undefined || compareCursor({ updatedOn: at, sysId }, cursor) > 0;
+}
+
+/**
  * The encoded query for the page after `after` (all rows when absent), below `horizon` (exclusive).
  * `filter` (an encoded query without ORDERBY or ^NQ) is repeated in each OR-group.
  */

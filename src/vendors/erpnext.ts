@@ -1,4 +1,5 @@
 // ERPNext (Frappe) REST client: token auth `token key:secret`; resource lists and the batch RPCs.
+import { frappeTimeToUtcMs } from './frappeTime';
 import { fetchDispatcher, httpError, vendorFetch } from './https';
 import type { Dispatcher } from 'undici';
 
@@ -8,6 +9,8 @@ export interface ErpnextClientOptions {
   apiSecret: string;
   extraCaPem?: string;
   timeoutMs?: number;
+  /** The site's time zone (IANA), in which it writes `creation` and `modified`; default UTC. */
+  timeZone?: string;
 }
 
 export class ErpnextClient {
@@ -15,6 +18,11 @@ export class ErpnextClient {
 
   constructor(private readonly options: ErpnextClientOptions) {
     this.dispatcher = fetchDispatcher(options.extraCaPem);
+  }
+
+  /** UTC epoch ms of a `creation`/`modified` value this site wrote (NaN when it is not a datetime). */
+  utcMs(siteTime: string): number {
+    return frappeTimeToUtcMs(siteTime, this.options.timeZone ?? 'UTC');
   }
 
   /** The user the API key belongs to: proves the credentials are accepted. */

@@ -95,7 +95,7 @@ export async function servicenowIncidentSync(input: IncidentSyncInput = {}): Pro
         after,
         horizon,
         pageSize,
-        since: cursorBefore[table]?.updatedOn,
+        since: cursorBefore[table],
       });
       report.pages += 1;
       report.records += page.records;

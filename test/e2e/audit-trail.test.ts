@@ -1,7 +1,8 @@
 // The audit trail as a SIEM would read it: the worker runs as a process with AUDIT_LOG pointing at
 // a file; runs write to ServiceNow, Slack and Teams (one started by hand, one by a schedule) and a
-// person opens a breaker by signal. Every write line must match a write the simulators received,
-// with the actor, workflow and run that caused it; the signal line names the person.
+// person opens a breaker by signal. Every write is two lines, `sent` before the request and its
+// outcome after, each matching a write the simulators received, with the actor, workflow and run
+// that caused it; the signal line names the person.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,12 +95,16 @@ describe('e2e: audit trail of vendor writes and signals', () => {
     });
     await breaker.signal(openBreaker, { by: 'dana', reason: 'vendor maintenance window' });
 
-    const lines = await waitFor('the signal line', async () => {
+    // The signal line, and an outcome for every write sent by then (writes may still be in flight).
+    const writeKey = (l: AuditRecord) => `${l.runId} ${l.action} ${l.target} ${l.detail?.attempt}`;
+    const lines = await waitFor('the signal line and every write answered', async () => {
       const parsed = readFileSync(auditFile, 'utf8')
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as AuditRecord);
-      return parsed.some((l) => l.action === 'signal:open') ? parsed : undefined;
+      const answered = new Set(parsed.filter((l) => l.outcome !== 'sent').map(writeKey));
+      const settled = parsed.every((l) => l.outcome !== 'sent' || answered.has(writeKey(l)));
+      return settled && parsed.some((l) => l.action === 'signal:open') ? parsed : undefined;
     });
 
     for (const line of lines) {
@@ -107,8 +112,9 @@ describe('e2e: audit trail of vendor writes and signals', () => {
       assert.ok(line.workflowId && line.runId && line.actor && line.connector, JSON.stringify(line));
     }
 
-    // Every write line is a write the vendor received, and every write the vendor received has a line.
-    const writes = lines.filter((l) => l.action in WRITE_PATHS);
+    // Every write the vendor received has a `sent` line and an outcome line, and nothing else does.
+    const all = lines.filter((l) => l.action in WRITE_PATHS);
+    const writes = all.filter((l) => l.outcome !== 'sent');
     assert.deepEqual(
       lines.filter((l) => !(l.action in WRITE_PATHS) && !l.action.startsWith('signal:')),
       [],
@@ -135,7 +141,14 @@ describe('e2e: audit trail of vendor writes and signals', () => {
       const audited = writes.filter((l) => l.action === action);
       assert.ok(audited.length > 0, `no audit line for ${action}`);
       assert.equal(audited.filter((l) => l.outcome === 'success').length, ok.length, `${action}: successes`);
-      assert.equal(audited.length, sent.length, `${action}: one line per request sent`);
+      assert.equal(audited.length, sent.length, `${action}: one outcome line per request sent`);
+      const intents = all.filter((l) => l.action === action && l.outcome === 'sent');
+      const key = (l: AuditRecord) => `${l.runId} ${l.target} ${l.detail?.attempt}`;
+      assert.deepEqual(
+        intents.map(key).sort(),
+        audited.map(key).sort(),
+        `${action}: a sent line per outcome`,
+      );
     }
 
     const incident = writes.find((l) => l.action === 'import.incident');
@@ -163,7 +176,10 @@ describe('e2e: audit trail of vendor writes and signals', () => {
       slackLines.map((l) => l.target.replace(/^#/, '')), // Slack stores channel names without '#'
       slackMessages.map((m) => m.channel),
     );
-    for (const line of [...slackLines, ...writes.filter((l) => l.action === 'channelMessage.post')]) {
+    const announcing = all.filter(
+      (l) => l.action === 'chat.postMessage' || l.action === 'channelMessage.post',
+    );
+    for (const line of announcing) {
       assert.equal(line.actor, 'schedule:servicenow-incident-sync');
       assert.equal(line.workflowId, syncId);
     }

@@ -1,8 +1,11 @@
 // A worker killed (SIGKILL) in the middle of a Workday full import: a second worker process picks
 // the import up, and ERPNext ends with exactly the valid employees, each once, with at most one
-// batch sent again. The kill lands while a batch's ERPNext insert is in flight (held by a latency
-// fault), the case that can duplicate records. The workflow waits for a dead worker's batch as long
-// as the batch's heartbeat timeout (input `heartbeatTimeout`, 1 minute by default; 5 s here).
+// batch sent again. The kill lands after ERPNext committed a batch's insert but before its answer
+// arrived (a fault holds the answer), the case that can duplicate records and that the worker never
+// learns about. The workflow waits for a dead worker's batch as long as the batch's heartbeat
+// timeout (input `heartbeatTimeout`, 1 minute by default; 5 s here). The report must still count
+// those employees as created, and the audit trail must show the dead attempt's `sent` line and the
+// retry's confirmation.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
+import type { AuditRecord } from '../../src/audit';
 import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
 import { importProgressQuery } from '../../src/workflows/workdayEmployeeImport';
 import { admin, startTestSimulators } from '../helpers/simulators';
@@ -72,6 +76,7 @@ describe('e2e: worker killed mid-import', () => {
     }
   }
 
+  const auditFile = () => path.join(quarantineDir, 'audit.jsonl');
   const requests = async (url: string) => (await admin(url, 'requests', undefined, caPem)) as Recorded[];
   const calls = (log: Recorded[], path: string) => log.filter((r) => r.method === 'POST' && r.path === path);
 
@@ -88,6 +93,7 @@ describe('e2e: worker killed mid-import', () => {
       METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
       WORKDAY_QUARANTINE_DIR: quarantineDir,
+      AUDIT_LOG: auditFile(),
     };
     const first = startWorkerProcess(workerEnv);
     workers.push(first);
@@ -104,7 +110,8 @@ describe('e2e: worker killed mid-import', () => {
       45_000,
     );
     const before = calls(await requests(erpnext.url), INSERT_PATH).length;
-    await admin(erpnext.url, 'faults', { path: INSERT_PATH, latencyMs: 1500, times: 1 }, caPem);
+    // ERPNext commits the insert at once and holds its answer: the worker dies before it learns.
+    await admin(erpnext.url, 'faults', { path: INSERT_PATH, answerLatencyMs: 1500, times: 1 }, caPem);
     await waitFor('an insert in flight', async () => {
       const inserts = calls(await requests(erpnext.url), INSERT_PATH);
       return inserts.length > before && inserts.at(-1)!.status === undefined ? true : undefined;
@@ -131,6 +138,64 @@ describe('e2e: worker killed mid-import', () => {
     assert.equal(new Set(eu).size, eu.length, 'an employee_number twice in the EU instance');
     assert.deepEqual(us.sort(), [...seeded.validIds.us].sort());
     assert.deepEqual(eu.sort(), [...seeded.validIds.eu].sort());
+
+    // The report says what happened in ERPNext: every employee created, the killed batch's too.
+    const counts = (r: keyof WorkdayImportReport['regions']) => {
+      const { created, updated, unchanged, failed } = report.regions[r];
+      return { created, updated, unchanged, failed };
+    };
+    assert.deepEqual(
+      { us: counts('us'), eu: counts('eu') },
+      {
+        us: { created: seeded.validIds.us.length, updated: 0, unchanged: 0, failed: 0 },
+        eu: { created: seeded.validIds.eu.length, updated: 0, unchanged: 0, failed: 0 },
+      },
+    );
+
+    // The audit trail: every employee ERPNext holds has a line saying its insert succeeded or was
+    // confirmed by the retry, and no employee has two `success` lines.
+    const audit = readFileSync(auditFile(), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRecord)
+      .filter((l) => l.action.startsWith('Employee.insert'));
+    const ids = (lines: AuditRecord[]) => lines.flatMap((l) => l.target.split(','));
+    for (const [connector, valid] of [
+      ['erpnext', seeded.validIds.us],
+      ['erpnext-eu', seeded.validIds.eu],
+    ] as const) {
+      const mine = audit.filter((l) => l.connector === connector);
+      const succeeded = ids(mine.filter((l) => l.outcome === 'success'));
+      assert.equal(new Set(succeeded).size, succeeded.length, `${connector}: an employee written twice`);
+      const accounted = new Set([...succeeded, ...ids(mine.filter((l) => l.outcome === 'confirmed'))]);
+      assert.deepEqual([...accounted].sort(), [...valid].sort(), `${connector}: writes without a line`);
+    }
+    // The killed attempt's insert: `sent`, no outcome; the retry (attempt 2) confirmed those rows.
+    const outcomeOf = (sent: AuditRecord) =>
+      audit.find(
+        (l) =>
+          l.outcome !== 'sent' &&
+          l.runId === sent.runId &&
+          l.action === sent.action &&
+          l.target === sent.target &&
+          l.detail?.attempt === sent.detail?.attempt,
+      );
+    const unanswered = audit.filter((l) => l.outcome === 'sent' && !outcomeOf(l));
+    assert.ok(
+      unanswered.some((l) => l.connector === 'erpnext' && l.detail?.attempt === 1),
+      'the held US insert lost its answer with the killed worker',
+    );
+    for (const sent of unanswered) {
+      const confirmed = audit.filter(
+        (l) => l.connector === sent.connector && l.outcome === 'confirmed' && l.detail?.attempt === 2,
+      );
+      const missing = sent.target.split(',').filter((id) => !ids(confirmed).includes(id));
+      assert.deepEqual(
+        missing,
+        [],
+        `${sent.connector}: rows of the unanswered insert the retry did not confirm`,
+      );
+    }
 
     // Writes: one insert per batch and region that has new employees, plus at most one batch again.
     const batchesWith = (ids: string[]) =>

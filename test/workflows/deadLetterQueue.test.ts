@@ -24,6 +24,7 @@ import {
   redriveUpdate,
 } from '../../src/workflows/deadLetterQueue';
 import type { DeadLetterQueueSummary } from '../../src/domain/deadLetter';
+import { testEmployee } from '../helpers/employees';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { eventually } from '../helpers/waitFor';
@@ -32,23 +33,12 @@ const DAY = 86_400_000;
 
 function employee(n: number, status: string = 'Active'): ErpnextEmployeeFields {
   const number = `DLQ${String(n).padStart(4, '0')}`;
-  return {
+  return testEmployee(n, {
     employee_number: number,
-    first_name: 'Test',
-    last_name: `Person ${n}`,
-    employee_name: `Test Person ${n}`,
-    custom_preferred_name: null,
     company_email: `${number.toLowerCase()}@example.com`,
-    custom_country: 'US',
-    department: null,
-    designation: null,
-    custom_manager_employee_number: null,
-    date_of_joining: '2024-01-01',
-    relieving_date: null,
     status: status as 'Active',
-    custom_cost_center: null,
     custom_workday_hash: `hash-${n}-${status}`,
-  };
+  });
 }
 
 describe('deadLetterQueue workflow', function () {

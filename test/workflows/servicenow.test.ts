@@ -136,6 +136,88 @@ describe('ServiceNow workflows', () => {
     assert.equal(seen2.incident[0]!.sys_mod_count, '1');
   });
 
+  it('announces a P2 created later in the second where the previous run stopped, exactly once', async () => {
+    // A and the new P2 B share second X; the previous run stopped after A (maxPages), mid-second.
+    const x = '2024-05-01 10:00:00';
+    const b = 'e'.repeat(32);
+    await sn.seed('incident', [
+      { sys_id: sysIdFor(1), sys_updated_on: x, short_description: 'Printer jam' },
+      { sys_id: b, sys_updated_on: x, short_description: 'VPN down', impact: '1', urgency: '2' },
+    ]);
+    await sn.setClock('2024-05-01 10:01:00');
+    const { acts } = activities();
+    const reports = await withWorker(acts, async (tq) => {
+      const cursor = { incident: { updatedOn: '2024-05-01 09:59:59', sysId: 'f'.repeat(32) } };
+      const first = await sync(tq, { tables: ['incident'], pageSize: 1, maxPages: 1, cursor });
+      const second = await sync(tq, { tables: ['incident'], cursor: first.cursorAfter });
+      const third = await sync(tq, { tables: ['incident'], cursor: second.cursorAfter });
+      return [first, second, third];
+    });
+    assert.deepEqual(
+      reports.map((r) => [r.records, r.new, r.changed, r.notified, r.more]),
+      [
+        [1, 1, 0, 0, true],
+        [1, 1, 0, 1, false],
+        [0, 0, 0, 0, false],
+      ],
+    );
+    assert.deepEqual(reports[0]!.cursorAfter.incident, { updatedOn: x, sysId: sysIdFor(1) });
+    const slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as {
+      text: string;
+    }[];
+    assert.equal(slack.length, 1, 'one Slack message');
+    assert.match(slack[0]!.text, /INC0010002 \(P2\) opened/);
+    const teams = (await admin(simulators.sims.graph.url, 'messages', undefined, caPem)) as unknown[];
+    assert.equal(teams.length, 1, 'one Teams message');
+  });
+
+  it("signals a CAB decision made in the cursor's own second once, and not again after a later edit", async () => {
+    const x = '2024-05-01 10:00:00';
+    const chg = 'e'.repeat(32);
+    const { acts } = activities();
+    const reports = await withWorker(acts, async (tq) => {
+      const waiterId = `cab-tie-${run}`;
+      await sn.setClock('2024-05-01 09:50:00');
+      await sn.seed('change_request', [
+        { sys_id: sysIdFor(1), short_description: 'Unrelated change' },
+        {
+          sys_id: chg,
+          short_description: 'Renew cert',
+          correlation_id: waiterId,
+          correlation_display: 'temporal-workflow',
+          approval: 'requested',
+        },
+      ]);
+      // Both change in second X; the first run stops after the unrelated one.
+      await sn.setClock(x);
+      await sn.patch('change_request', sysIdFor(1), { short_description: 'Unrelated change, edited' });
+      await sn.patch('change_request', chg, { approval: 'approved' });
+      await sn.setClock('2024-05-01 10:01:00');
+      const cursor = { change_request: { updatedOn: '2024-05-01 09:55:00', sysId: 'f'.repeat(32) } };
+      const tables: SyncTable[] = ['change_request'];
+      const first = await sync(tq, { tables, pageSize: 1, maxPages: 1, cursor });
+      // Started only now: started before the first run, the time-skipping server timed it out.
+      const waiter = await env.client.workflow.start('cabWaiter', { taskQueue: tq, workflowId: waiterId });
+      const second = await sync(tq, { tables, cursor: first.cursorAfter });
+      const decision = (await waiter.result()) as { approval: string; decidedAt: string };
+      assert.deepEqual([decision.approval, decision.decidedAt], ['approved', x]);
+      // Later the change request is closed: the same decision is not signalled again.
+      await sn.setClock('2024-05-01 10:02:00');
+      await sn.patch('change_request', chg, { state: '3' });
+      await sn.setClock('2024-05-01 10:03:00');
+      const third = await sync(tq, { tables, cursor: second.cursorAfter });
+      return [first, second, third];
+    });
+    assert.deepEqual(
+      reports.map((r) => [r.records, r.new, r.changed, r.signalled, r.signalsUndelivered]),
+      [
+        [1, 0, 1, 0, 0],
+        [1, 0, 1, 1, 0],
+        [1, 0, 1, 0, 0],
+      ],
+    );
+  });
+
   it('20 concurrent and retried opens of one event leave one incident; resolve resolves it', async () => {
     const event: IncidentEvent = {
       sourceSystem: 'erpnext',

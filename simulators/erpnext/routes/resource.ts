@@ -3,6 +3,7 @@
 // returned in `failed_docs`), as Frappe's `frappe/api/v1.py` and `frappe/client.py` serve them.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SimulatorContext } from '../../kit/http-simulator';
+import { wallClock } from '../../kit/zoned-time';
 import { authenticate, type ApiCredentials } from '../auth';
 import { frappeErrorBody } from '../errors';
 import { doctypeTable, type ErpnextState, type FrappeDoc } from '../state';
@@ -21,10 +22,13 @@ const MAX_INSERT_MANY = 200;
 const MAX_BULK_UPDATE = 500;
 const RESERVED = new Set(['name', 'doctype', 'creation', 'modified', 'owner', 'modified_by', 'docstatus']);
 
-/** `YYYY-MM-DD HH:MM:SS.ffffff`, site-local without offset (the simulator's site runs on UTC). */
-function frappeNow(): string {
-  const iso = new Date().toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000`;
+/** `YYYY-MM-DD HH:MM:SS.ffffff` in the site's time zone, without offset, as Frappe stores it. */
+function frappeNow(timeZone: string): string {
+  const now = new Date();
+  const w = wallClock(now, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const millis = String(now.getMilliseconds()).padStart(3, '0');
+  return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)}:${two(w.second)}.${millis}000`;
 }
 
 function validate(state: ErpnextState, doctype: string, doc: FrappeDoc): void {
@@ -72,7 +76,7 @@ function buildDoc(
   const table = doctypeTable(state, doctype);
   const name = typeof body.name === 'string' && body.name ? body.name : nextName(state, doctype, staged);
   if (table.has(name)) throw new FrappeRequestError(409, `${doctype} ${name} already exists`);
-  const now = frappeNow();
+  const now = frappeNow(state.timeZone);
   const doc: FrappeDoc = {
     ...userFields(body),
     name,
@@ -97,7 +101,13 @@ function updateDoc(
   const table = doctypeTable(state, doctype);
   const existing = table.get(name);
   if (!existing) throw new FrappeRequestError(404, `${doctype} ${name} not found`);
-  const doc: FrappeDoc = { ...existing, ...userFields(body), name, modified: frappeNow(), modified_by: user };
+  const doc: FrappeDoc = {
+    ...existing,
+    ...userFields(body),
+    name,
+    modified: frappeNow(state.timeZone),
+    modified_by: user,
+  };
   validate(state, doctype, doc);
   table.set(name, doc);
   return doc;
