@@ -4,23 +4,19 @@
 import { Context } from '@temporalio/activity';
 import type { Duration } from '@temporalio/common';
 import { deadLetterError } from '../domain/deadLetter';
-import type { Region } from '../domain/employee';
+import { erpnextConnectorFor, type Region } from '../domain/employee';
 import type { ErpnextEmployeeFields } from '../domain/employeeValidation';
 import type { RefusalReason } from './employeeWriter';
 import { countDeadLettered, fromCurrentActivity, sendToDeadLetter } from './deadLetter';
 
 export const EMPLOYEE_DEAD_LETTER_KIND = 'erpnext-employee';
 
-export function erpnextConnector(region: Region): string {
-  return region === 'eu' ? 'erpnext-eu' : 'erpnext';
-}
-
 /** `retention` is an ms-style duration (`7 days`) from the worker's config. */
 export function deadLetterFailedEmployees(retention?: string) {
   return async (region: Region, failed: ErpnextEmployeeFields[], reason?: RefusalReason): Promise<void> => {
     if (failed.length === 0) return;
     const ctx = Context.current();
-    const connector = erpnextConnector(region);
+    const connector = erpnextConnectorFor(region);
     const items = fromCurrentActivity(
       failed.map((doc) => ({
         connector,

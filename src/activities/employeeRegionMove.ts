@@ -2,13 +2,11 @@
 // region they left is deleted, so each employee lives in exactly one region's ERPNext. Only the
 // Workday id is sent to the old region (to find the record), never the new personal data.
 import type { Region } from '../domain/employee';
-import { REGIONS } from '../domain/employee';
+import { REGIONS, erpnextConnectorFor } from '../domain/employee';
 import type { ErpnextClient } from '../vendors/erpnext';
 import { vendorCall } from './failures';
 
 export type RegionMover = (idsByRegion: Record<Region, string[]>) => Promise<Record<Region, number>>;
-
-const connectorOf = (region: Region) => (region === 'eu' ? 'erpnext-eu' : 'erpnext');
 
 export function createRegionMover(erpnext: Partial<Record<Region, ErpnextClient>>): RegionMover {
   return async function removeFromOtherRegions(idsByRegion) {
@@ -19,7 +17,7 @@ export function createRegionMover(erpnext: Partial<Record<Region, ErpnextClient>
         idsByRegion[to].map((id) => ({ id, to })),
       );
       if (!client || arriving.length === 0) continue;
-      const found = await vendorCall(connectorOf(from), 'Employee.list', () =>
+      const found = await vendorCall(erpnextConnectorFor(from), 'Employee.list', () =>
         client.list<{ name: string; employee_number: string }>('Employee', {
           filters: [['employee_number', 'in', arriving.map((a) => a.id)]],
           fields: ['name', 'employee_number'],
@@ -28,9 +26,14 @@ export function createRegionMover(erpnext: Partial<Record<Region, ErpnextClient>
       );
       const destination = new Map(arriving.map((a) => [a.id, a.to]));
       for (const doc of found) {
-        await vendorCall(connectorOf(from), 'Employee.delete', () => client.delete('Employee', doc.name), {
-          audit: doc.employee_number,
-        });
+        await vendorCall(
+          erpnextConnectorFor(from),
+          'Employee.delete',
+          () => client.delete('Employee', doc.name),
+          {
+            audit: doc.employee_number,
+          },
+        );
         movedIn[destination.get(doc.employee_number)!]++;
       }
     }

@@ -8,7 +8,7 @@
 // dead attempt never wrote after its `sent` line (an attempt that died after writing its outcome
 // gets both: a confirmation is never missing, at worst repeated).
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { emptyRegionCounts, type Region, type RegionCounts } from '../domain/employee';
+import { emptyRegionCounts, erpnextConnectorFor, type Region, type RegionCounts } from '../domain/employee';
 import type { ErpnextEmployeeFields } from '../domain/employeeValidation';
 import type { ErpnextClient } from '../vendors/erpnext';
 import { auditWrite, vendorCall } from './failures';
@@ -68,7 +68,7 @@ export function createEmployeeWriter(
         `no ERPNext endpoint configured for region ${region}; ${region} employees are never sent elsewhere`,
         'ResidencyEndpointMissing',
       );
-    const connector = region === 'eu' ? 'erpnext-eu' : 'erpnext';
+    const connector = erpnextConnectorFor(region);
     // Read first, then write: a retried batch finds what its first attempt created and updates it.
     const existing = await vendorCall(connector, 'Employee.list', () =>
       client.list<ExistingEmployee>('Employee', {

@@ -4,7 +4,7 @@
 // races a retry or runs twice never writes a record twice. A throw keeps the item in the queue.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DeadLetterItem } from '../domain/deadLetter';
-import type { Region } from '../domain/employee';
+import { regionOfErpnextConnector, type Region } from '../domain/employee';
 import type { ErpnextEmployeeFields } from '../domain/employeeValidation';
 import type { IncidentEvent } from '../domain/servicenow';
 import type { ErpnextClient } from '../vendors/erpnext';
@@ -18,11 +18,6 @@ export interface RedriveDeps {
 
 export type RedriveHandler = (item: DeadLetterItem) => Promise<string>;
 
-/** The region an ERPNext connector writes to (data residency: EU records only to erpnext-eu). */
-export function erpnextRegion(connector: string): Region {
-  return connector === 'erpnext-eu' ? 'eu' : 'us';
-}
-
 export function createRedriveHandlers(deps: RedriveDeps): Record<string, RedriveHandler> {
   const servicenow = createServicenowActivities(deps.servicenow ?? {});
   return {
@@ -33,7 +28,7 @@ export function createRedriveHandlers(deps: RedriveDeps): Record<string, Redrive
           refusal = reason;
         },
       });
-      const counts = await writeEmployees(erpnextRegion(item.connector), [
+      const counts = await writeEmployees(regionOfErpnextConnector(item.connector), [
         item.payload as ErpnextEmployeeFields,
       ]);
       if (counts.failed > 0)

@@ -43,6 +43,18 @@ export function newestExportFile(names: readonly string[]): string | undefined {
 export type Region = 'eu' | 'us';
 export const REGIONS: readonly Region[] = ['eu', 'us'];
 
+/** The ERPNext connector of a region (data residency: EU records only to the EU site). */
+export type ErpnextConnector = 'erpnext' | 'erpnext-eu';
+
+export function erpnextConnectorFor(region: Region): ErpnextConnector {
+  return region === 'eu' ? 'erpnext-eu' : 'erpnext';
+}
+
+/** The region an ERPNext connector writes to. */
+export function regionOfErpnextConnector(connector: string): Region {
+  return connector === 'erpnext-eu' ? 'eu' : 'us';
+}
+
 /** EU member states plus the EEA's Iceland, Liechtenstein and Norway (ISO 3166-1 alpha-2). */
 export const EU_EEA_COUNTRIES: ReadonlySet<string> = new Set(
   (
