@@ -1,6 +1,7 @@
 // What certificateRenewal lets in: each action's arguments checked against its schema and its
 // refusals as plain, non-retryable failures (no stack trace reaches the person acting), and the
 // one-line current details the Web UI shows for the run.
+import { ApplicationFailure } from '@temporalio/common';
 import { renewalActionArgs } from '../domain/inputs/certificateRenewal';
 import { parseInput, refusal } from '../domain/inputs/parse';
 import type { RenewalActionName } from './certificateRenewalSignals';
@@ -16,6 +17,7 @@ export function unlessRefused<T>(check: () => T): T {
   try {
     return check();
   } catch (err) {
+    if (err instanceof ApplicationFailure) throw err;
     throw refusal((err as Error).message, 'Refused');
   }
 }
