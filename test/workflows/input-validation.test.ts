@@ -16,6 +16,7 @@ import { driftDecisionArgs } from '../../src/domain/inputs/workdayEmployeeImport
 import type { RenewalStatus } from '../../src/workflows/certificateRenewalState';
 import { createTestWorker, devServer } from '../helpers/temporal';
 import { VALID_INPUTS } from './validInputs';
+import { stubActivities as stubs } from '../helpers/stubActivities';
 
 const MB = 'x'.repeat(1_000_000);
 const taskQueue = 'input-validation';
@@ -49,34 +50,6 @@ function registeredWorkflowTypes(): string[] {
   const index = readFileSync(require.resolve('../../src/workflows/index.ts'), 'utf8');
   return [...index.matchAll(/export \{ (\w+) \}/g)].map((m) => m[1]!).sort();
 }
-
-const stubs = {
-  notifySlack: async () => ({ status: 'skipped' }),
-  notifyTeams: async () => ({ status: 'skipped' }),
-  emailAlert: async () => ({ status: 'skipped' }),
-  emailRole: async () => ({ status: 'skipped' }),
-  servicenowUpsertIncident: async () => {
-    throw ApplicationFailure.nonRetryable('ServiceNow is not configured', 'NotConfigured');
-  },
-  servicenowUpsertChangeRequest: async () => {
-    throw ApplicationFailure.nonRetryable('ServiceNow is not configured', 'NotConfigured');
-  },
-  probeCertificate: async () => ({
-    trusted: false,
-    trustError: 'test stub',
-    validTo: '2020-01-01T00:00:00.000Z',
-    fingerprint256: '',
-  }),
-  // An export lacking a required column: the import waits for a driftDecision signal.
-  workdayInspectExport: async () => ({
-    file: 'workers.csv',
-    header: [],
-    dataOffset: 0,
-    dataLine: 2,
-    duplicateColumns: [],
-    drift: { unknownColumns: [], missingRequired: ['Employee_ID'] },
-  }),
-};
 
 describe('input validation of every workflow, signal and update', function () {
   this.timeout(300_000);
