@@ -37,7 +37,7 @@ export interface RenewalStatus {
 }
 
 /** Bounds the `status` query's reply and the workflow's memory, whatever people send. */
-const MAX_ACTIONS = 100;
+const MAX_ACTIONS = 200;
 
 /**
  * The ServiceNow sync signals `cabDecision` with the change request's approval; people send

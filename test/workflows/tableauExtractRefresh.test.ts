@@ -54,9 +54,14 @@ describe('tableauExtractRefresh workflow', () => {
   const tableauAdmin = (path: string, body?: unknown) =>
     admin(simulators.sims.tableau.url, path, body, caPem);
 
-  async function refresh(input: TableauExtractRefreshInput): Promise<TableauRefreshReport> {
+  /** `beforeStart` runs once the worker is bundled, right before the run starts. */
+  async function refresh(
+    input: TableauExtractRefreshInput,
+    beforeStart?: () => Promise<unknown>,
+  ): Promise<TableauRefreshReport> {
     const taskQueue = `tableau-${++run}`;
     const worker = await createTestWorker(env, { taskQueue, activities: createActivities(deps) });
+    await beforeStart?.();
     return worker.runUntil(
       env.client.workflow.execute('tableauExtractRefresh', {
         taskQueue,
@@ -187,16 +192,16 @@ describe('tableauExtractRefresh workflow', () => {
   it('joins the refresh already queued (409093) instead of failing', async () => {
     await tableauAdmin('datasources/Finance GL/behavior', { queueMs: 300, runMs: 1500 });
     const [gl] = await tableau.listDataSources({ names: ['Finance GL'] });
-    const queued = await tableau.refreshDataSource(gl!.id);
-    const report = await refresh({
-      reason: 'operator',
-      datasources: { names: ['Finance GL'] },
-      jobTimeoutMinutes: 2000,
-    });
+    let queued: { id: string } | undefined;
+    // Queued once the worker is ready, so the job is still queued when the run asks for a refresh.
+    const report = await refresh(
+      { reason: 'operator', datasources: { names: ['Finance GL'] }, jobTimeoutMinutes: 2000 },
+      async () => (queued = await tableau.refreshDataSource(gl!.id)),
+    );
     const [result] = report.datasources;
     assert.equal(result?.outcome, 'succeeded');
     assert.equal(result?.joinedQueuedJob, true);
-    assert.equal(result?.jobId, queued.id);
+    assert.equal(result?.jobId, queued?.id);
     assert.equal(result?.attempts, 1);
     assert.equal((await jobsFor('Finance GL')).length, 1, 'no duplicate job was queued');
   });
@@ -239,7 +244,10 @@ describe('tableauExtractRefresh workflow', () => {
   it('rejects an input without a valid reason', async () => {
     await assert.rejects(
       refresh({ reason: 'because' } as unknown as TableauExtractRefreshInput),
-      (err: Error) => /input\.reason must be one of/.test(String((err as { cause?: Error }).cause?.message)),
+      (err: Error) =>
+        /^input\.reason: Invalid enum value\. Expected 'schedule' \| 'upstream-drift' \| 'operator'/.test(
+          String((err as { cause?: Error }).cause?.message),
+        ),
     );
   });
 });

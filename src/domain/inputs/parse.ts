@@ -9,8 +9,8 @@ import { isPositiveDuration } from '../duration';
 const MAX_ECHO = 200;
 
 /** Bounded text: people's names, notes and reasons stay a few hundred characters. */
-export const text = (max: number) => z.string().trim().min(1).max(max);
-export const WHO = text(200);
+export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+export const WHO = z.string().trim().min(1, 'is required: the person acting').max(200);
 export const NOTE = text(500);
 export const isoDateTime = z
   .string()

@@ -15,7 +15,7 @@ export const tableauExtractRefreshInput = inputSpec(
         .strict()
         .optional(),
       maxConcurrent: positive(50),
-      jobTimeoutMinutes: positive(24 * 60),
+      jobTimeoutMinutes: positive(7 * 24 * 60),
       pollInitialSeconds: positive(3_600),
       pollMaxSeconds: positive(6 * 3_600),
     })
