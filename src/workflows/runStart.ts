@@ -1,6 +1,6 @@
 // What every workflow does first: check its input against its schema (a mismatch fails the run at
-// once with a non-retryable InvalidInput), tag the run with its Connector search attribute whoever
-// started it, say in the run's details what it is for; and drop signals nobody handles.
+// once with a non-retryable InvalidInput), tag the run with its Connector search attribute when
+// its starter did not, say in the run's details what it is for; and drop signals nobody handles.
 import {
   log,
   patched,
@@ -26,8 +26,9 @@ export function beginRun<S extends z.ZodTypeAny>(
 ): z.output<S> {
   const input = parseInput(spec, raw);
   const { connector, details } = purpose(input);
-  // Runs recorded before this tag existed replay without it.
-  if (workflowInfo().typedSearchAttributes.get(CONNECTOR_KEY) !== connector && patched('connector-tag'))
+  // A starter's own Connector (schedule, CLI, parent) stands; runs started bare (the UI form, a
+  // signal-with-start) get the workflow's. Runs recorded before this tag existed replay without it.
+  if (workflowInfo().typedSearchAttributes.get(CONNECTOR_KEY) === undefined && patched('connector-tag'))
     upsertSearchAttributes([{ key: CONNECTOR_KEY, value: connector }]);
   setCurrentDetails(details);
   return input;
