@@ -54,6 +54,8 @@ program
       workflowId: opts.id ?? `${workflow}-${randomUUID()}`,
       args: [opts.input],
       typedSearchAttributes: [{ key: CONNECTOR_KEY, value: WORKFLOW_CONNECTOR[workflow] ?? 'platform' }],
+      staticSummary: `${workflow} started from the CLI`,
+      staticDetails: `Input: ${JSON.stringify(opts.input).slice(0, 500)}`,
     });
     console.log(`started ${workflow} as ${handle.workflowId}`);
     if (opts.wait) console.log(JSON.stringify(await handle.result(), null, 2));
@@ -71,6 +73,7 @@ program
       workflowId: `readinessCheck-${randomUUID()}`,
       args: [{ certWarnDays: opts.certWarnDays ?? config.readinessCertWarnDays }],
       typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'platform' }],
+      staticSummary: 'Readiness check started from the CLI',
     });
     printReadiness(report as ReadinessReport);
   });

@@ -97,6 +97,8 @@ export function scheduleOptions(entry: ScheduleEntry, taskQueue: string, timeZon
       taskQueue,
       args: [entry.input],
       typedSearchAttributes: [{ key: CONNECTOR_KEY, value: entry.connector }],
+      staticSummary: entry.description,
+      staticDetails: `Started by schedule ${entry.id} (${entry.cron}, ${timeZone}) with input ${JSON.stringify(entry.input)}.`,
     },
     policies: { overlap: entry.overlap, catchupWindow: '1 hour' },
     memo: { description: entry.description },

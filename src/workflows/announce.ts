@@ -63,12 +63,13 @@ async function noteMissed(channel: Channel, alert: Alert): Promise<void> {
       workflowId,
       args: [{ channel }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `${channel} recovery: one summary of the alerts it missed`,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   await getExternalWorkflowHandle(workflowId).signal(missedAlert, {
-    title: alert.title,
+    title: alert.title.slice(0, 1_000),
     severity: alert.severity,
     at: new Date().toISOString(),
   });

@@ -25,7 +25,7 @@ class AuditInbound implements WorkflowInboundCallsInterceptor {
   async handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>) {
     auditEvent({
       actor: personOf(input.args[0]) ?? 'unknown',
-      action: `signal:${input.signalName}`,
+      action: `signal:${input.signalName.slice(0, 100)}`,
       target: workflowInfo().workflowId,
       outcome: 'received',
     });

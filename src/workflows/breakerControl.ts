@@ -25,15 +25,20 @@ export async function openConnectorBreaker(connector: string, by: string, reason
       args: [{ connector }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: connectorAttributes(connector),
+      staticSummary: `Circuit breaker: ${connector}`,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  await getExternalWorkflowHandle(workflowId).signal(openBreaker, { by, reason });
+  // The breaker refuses reasons over 500 characters (a vendor's error page can be longer).
+  await getExternalWorkflowHandle(workflowId).signal(openBreaker, { by, reason: reason.slice(0, 500) });
 }
 
 export async function closeConnectorBreaker(connector: string, by: string, reason: string): Promise<void> {
-  await getExternalWorkflowHandle(breakerWorkflowId(connector)).signal(closeBreaker, { by, reason });
+  await getExternalWorkflowHandle(breakerWorkflowId(connector)).signal(closeBreaker, {
+    by,
+    reason: reason.slice(0, 500),
+  });
 }
 
 const OUTAGE_TYPES = new Set(['VendorUnavailable', 'RateLimited']);

@@ -1,7 +1,13 @@
 // certificateRenewal: one per endpoint (id from the host name). Opens the renewal, climbs the
 // escalation ladder on durable timers relative to the expiry date, takes people's actions by
 // signal or update, and verifies the new certificate with real TLS handshakes until it is served.
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
 import {
@@ -15,7 +21,10 @@ import type { IncidentEvent } from '../domain/servicenow';
 import { announce } from './announce';
 import { auditEvent } from './audit';
 import { openConnectorBreaker } from './breakerControl';
-import { normalizeActionArgs, RenewalState, type RenewalStage } from './certificateRenewalState';
+import { certificateRenewalInput } from '../domain/inputs/certificateRenewal';
+import { actorOf, parseAction, renewalDetails, unlessRefused } from './certificateRenewalGuard';
+import { RenewalState, type RenewalStage } from './certificateRenewalState';
+import { beginRun, dropUnknownSignals } from './runStart';
 import { renewalActions, renewalStatus, type RenewalActionName } from './certificateRenewalSignals';
 
 export interface CertificateRenewalInput {
@@ -59,7 +68,11 @@ const records = proxyActivities<Activities>({
   retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes', maximumAttempts: 6 },
 });
 
-export async function certificateRenewal(input: CertificateRenewalInput): Promise<CertificateRenewalReport> {
+export async function certificateRenewal(raw: CertificateRenewalInput): Promise<CertificateRenewalReport> {
+  const input = beginRun(certificateRenewalInput, raw, (i) => ({
+    connector: i.connector ?? 'erpnext',
+    details: `Renewal of the TLS certificate of ${i.host} (expires ${i.expiresAt}): vendor ticket, CAB, escalation ladder, verification by TLS handshake.`,
+  }));
   const port = input.port ?? 443;
   const connector = input.connector ?? 'erpnext';
   const reference = input.vendorReference ?? 'ERP-3421';
@@ -74,29 +87,26 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
   for (const name of Object.keys(renewalActions) as RenewalActionName[]) {
     const { signal, update } = renewalActions[name];
     setHandler(signal, (raw: unknown) => {
-      const args = normalizeActionArgs(name, raw);
       try {
+        const args = parseAction(name, raw);
         state.apply(name, args, state.validate(name, args));
       } catch (err) {
-        state.record(
-          String((args as { who?: unknown })?.who ?? 'unknown'),
-          `${name} rejected`,
-          (err as Error).message,
-        );
+        state.record(actorOf(raw), `${name} rejected`, (err as Error).message);
       }
     });
     setHandler(
       update,
       (raw: unknown) => {
-        const args = normalizeActionArgs(name, raw);
-        const detail = state.validate(name, args);
+        const args = parseAction(name, raw);
+        const detail = unlessRefused(() => state.validate(name, args));
         state.apply(name, args, detail);
         return { accepted: true as const, detail };
       },
-      { validator: (raw: unknown) => void state.validate(name, normalizeActionArgs(name, raw)) },
+      { validator: (raw: unknown) => void unlessRefused(() => state.validate(name, parseAction(name, raw))) },
     );
   }
   setHandler(renewalStatus, () => state.status(nextWake));
+  dropUnknownSignals();
 
   const tell = (alert: Omit<Alert, 'connector'>) => announce({ ...alert, connector });
   await tell({
@@ -251,7 +261,10 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       ...(remindAt < Infinity ? [{ what: `reminder for level ${state.level}`, at: remindAt }] : []),
     ];
     nextWake = candidates.reduce((a, b) => (b.at < a.at ? b : a));
-    await condition(() => state.pendingWork, Math.max(1, nextWake.at - Date.now()));
+    setCurrentDetails(renewalDetails(state.status(nextWake)));
+    await condition(() => state.pendingWork, Math.max(1, nextWake.at - Date.now()), {
+      summary: `wait until ${new Date(nextWake.at).toISOString()}: ${nextWake.what}`,
+    });
   }
 
   // Close what was opened: the vendor ticket and any P1 resolve, the change request closes.
@@ -285,7 +298,7 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
     reminders,
     newExpiresAt,
     cab: state.cab,
-    actions: state.actions.length,
+    actions: state.actions.length + state.olderActions,
   };
 }
 

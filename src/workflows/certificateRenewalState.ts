@@ -31,8 +31,13 @@ export interface RenewalStatus {
   snoozedUntil?: string;
   cab: 'pending' | 'approved' | 'rejected';
   next?: { what: string; at: string };
+  /** The newest actions, oldest first; `olderActions` counts those no longer kept. */
   actions: ActionLogEntry[];
+  olderActions: number;
 }
+
+/** Bounds the `status` query's reply and the workflow's memory, whatever people send. */
+const MAX_ACTIONS = 200;
 
 /**
  * The ServiceNow sync signals `cabDecision` with the change request's approval; people send
@@ -58,6 +63,8 @@ export class RenewalState {
   cancelRequested?: CancelArgs;
   cabChanged = false;
   readonly actions: ActionLogEntry[] = [];
+  /** Entries dropped from the front of the log: it keeps the newest MAX_ACTIONS. */
+  olderActions = 0;
   readonly schedule: { step: LadderStep; at: number }[];
 
   constructor(
@@ -82,6 +89,7 @@ export class RenewalState {
 
   record(who: string, action: string, detail: string): void {
     this.actions.push({ at: new Date().toISOString(), who, action, detail });
+    if (this.actions.length > MAX_ACTIONS) this.olderActions += this.actions.splice(0, 1).length;
   }
 
   /** Throws when an action is not acceptable now; returns what it will do. */
@@ -167,6 +175,7 @@ export class RenewalState {
       cab: this.cab,
       next: next ? { what: next.what, at: new Date(next.at).toISOString() } : undefined,
       actions: this.actions,
+      olderActions: this.olderActions,
     };
   }
 }

@@ -4,6 +4,9 @@
 import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
+import { channelRecoveryInput, missedAlertArgs } from '../domain/inputs/platform';
+import { signalArg } from './messageArgs';
+import { beginRun, dropUnknownSignals } from './runStart';
 
 export type Channel = 'slack' | 'teams';
 
@@ -24,11 +27,19 @@ const once = proxyActivities<Activities>({
   retry: { maximumAttempts: 1 },
 });
 
-export async function channelRecovery(input: {
+export async function channelRecovery(raw: {
   channel: Channel;
 }): Promise<{ delivered: number; attempts: number }> {
+  const input = beginRun(channelRecoveryInput, raw, (i) => ({
+    connector: i.channel,
+    details: `${i.channel} could not take alerts; they went out by email. One summary goes to ${i.channel} once it works again.`,
+  }));
   const missed: MissedAlert[] = [];
-  setHandler(missedAlert, (alert) => void missed.push(alert));
+  setHandler(missedAlert, (rawAlert) => {
+    const alert = signalArg(missedAlertArgs, rawAlert, 'missed');
+    if (alert) missed.push(alert);
+  });
+  dropUnknownSignals();
   await condition(() => missed.length > 0);
   let attempts = 0;
   let wait = 60_000;

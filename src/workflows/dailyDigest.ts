@@ -4,6 +4,8 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Digest } from '../domain/digest';
+import { dailyDigestInput } from '../domain/inputs/dailyDigest';
+import { beginRun, dropUnknownSignals } from './runStart';
 
 export interface DailyDigestInput {
   /** Length of the window ending now, in hours. Default 24. */
@@ -26,7 +28,12 @@ const post = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-export async function dailyDigest(input: DailyDigestInput = {}): Promise<DailyDigestResult> {
+export async function dailyDigest(raw: DailyDigestInput): Promise<DailyDigestResult> {
+  const input = beginRun(dailyDigestInput, raw, (i) => ({
+    connector: 'platform',
+    details: `Operations digest of the last ${i.hours ?? 24} hours to #integration-ops (Slack and Teams).`,
+  }));
+  dropUnknownSignals();
   const until = new Date();
   const since = new Date(until.getTime() - (input.hours ?? 24) * 60 * 60 * 1000);
   const digest = await collect.collectDigest({ since: since.toISOString(), until: until.toISOString() });

@@ -14,6 +14,7 @@ import {
   defineUpdate,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -37,7 +38,11 @@ import {
   type RedriveRequest,
   type RedriveResult,
 } from '../domain/deadLetter';
+import { addDeadLettersArgs, deadLetterQueueInput, redriveArgs } from '../domain/inputs/deadLetterQueue';
+import { refusal } from '../domain/inputs/parse';
 import { announce } from './announce';
+import { signalArg, updateArgValidator } from './messageArgs';
+import { beginRun, dropUnknownSignals } from './runStart';
 
 export const DEFAULT_DLQ_RETENTION: Duration = '7 days';
 const DEFAULT_CONTINUE_AS_NEW_AFTER = 500;
@@ -81,7 +86,11 @@ const { redriveDeadLetter } = proxyActivities<Activities>({
   },
 });
 
-export async function deadLetterQueue(input: DeadLetterQueueInput): Promise<void> {
+export async function deadLetterQueue(raw: DeadLetterQueueInput): Promise<void> {
+  const input = beginRun(deadLetterQueueInput, raw, (i) => ({
+    connector: i.connector,
+    details: queueDetails(i.connector, i.items?.length ?? 0),
+  })) as DeadLetterQueueInput;
   const { connector } = input;
   const retentionMs = durationMs(input.retention ?? DEFAULT_DLQ_RETENTION);
   const limit = input.continueAsNewAfter ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
@@ -149,8 +158,9 @@ export async function deadLetterQueue(input: DeadLetterQueueInput): Promise<void
     return result;
   }
 
-  setHandler(addDeadLetters, (inputs) => {
+  setHandler(addDeadLetters, (rawInputs) => {
     handled++;
+    const inputs = signalArg(addDeadLettersArgs, rawInputs, 'add') as DeadLetterInput[] | undefined;
     const now = Date.now();
     let total = JSON.stringify([...items.values()]).length;
     let added = 0;
@@ -170,13 +180,17 @@ export async function deadLetterQueue(input: DeadLetterQueueInput): Promise<void
     note('dropped', (inputs?.length ?? 0) - added);
     changed = true;
   });
+  const checkRedrive = updateArgValidator(redriveArgs, 'redrive');
   setHandler(redriveUpdate, redrive, {
     validator: (request) => {
+      checkRedrive(request);
       const problem = redriveRequestProblem(request);
-      if (problem) throw new Error(problem);
+      if (problem) throw refusal(problem);
     },
   });
-  setHandler(redriveSignal, async (request) => {
+  setHandler(redriveSignal, async (rawRequest) => {
+    const request = signalArg(redriveArgs, rawRequest, 'redrive');
+    if (!request) return;
     const problem = redriveRequestProblem(request);
     if (problem) {
       log.warn('redrive signal refused', { connector, problem });
@@ -200,6 +214,7 @@ export async function deadLetterQueue(input: DeadLetterQueueInput): Promise<void
       recent: [...recent],
     };
   });
+  dropUnknownSignals();
 
   /** Removes expired items (never one being redriven) and announces them once per sweep. */
   async function sweep(): Promise<void> {
@@ -245,6 +260,7 @@ export async function deadLetterQueue(input: DeadLetterQueueInput): Promise<void
     else await condition(wake, Math.max(1, next - Date.now()));
     changed = false;
     await sweep();
+    setCurrentDetails(queueDetails(connector, items.size));
     if (shouldContinue()) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof deadLetterQueue>({
@@ -259,4 +275,8 @@ export async function deadLetterQueue(input: DeadLetterQueueInput): Promise<void
       });
     }
   }
+}
+
+function queueDetails(connector: string, count: number): string {
+  return `Dead-letter queue of ${connector}: ${count} item(s) waiting for a redrive (update \`redrive\` with ids or a filter).`;
 }

@@ -1,8 +1,9 @@
 // openIncident: how a workflow raises (or updates, or resolves) a ServiceNow incident for one of
-// our events. (The certificate renewal calls the same upsert activity directly, because its ladder
-// records each attempt's outcome itself.) Call it inline from any workflow (`await openIncident(event)`)
-// or start it as a workflow of its own. The Import Set coalesces on correlation_id, so concurrent
-// and retried calls for the same event leave exactly one incident. `raiseIncident` is the
+// our events. Start `openIncident` as a workflow of its own (it checks its input and tags itself like
+// every workflow); from inside a workflow call `raiseIncident`. (The certificate renewal calls the
+// same upsert activity directly, because its ladder records each attempt's outcome itself.) The
+// Import Set coalesces on correlation_id, so concurrent and retried calls for the same event
+// leave exactly one incident. `raiseIncident` is the
 // best-effort form for workflows whose own alert already went out: an event ServiceNow would not
 // take after all retries goes to `dlq-servicenow` for a redrive instead of being lost.
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
@@ -10,6 +11,8 @@ import type { Activities } from '../activities';
 import type { IncidentEvent, IncidentRef } from '../domain/servicenow';
 import { deadLetterErrorOf } from '../domain/deadLetter';
 import { deadLetterFromWorkflow } from './deadLetters';
+import { openIncidentInput } from '../domain/inputs/platform';
+import { beginRun, dropUnknownSignals } from './runStart';
 
 const servicenow = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -21,7 +24,13 @@ const servicenow = proxyActivities<Activities>({
   },
 });
 
-export async function openIncident(event: IncidentEvent): Promise<IncidentRef> {
+/** Started as a workflow of its own; inline callers use `raiseIncident`. */
+export async function openIncident(raw: IncidentEvent): Promise<IncidentRef> {
+  const event = beginRun(openIncidentInput, raw, (e) => ({
+    connector: 'servicenow',
+    details: `ServiceNow incident for ${e.sourceSystem} event ${e.sourceId}: ${e.title}`,
+  }));
+  dropUnknownSignals();
   return servicenow.servicenowUpsertIncident(event);
 }
 

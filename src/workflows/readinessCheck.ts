@@ -6,7 +6,9 @@ import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@t
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
 import { gradeCheck, tlsTarget, type GradedCheck } from '../domain/readiness';
+import { readinessCheckInput } from '../domain/inputs/readinessCheck';
 import { countRun } from './runMetrics';
+import { beginRun, dropUnknownSignals } from './runStart';
 import { announce, type Announcement } from './announce';
 import { connectorAttributes } from './childAttributes';
 import { certificateRenewal } from './certificateRenewal';
@@ -36,10 +38,20 @@ const probes = proxyActivities<Activities>({
   retry: { maximumAttempts: 3 },
 });
 
-export async function readinessCheck(input: ReadinessCheckInput = {}): Promise<ReadinessReport> {
+export async function readinessCheck(raw: ReadinessCheckInput): Promise<ReadinessReport> {
+  const input = beginRun(readinessCheckInput, raw, () => ({
+    connector: 'platform',
+    details:
+      'Readiness checklist: each connector reachable, credentials accepted, certificate days left; one summary to Slack and Teams.',
+  }));
+  dropUnknownSignals();
   const certWarnDays = input.certWarnDays ?? 30;
   const names = input.connectors?.length ? input.connectors : await probes.listConfiguredConnectors();
-  const checks = await Promise.all(names.map((name) => probes.checkConnector(name)));
+  const checks = await Promise.all(
+    names.map((name) =>
+      probes.checkConnector.executeWithOptions({ summary: `checkConnector: ${name}` }, [name]),
+    ),
+  );
   const graded = checks.map((check) => gradeCheck(check, certWarnDays));
   const counts = {
     ok: graded.filter((c) => c.status === 'ok').length,
@@ -68,6 +80,8 @@ async function startRenewals(checks: GradedCheck[], certWarnDays: number): Promi
         args: [{ ...target, connector: check.connector, expiresAt: check.tls.validTo }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: connectorAttributes(check.connector),
+        staticSummary: `Certificate renewal: ${target.host}`,
+        staticDetails: `Started by readiness check ${workflowInfo().workflowId}: the certificate expires ${check.tls.validTo}.`,
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -24,7 +24,9 @@ import {
   type SyncEvent,
   type SyncTable,
 } from '../domain/servicenow';
+import { servicenowIncidentSyncInput } from '../domain/inputs/servicenowIncidentSync';
 import { announce } from './announce';
+import { beginRun, dropUnknownSignals } from './runStart';
 
 /** Sent to the workflow whose id is a change request's correlation_id when CAB decides. */
 export const cabDecisionSignal = defineSignal<[CabDecision]>('cabDecision');
@@ -68,7 +70,13 @@ const sn = proxyActivities<Activities>({
   },
 });
 
-export async function servicenowIncidentSync(input: IncidentSyncInput = {}): Promise<IncidentSyncReport> {
+export async function servicenowIncidentSync(raw: IncidentSyncInput): Promise<IncidentSyncReport> {
+  const input = beginRun(servicenowIncidentSyncInput, raw, () => ({
+    connector: 'servicenow',
+    details:
+      'Delta sync of ServiceNow incidents and change requests since the last cursor: announce P1/P2 and state changes, signal CAB decisions.',
+  }));
+  dropUnknownSignals();
   const previous = workflowInfo().lastResult as IncidentSyncReport | undefined;
   const cursorBefore: SyncCursor = { ...(input.cursor ?? previous?.cursorAfter ?? {}) };
   for (const c of Object.values(cursorBefore)) if (c) validateInput(() => validateCursor(c));

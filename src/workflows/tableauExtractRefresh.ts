@@ -2,15 +2,7 @@
 // job on durable timers with backoff and a hard timeout, repairs a schema error once (update the
 // connection, refresh again), and announces one summary with the failures' reasons and owners.
 // Started by the daily schedule, by an upstream import's drift report, or by an operator.
-import {
-  ApplicationFailure,
-  defineQuery,
-  log,
-  proxyActivities,
-  setHandler,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { defineQuery, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DataSourceRef } from '../activities/tableau';
 import {
@@ -22,13 +14,14 @@ import {
   refreshAlert,
   type DataSourceResult,
   type JobState,
-  type RefreshReason,
   type TableauExtractRefreshInput,
   type TableauRefreshReport,
 } from '../domain/tableau';
 import { countRun } from './runMetrics';
 import { announce } from './announce';
 import { raiseIncident } from './openIncident';
+import { tableauExtractRefreshInput } from '../domain/inputs/tableauExtractRefresh';
+import { beginRun, dropUnknownSignals } from './runStart';
 
 const tableau = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -48,7 +41,6 @@ export interface RefreshProgress {
 
 export const refreshProgressQuery = defineQuery<RefreshProgress>('progress');
 
-const REASONS: RefreshReason[] = ['schedule', 'upstream-drift', 'operator'];
 const MAX_REASON_CHARS = 400;
 
 interface JobEnd {
@@ -58,55 +50,19 @@ interface JobEnd {
   notes?: string;
 }
 
-function validate(
-  input: TableauExtractRefreshInput | undefined,
-): Required<
-  Pick<
-    TableauExtractRefreshInput,
-    'maxConcurrent' | 'jobTimeoutMinutes' | 'pollInitialSeconds' | 'pollMaxSeconds'
-  >
-> {
-  if (!input || !REASONS.includes(input.reason))
-    throw ApplicationFailure.nonRetryable(
-      `input.reason must be one of ${REASONS.join(', ')}, e.g. {"reason":"operator"}`,
-      'InvalidInput',
-    );
-  if (input.drift && !Array.isArray(input.drift.newFields))
-    throw ApplicationFailure.nonRetryable(
-      'input.drift.newFields must be an array of field names',
-      'InvalidInput',
-    );
-  const positive = (name: string, value: number | undefined, fallback: number) => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !(value > 0))
-      throw ApplicationFailure.nonRetryable(`input.${name} must be a positive number`, 'InvalidInput');
-    return value;
-  };
-  return {
-    maxConcurrent: Math.floor(positive('maxConcurrent', input.maxConcurrent, REFRESH_DEFAULTS.maxConcurrent)),
-    jobTimeoutMinutes: positive(
-      'jobTimeoutMinutes',
-      input.jobTimeoutMinutes,
-      REFRESH_DEFAULTS.jobTimeoutMinutes,
-    ),
-    pollInitialSeconds: positive(
-      'pollInitialSeconds',
-      input.pollInitialSeconds,
-      REFRESH_DEFAULTS.pollInitialSeconds,
-    ),
-    pollMaxSeconds: positive('pollMaxSeconds', input.pollMaxSeconds, REFRESH_DEFAULTS.pollMaxSeconds),
-  };
-}
-
 const clip = (text: string) =>
   text.length <= MAX_REASON_CHARS ? text : `${text.slice(0, MAX_REASON_CHARS - 1)}…`;
 
-export async function tableauExtractRefresh(
-  input: TableauExtractRefreshInput,
-): Promise<TableauRefreshReport> {
-  const limits = validate(input);
+export async function tableauExtractRefresh(raw: TableauExtractRefreshInput): Promise<TableauRefreshReport> {
+  const input = beginRun(tableauExtractRefreshInput, raw, (i) => ({
+    connector: 'tableau',
+    details: `Refresh of the Tableau extracts (${i.reason}); a schema error is repaired once; one summary with failures and owners.`,
+  }));
+  const limits = { ...REFRESH_DEFAULTS, ...input };
+  limits.maxConcurrent = Math.floor(limits.maxConcurrent);
   const progress: RefreshProgress = { total: 0, done: 0, running: [] };
   setHandler(refreshProgressQuery, () => progress);
+  dropUnknownSignals();
 
   const site = await tableau.tableauSignIn();
   const selected = await tableau.tableauFindDataSources(input.datasources ?? {});

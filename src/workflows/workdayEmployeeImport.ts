@@ -4,11 +4,11 @@
 // circuit breaker, so an outage is waited out on durable timers instead of failing the import.
 // Long imports continue as new with their progress, so history stays bounded.
 import {
-  ApplicationFailure,
   continueAsNew,
   defineQuery,
   defineSignal,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -23,7 +23,10 @@ import {
   type FullImportOptions,
   type FullProgress,
 } from './workdayFullImport';
-import { addStep, emptyReport, type WorkdayImportReport } from './workdayImportReport';
+import { addStep, emptyReport, progressLine, type WorkdayImportReport } from './workdayImportReport';
+import { driftDecisionArgs, workdayEmployeeImportInput } from '../domain/inputs/workdayEmployeeImport';
+import { signalArg } from './messageArgs';
+import { beginRun, dropUnknownSignals } from './runStart';
 
 export type { WorkdayImportReport } from './workdayImportReport';
 
@@ -58,19 +61,22 @@ const probes = proxyActivities<Activities>({
 const STEPS_PER_RUN = 400;
 const DEFAULT_BATCH_SIZE = 1000;
 
-export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): Promise<WorkdayImportReport> {
-  if (input?.mode !== 'full' && input?.mode !== 'delta')
-    throw ApplicationFailure.nonRetryable(
-      'input.mode must be "full" or "delta", e.g. {"mode":"full"} or {"mode":"delta","since":"2026-11-25T08:00:00Z"}',
-      'InvalidInput',
-    );
+export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Promise<WorkdayImportReport> {
+  const input = beginRun(workdayEmployeeImportInput, raw, (i) => ({
+    connector: 'workday',
+    details:
+      i.mode === 'full'
+        ? 'Full import of the newest Workday SFTP export into ERPNext (US and EU), batch by batch.'
+        : 'Delta import of workers changed in Workday (SOAP Get_Workers) into ERPNext.',
+  })) as WorkdayEmployeeImportInput;
   const resume = input.resume;
   let decision: DriftDecision | undefined = resume?.decision;
   setHandler(driftDecisionSignal, (d) => {
-    decision ??= d;
+    decision ??= signalArg(driftDecisionArgs, d, 'driftDecision');
   });
   const report = resume?.report ?? emptyReport(input.mode);
   setHandler(importProgressQuery, () => report);
+  dropUnknownSignals();
   const startedAt = resume?.startedAt ?? Date.now();
   const finish = (outcome: WorkdayImportReport['outcome']) => {
     report.outcome = outcome;
@@ -106,6 +112,7 @@ export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): 
         await callThroughBreaker(breaker, () => importNextPage(progress, input.heartbeatTimeout)),
       );
       report.delta.pages++;
+      setCurrentDetails(progressLine(report));
     }
     return finish('completed');
   }
@@ -123,6 +130,7 @@ export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): 
       importNextBatch(full, input.batchSize ?? DEFAULT_BATCH_SIZE, input.heartbeatTimeout),
     );
     addStep(report, batch);
+    setCurrentDetails(progressLine(report));
     if (batch.done) break;
   }
   return finish('completed');

@@ -169,6 +169,8 @@ async function startTableauRefresh(
       args: [{ ...refreshInputForDrift({ newFields, source: 'workday' }), ...polling }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: connectorAttributes('tableau'),
+      staticSummary: `Tableau refresh after new Workday columns in ${file}`,
+      staticDetails: `Started by the Workday import ${workflowInfo().workflowId}: new fields ${newFields.join(', ').slice(0, 500)}.`,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

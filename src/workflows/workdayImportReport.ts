@@ -70,3 +70,10 @@ export function addStep(report: WorkdayImportReport, step: StepCounts): void {
   if (step.quarantineRef && report.quarantineRefs.length < MAX_QUARANTINE_REFS)
     report.quarantineRefs.push(step.quarantineRef);
 }
+
+/** One line of progress for the run's current details in the Web UI. */
+export function progressLine(report: WorkdayImportReport): string {
+  const of = report.rows !== undefined ? ` of ${report.rows}` : '';
+  const where = report.delta ? `, page ${report.delta.pages}` : report.file ? ` from ${report.file}` : '';
+  return `Read ${report.read}${of} rows${where}: ${report.valid} valid, ${report.invalid} quarantined, ${report.batches} batches, ${report.breakerOpenings} ERPNext outages waited out.`;
+}

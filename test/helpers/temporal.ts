@@ -1,16 +1,25 @@
 // Real Temporal servers for the tests, from the binaries scripts/setup.js installed. A missing
 // binary fails the test with the command that fixes it; nothing is downloaded and nothing skips.
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { readBinaries } from '../../scripts/binaries';
 import { CONNECTOR_KEY } from '../../src/schedules';
 import { auditWorkerOptions } from '../../src/auditWorker';
 
-export function timeSkippingServer(): Promise<TestWorkflowEnvironment> {
+/** The time-skipping server, with the Connector search attribute every workflow sets registered. */
+export async function timeSkippingServer(): Promise<TestWorkflowEnvironment> {
   const { testServer } = readBinaries();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testServer.path } },
   });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: {
+      [CONNECTOR_KEY.name]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    },
+  });
+  return env;
 }
 
 export function devServer(): Promise<TestWorkflowEnvironment> {

@@ -66,8 +66,8 @@ describe('audit lines from workflows', () => {
     for (const l of mine) {
       assert.equal(l.runId, runId);
       // Escalations name the renewal's connector; signals and updates take the run's Connector
-      // search attribute, which the time-skipping server does not have.
-      assert.equal(l.connector, l.action === 'escalate' ? 'erpnext' : 'platform');
+      // search attribute, which the renewal sets itself.
+      assert.equal(l.connector, 'erpnext');
     }
     const summary = mine.map((l) => [l.actor, l.action, l.outcome, l.detail?.level ?? null]);
     assert.deepEqual(summary, [

@@ -186,7 +186,8 @@ describe('certificateRenewal workflow', () => {
     await assert.rejects(
       handle.executeUpdate(renewalActions.acknowledge.update, { args: [{ who: '' }] }),
       (err: unknown) =>
-        err instanceof WorkflowUpdateFailedError && /`who` is required/.test(String(err.cause?.message)),
+        err instanceof WorkflowUpdateFailedError &&
+        /^acknowledge argument\.who: is required/.test(String(err.cause?.message)),
     );
     await handle.signal(renewalActions.cancel.signal, { who: 'test', reason: 'done' });
     await handle.result();

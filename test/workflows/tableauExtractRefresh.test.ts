@@ -211,7 +211,7 @@ describe('tableauExtractRefresh workflow', () => {
     const [result] = report.datasources;
     assert.equal(result?.outcome, 'succeeded');
     assert.equal(result?.joinedQueuedJob, true);
-    assert.equal(result?.jobId, queued.id);
+    assert.equal(result?.jobId, queued?.id);
     assert.equal(result?.attempts, 1);
     assert.equal((await jobsFor('Finance GL')).length, 1, 'no duplicate job was queued');
   });
@@ -254,7 +254,10 @@ describe('tableauExtractRefresh workflow', () => {
   it('rejects an input without a valid reason', async () => {
     await assert.rejects(
       refresh({ reason: 'because' } as unknown as TableauExtractRefreshInput),
-      (err: Error) => /input\.reason must be one of/.test(String((err as { cause?: Error }).cause?.message)),
+      (err: Error) =>
+        /^input\.reason: Invalid enum value\. Expected 'schedule' \| 'upstream-drift' \| 'operator'/.test(
+          String((err as { cause?: Error }).cause?.message),
+        ),
     );
   });
 });

@@ -1,0 +1,31 @@
+// Activities that answer at once without any vendor, for tests of what workflows do around them:
+// alerts are skipped, ServiceNow is not configured, the probed certificate is not the renewed one,
+// and the Workday export lacks a required column (the import waits for a driftDecision).
+import { ApplicationFailure } from '@temporalio/common';
+
+const notConfigured = async () => {
+  throw ApplicationFailure.nonRetryable('ServiceNow is not configured', 'NotConfigured');
+};
+
+export const stubActivities = {
+  notifySlack: async () => ({ status: 'skipped' }),
+  notifyTeams: async () => ({ status: 'skipped' }),
+  emailAlert: async () => ({ status: 'skipped' }),
+  emailRole: async () => ({ status: 'skipped' }),
+  servicenowUpsertIncident: notConfigured,
+  servicenowUpsertChangeRequest: notConfigured,
+  probeCertificate: async () => ({
+    trusted: false,
+    trustError: 'test stub',
+    validTo: '2020-01-01T00:00:00.000Z',
+    fingerprint256: '',
+  }),
+  workdayInspectExport: async () => ({
+    file: 'workers.csv',
+    header: [],
+    dataOffset: 0,
+    dataLine: 2,
+    duplicateColumns: [],
+    drift: { unknownColumns: [], missingRequired: ['Employee_ID'] },
+  }),
+};
