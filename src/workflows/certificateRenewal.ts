@@ -1,7 +1,14 @@
 // certificateRenewal: one per endpoint (id from the host name). Opens the renewal, climbs the
 // escalation ladder on durable timers relative to the expiry date, takes people's actions by
 // signal or update, and verifies the new certificate with real TLS handshakes until it is served.
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
 import {
@@ -14,12 +21,14 @@ import {
 import type { IncidentEvent } from '../domain/servicenow';
 import { announce } from './announce';
 import { auditEvent } from './audit';
+import { BesideTheLadder, failureMessage } from './besideTheLadder';
 import { openConnectorBreaker } from './breakerControl';
 import { normalizeActionArgs, RenewalState, type RenewalStage } from './certificateRenewalState';
 import { renewalActions, renewalStatus, type RenewalActionName } from './certificateRenewalSignals';
 
 export interface CertificateRenewalInput {
   host: string;
+  /** TLS port of the endpoint. Default 443. */
   port?: number;
   /** The connector this endpoint serves; its breaker opens at expiry. Default `erpnext`. */
   connector?: string;
@@ -45,17 +54,24 @@ export interface CertificateRenewalReport {
   vendorTicket?: string;
   changeRequest?: string;
   p1Incident?: string;
+  /** Who cancelled the renewal and why. */
+  cancelled?: { who: string; reason: string };
+  /** Set while the endpoint could not be probed when the run ended. */
+  unreachable?: { since: string; error: string };
 }
 
+// Every call runs beside the ladder (see besideTheLadder.ts) and is bounded, so a vendor that
+// keeps failing costs a log line and an alert, never a missed step. Failed calls are tried again
+// on the ladder's own clock (the next probe time).
 const tls = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '30 seconds', maximumInterval: '10 minutes', maximumAttempts: 5 },
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '30 seconds', maximumInterval: '2 minutes', maximumAttempts: 3 },
 });
 
-// Records in ServiceNow and email are best effort: their failure is logged in the action log
-// and never stops the escalation ladder, which is what keeps the certificate from expiring.
 const records = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '20 minutes',
   retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes', maximumAttempts: 6 },
 });
 
@@ -63,11 +79,18 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
   const port = input.port ?? 443;
   const connector = input.connector ?? 'erpnext';
   const reference = input.vendorReference ?? 'ERP-3421';
+  const endpoint = `${input.host}:${port}`;
+  refusePastExpiry(input.expiresAt);
   const state = new RenewalState(input.host, Date.parse(input.expiresAt), input.ladder ?? DEFAULT_LADDER);
+  const concurrent = patched('renewal-calls-beside-the-ladder');
+  const calls = new BesideTheLadder(concurrent, (what, err) =>
+    state.record('workflow', `${what} failed`, failureMessage(err)),
+  );
   const escalations: CertificateRenewalReport['escalations'] = [];
   let reminders = 0;
   let lastReminderAt = 0;
   let nextProbeAt = Date.now();
+  let probing = false;
   let newExpiresAt: string | undefined;
   let nextWake: { what: string; at: number } | undefined;
 
@@ -96,16 +119,34 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       { validator: (raw: unknown) => void state.validate(name, normalizeActionArgs(name, raw)) },
     );
   }
-  setHandler(renewalStatus, () => state.status(nextWake));
+  setHandler(renewalStatus, () =>
+    state.status(nextWake && Number.isFinite(nextWake.at) ? nextWake : undefined),
+  );
 
-  const tell = (alert: Omit<Alert, 'connector'>) => announce({ ...alert, connector });
+  /** Posts an alert beside the ladder; a chat outage is the announcer's problem, not the ladder's. */
+  const tell = (alert: Omit<Alert, 'connector'>) =>
+    calls.run('alert', async () => {
+      const sent = await announce({ ...alert, connector });
+      if (sent.slack === 'failed' && sent.teams === 'failed')
+        state.record('workflow', 'alert not delivered', `${alert.title}: chat and email failed`);
+    });
+  // What the people on the ladder need to know about the endpoint besides the dates.
+  const reachability = (): Alert['facts'] =>
+    state.unreachable
+      ? [
+          {
+            name: 'Reachability',
+            value: `cannot reach ${endpoint} since ${state.unreachable.since} (${state.unreachable.error})`,
+          },
+        ]
+      : [];
   await tell({
     title: `Certificate renewal opened: ${input.host}`,
     severity: 'warning',
-    summary: `The TLS certificate of ${input.host} expires ${input.expiresAt}. Renewal opened with the vendor (${reference}); the change awaits CAB approval.`,
+    summary: `The TLS certificate of ${endpoint} expires ${input.expiresAt}. Renewal opened with the vendor (${reference}); the change awaits CAB approval.`,
     facts: [
       { name: 'Vendor reference', value: reference },
-      { name: 'Signals', value: 'acknowledge, escalateNow, snooze, renewed, cabDecision, cancel' },
+      { name: 'Act with', value: ACT_WITH },
     ],
   });
   state.record(
@@ -118,7 +159,7 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
     try {
       return await fn();
     } catch (err) {
-      state.record('workflow', `${what} failed`, (err as Error).message);
+      state.record('workflow', `${what} failed`, failureMessage(err));
       return undefined;
     }
   };
@@ -131,36 +172,86 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
     assignmentGroup: input.vendorGroup ?? 'ERP Vendor Operations',
     status,
   });
-  const ticket = await attempt('vendor ticket', () => records.servicenowUpsertIncident(ticketEvent('open')));
-  const change = await attempt('change request', () =>
-    records.servicenowUpsertChangeRequest({
-      waiterWorkflowId: workflowInfo().workflowId,
-      title: `Renew the TLS certificate of ${input.host}`,
-      description: `High-risk change: certificate renewal by the vendor (${reference}). Expires ${input.expiresAt}.`,
-    }),
-  );
-  const mailed = await attempt('vendor email', () =>
-    records.emailRole({
-      role: 'vendor-contact',
-      subject: `Certificate renewal needed: ${input.host} (${reference})`,
-      text: `The TLS certificate of ${input.host} expires ${input.expiresAt}.\nVendor ticket: ${ticket?.number ?? 'n/a'}. Change request: ${change?.number ?? 'n/a'} (awaiting CAB).`,
-    }),
-  );
-  state.record(
-    'workflow',
-    'records opened',
-    `vendor ticket ${ticket?.number ?? 'none'}, change request ${change?.number ?? 'none'}, vendor email ${mailed?.status ?? 'failed'}`,
-  );
+  let ticket: { number: string; sysId: string } | undefined;
+  let change: { number: string; sysId: string } | undefined;
+  let mailed: { status: string } | undefined;
+  let recordsDueAt = Infinity;
+  // Opens what is still missing (all of it the first time); what fails is tried again later.
+  const openRecords = async () => {
+    recordsDueAt = Infinity;
+    ticket ??= await attempt('vendor ticket', () => records.servicenowUpsertIncident(ticketEvent('open')));
+    change ??= await attempt('change request', () =>
+      records.servicenowUpsertChangeRequest({
+        waiterWorkflowId: workflowInfo().workflowId,
+        title: `Renew the TLS certificate of ${input.host}`,
+        description: `High-risk change: certificate renewal by the vendor (${reference}). Expires ${input.expiresAt}.`,
+      }),
+    );
+    if (mailed?.status !== 'sent')
+      mailed = await attempt('vendor email', () =>
+        records.emailRole({
+          role: 'vendor-contact',
+          subject: `Certificate renewal needed: ${input.host} (${reference})`,
+          text: `The TLS certificate of ${endpoint} expires ${input.expiresAt}.\nVendor ticket: ${ticket?.number ?? 'n/a'}. Change request: ${change?.number ?? 'n/a'} (awaiting CAB).`,
+        }),
+      );
+    state.record(
+      'workflow',
+      'records opened',
+      `vendor ticket ${ticket?.number ?? 'none'}, change request ${change?.number ?? 'none'}, vendor email ${mailed?.status ?? 'failed'}`,
+    );
+    if (concurrent && (!ticket || !change || !mailed))
+      recordsDueAt = Date.now() + probeInterval(Date.now(), state.expiresAt);
+  };
+  await calls.run('records', openRecords);
   let p1: { number: string } | undefined;
+
+  const probe = async () => {
+    probing = true;
+    try {
+      const served = await tls.probeCertificate({ host: input.host, port });
+      const verdict = renewalVerdict(served, state.expiresAt);
+      if (state.unreachable) {
+        state.record('workflow', 'reachable again', `${endpoint} answers again`);
+        state.unreachable = undefined;
+      }
+      if (!verdict.accepted) return state.record('workflow', 'probed', verdict.reason);
+      state.stage = 'renewed';
+      newExpiresAt = served.validTo;
+      state.record('workflow', 'verified', `new certificate served, valid until ${served.validTo}`);
+      await tell({
+        title: `Certificate renewed: ${input.host}`,
+        severity: 'info',
+        summary: `The new certificate is trusted and valid until ${served.validTo}. Renewal closed.`,
+      });
+    } catch (err) {
+      // An endpoint nobody can reach is itself an escalation fact: alerted once, then carried by
+      // every escalation and reminder until a probe gets through.
+      const error = failureMessage(err);
+      const first = !state.unreachable;
+      state.unreachable ??= { since: new Date().toISOString(), error };
+      state.record('workflow', 'unreachable', `cannot reach ${endpoint}: ${error}`);
+      if (first)
+        await tell({
+          title: `Cannot reach ${endpoint} to verify its certificate`,
+          severity: 'warning',
+          summary: `The TLS probe of ${endpoint} failed (${error}). The escalation ladder goes on; the probe is tried again at the next check.`,
+          facts: [{ name: 'Check', value: 'host name and port in the renewal input; firewall; DNS' }],
+        });
+    } finally {
+      probing = false;
+    }
+  };
 
   while (!state.done) {
     const now = Date.now();
     if (state.cancelRequested) {
       state.stage = 'cancelled';
+      const { who, reason } = state.cancelRequested;
       await tell({
         title: `Certificate renewal cancelled: ${input.host}`,
         severity: 'info',
-        summary: state.cancelRequested.reason,
+        summary: `Cancelled by ${who}: ${reason}`,
       });
       break;
     }
@@ -175,24 +266,13 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
             : 'The renewal is held and escalated.',
       });
     }
-    if (state.verifyRequested || now >= nextProbeAt) {
+    if ((state.verifyRequested || now >= nextProbeAt) && !probing) {
       state.verifyRequested = false;
-      const probe = await tls.probeCertificate({ host: input.host, port });
-      const verdict = renewalVerdict(probe, state.expiresAt);
       nextProbeAt = now + probeInterval(now, state.expiresAt);
-      if (verdict.accepted) {
-        state.stage = 'renewed';
-        newExpiresAt = probe.validTo;
-        state.record('workflow', 'verified', `new certificate served, valid until ${probe.validTo}`);
-        await tell({
-          title: `Certificate renewed: ${input.host}`,
-          severity: 'info',
-          summary: `The new certificate is trusted and valid until ${probe.validTo}. Renewal closed.`,
-        });
-        break;
-      }
-      state.record('workflow', 'probed', verdict.reason);
+      await calls.run('probe', probe);
+      if (state.done) break;
     }
+    if (now >= recordsDueAt) await calls.run('records', openRecords);
     for (
       let step = state.nextStep();
       step && (step.at <= now || state.escalateRequested);
@@ -214,18 +294,23 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
         outcome: 'escalated',
         detail: { level: step.step.level, step: step.step.name },
       });
-      await escalate(step.step, input, connector, reference);
-      if (step.step.action === 'p1-incident') {
-        const daysBefore = step.step.daysBefore;
-        p1 = await attempt('P1 incident', () =>
-          records.servicenowUpsertIncident({
-            sourceSystem: 'certificate-renewal',
-            sourceId: `${input.host}/expiry`,
-            title: `P1: the TLS certificate of ${input.host} expires in ${daysBefore} days`,
-            description: `Renewal not verified yet (vendor reference ${reference}).`,
-            severity: 'critical',
-          }),
-        );
+      const ladderStep = step.step;
+      await calls.run(`escalation ${ladderStep.level}`, () =>
+        escalate(ladderStep, { ...input, port }, connector, reference, reachability()),
+      );
+      if (ladderStep.action === 'p1-incident') {
+        const daysBefore = ladderStep.daysBefore;
+        await calls.run('P1 incident', async () => {
+          p1 = await attempt('P1 incident', () =>
+            records.servicenowUpsertIncident({
+              sourceSystem: 'certificate-renewal',
+              sourceId: `${input.host}/expiry`,
+              title: `P1: the TLS certificate of ${input.host} expires in ${daysBefore} days`,
+              description: `Renewal not verified yet (vendor reference ${reference}).`,
+              severity: 'critical',
+            }),
+          );
+        });
       }
     }
     const remindAt =
@@ -239,22 +324,34 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       await tell({
         title: `Reminder: certificate of ${input.host} expires in ${Math.max(0, Math.ceil((state.expiresAt - now) / 86_400_000))} days`,
         severity: state.level >= 3 ? 'critical' : 'warning',
-        summary: `Escalation level ${state.level} is not acknowledged yet. Acknowledge with the \`acknowledge\` signal.`,
+        summary: `Escalation level ${state.level} is not acknowledged yet.`,
+        facts: [...reachability()!, { name: 'Act with', value: ACT_WITH }],
       });
       continue;
     }
+    // A probe in progress wakes the loop when it ends; until then its due time is no reason to.
     const candidates = [
-      { what: 'verify certificate', at: nextProbeAt },
+      { what: probing ? 'probe in progress' : 'verify certificate', at: probing ? Infinity : nextProbeAt },
       ...(state.nextStep()
         ? [{ what: `escalate to ${state.nextStep()!.step.name}`, at: state.nextStep()!.at }]
         : []),
       ...(remindAt < Infinity ? [{ what: `reminder for level ${state.level}`, at: remindAt }] : []),
+      ...(recordsDueAt < Infinity ? [{ what: 'retry vendor records', at: recordsDueAt }] : []),
     ];
     nextWake = candidates.reduce((a, b) => (b.at < a.at ? b : a));
-    await condition(() => state.pendingWork, Math.max(1, nextWake.at - Date.now()));
+    calls.finished = false;
+    const timeout = nextWake.at === Infinity ? undefined : Math.max(1, nextWake.at - Date.now());
+    const woken = () =>
+      calls.finished ||
+      !!state.escalateRequested ||
+      !!state.cancelRequested ||
+      state.cabChanged ||
+      (state.verifyRequested && !probing);
+    await (timeout === undefined ? condition(woken) : condition(woken, timeout));
   }
 
   // Close what was opened: the vendor ticket and any P1 resolve, the change request closes.
+  await calls.drain();
   const outcome = state.stage === 'renewed' ? 'successful' : 'cancelled';
   if (ticket)
     await attempt('close vendor ticket', () => records.servicenowUpsertIncident(ticketEvent('resolved')));
@@ -269,10 +366,12 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       }),
     );
   }
-  if (change)
+  if (change) {
+    const closing = change;
     await attempt('close change request', () =>
-      records.servicenowCloseChangeRequest({ sysId: change.sysId, outcome }),
+      records.servicenowCloseChangeRequest({ sysId: closing.sysId, outcome }),
     );
+  }
 
   return {
     host: input.host,
@@ -286,19 +385,40 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
     newExpiresAt,
     cab: state.cab,
     actions: state.actions.length,
+    ...(state.cancelRequested && {
+      cancelled: { who: state.cancelRequested.who, reason: state.cancelRequested.reason },
+    }),
+    ...(state.unreachable && { unreachable: state.unreachable }),
   };
+}
+
+/** How a person acts on an escalation: the Web UI's Send an Update, or the CLI. */
+const ACT_WITH =
+  'Send an Update `acknowledge` with {"who":"<your name>"} (or `snooze`, `escalateNow`, `cancel`); CLI: npm run cli -- renewal acknowledge <host> --who <name>';
+
+/** A renewal for a certificate that already expired has nothing to escalate to: refuse it at start. */
+function refusePastExpiry(expiresAt: string): void {
+  const at = Date.parse(expiresAt);
+  if (Number.isNaN(at) || at <= Date.now())
+    throw ApplicationFailure.create({
+      type: 'InvalidInput',
+      nonRetryable: true,
+      message: `expiresAt must be an ISO date-time in the future (got ${JSON.stringify(expiresAt).slice(0, 60)}), e.g. {"host":"erp.example.com","port":443,"expiresAt":"${new Date(Date.now() + 10 * 86_400_000).toISOString()}"}`,
+    });
 }
 
 async function escalate(
   step: LadderStep,
-  input: CertificateRenewalInput,
+  input: CertificateRenewalInput & { port: number },
   connector: string,
   reference: string,
+  facts: Alert['facts'],
 ): Promise<void> {
   const alert: Alert = {
     title: `Escalation ${step.level} (${step.name}): certificate of ${input.host}`,
     severity: step.level >= 3 ? 'critical' : 'warning',
-    summary: `Certificate expires ${input.expiresAt}; escalated to ${step.audience} (vendor reference ${reference}).`,
+    summary: `Certificate of ${input.host}:${input.port} expires ${input.expiresAt}; escalated to ${step.audience} (vendor reference ${reference}).`,
+    facts: [...(facts ?? []), { name: 'Act with', value: ACT_WITH }],
     connector,
   };
   if (step.action === 'outage') {

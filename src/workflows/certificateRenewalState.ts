@@ -31,6 +31,7 @@ export interface RenewalStatus {
   snoozedUntil?: string;
   cab: 'pending' | 'approved' | 'rejected';
   next?: { what: string; at: string };
+  unreachable?: { since: string; error: string };
   actions: ActionLogEntry[];
 }
 
@@ -57,6 +58,8 @@ export class RenewalState {
   escalateRequested?: { who: string; reason: string };
   cancelRequested?: CancelArgs;
   cabChanged = false;
+  /** Since when the endpoint cannot be probed, and why; cleared when a probe gets through. */
+  unreachable?: { since: string; error: string };
   readonly actions: ActionLogEntry[] = [];
   readonly schedule: { step: LadderStep; at: number }[];
 
@@ -166,6 +169,7 @@ export class RenewalState {
       snoozedUntil: this.snoozedUntil ? new Date(this.snoozedUntil).toISOString() : undefined,
       cab: this.cab,
       next: next ? { what: next.what, at: new Date(next.at).toISOString() } : undefined,
+      unreachable: this.unreachable,
       actions: this.actions,
     };
   }

@@ -1,0 +1,45 @@
+// Calls a long-running workflow makes beside its own clock: each runs as its own promise, its
+// failure goes to a handler instead of failing the run, and the main loop never waits for one.
+// Runs started before the change awaited each call; `concurrent: false` keeps that order so their
+// histories replay (the caller decides with `patched()`).
+
+export class BesideTheLadder {
+  private readonly running = new Set<Promise<void>>();
+  /** Set when a call finishes: the main loop re-evaluates. Reset it before each wait. */
+  finished = false;
+
+  constructor(
+    private readonly concurrent: boolean,
+    private readonly onError: (what: string, err: unknown) => void,
+  ) {}
+
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  /** Starts `call`; returns at once (or, for old runs, when the call is done). Never rejects. */
+  async run(what: string, call: () => Promise<unknown>): Promise<void> {
+    const done: Promise<void> = call().then(
+      () => undefined,
+      (err: unknown) => this.onError(what, err),
+    );
+    const tracked = done.finally(() => {
+      this.running.delete(tracked);
+      this.finished = true;
+    });
+    this.running.add(tracked);
+    if (!this.concurrent) await tracked;
+  }
+
+  /** Waits until no call is running, including calls started by calls that finished meanwhile. */
+  async drain(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running]);
+  }
+}
+
+/** The message of a failed call: the activity's own error rather than "Activity task failed". */
+export function failureMessage(err: unknown): string {
+  let current = err as { message?: string; cause?: unknown } | undefined;
+  while (current?.cause) current = current.cause as typeof current;
+  return (current?.message ?? String(err)).slice(0, 300);
+}
