@@ -3,6 +3,7 @@
 // results or logs. Temporal connection settings are read by @temporalio/envconfig (see client.ts).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_TEMPORAL_UI_URL } from './domain/alert';
 import { isPositiveDuration } from './domain/duration';
 import type { TeamsClientOptions } from './vendors/teams';
 
@@ -31,6 +32,8 @@ const envSchema = z.object({
   WORKFLOW_BUNDLE_PATH: optionalText,
   TLS_CA_FILE: optionalText,
   SCHEDULE_TIME_ZONE: z.string().min(1).default('UTC'),
+  /** The Temporal Web UI people open from an alert's run link. */
+  TEMPORAL_UI_URL: url.default(DEFAULT_TEMPORAL_UI_URL),
   READINESS_CERT_WARN_DAYS: z.coerce.number().int().positive().default(30),
   /** How long a dead-letter item stays after its latest failure (an ms-style duration). */
   DLQ_RETENTION: z.string().default('7 days').refine(isPositiveDuration, {
@@ -202,6 +205,7 @@ export interface Config {
   workflowBundlePath?: string;
   extraCaPem?: string;
   scheduleTimeZone: string;
+  temporalUiUrl: string;
   readinessCertWarnDays: number;
   digestSlackChannel: string;
   slack?: SlackSettings;
@@ -293,6 +297,7 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     extraCaPem,
     scheduleTimeZone: env.SCHEDULE_TIME_ZONE,
+    temporalUiUrl: env.TEMPORAL_UI_URL,
     readinessCertWarnDays: env.READINESS_CERT_WARN_DAYS,
     digestSlackChannel: env.DIGEST_SLACK_CHANNEL,
     slack: env.SLACK_BOT_TOKEN

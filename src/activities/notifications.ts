@@ -1,7 +1,14 @@
 // Notification activities: one per channel, so a failing channel retries on its own and never
 // holds back the other. A channel that is not configured reports `skipped` instead of failing.
 import { log } from '@temporalio/activity';
-import { alertAdaptiveCard, alertSlackBlocks, alertText, type Alert } from '../domain/alert';
+import {
+  alertAdaptiveCard,
+  alertSlackBlocks,
+  alertText,
+  withRunLink,
+  DEFAULT_TEMPORAL_UI_URL,
+  type Alert,
+} from '../domain/alert';
 import type { SlackClient } from '../vendors/slack';
 import type { TeamsClient } from '../vendors/teams';
 import { vendorCall } from './failures';
@@ -16,13 +23,17 @@ export interface Delivery {
 }
 
 export interface NotificationDeps {
+  /** TEMPORAL_UI_URL: alerts link to their run there. */
+  uiUrl?: string;
   slack?: { client: SlackClient; channel: string };
   teams?: { client: TeamsClient; teamId: string; channelId: string };
 }
 
 export function createNotificationActivities(deps: NotificationDeps) {
+  const shown = (alert: Alert) => withRunLink(alert, deps.uiUrl ?? DEFAULT_TEMPORAL_UI_URL);
   return {
-    async notifySlack(alert: Alert): Promise<Delivery> {
+    async notifySlack(raw: Alert): Promise<Delivery> {
+      const alert = shown(raw);
       if (!deps.slack) return { channel: 'slack', status: 'skipped' };
       const { client, channel } = deps.slack;
       const posted = await vendorCall(
@@ -35,7 +46,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
       return { channel: 'slack', status: 'sent', messageId: posted.ts };
     },
 
-    async notifyTeams(alert: Alert): Promise<Delivery> {
+    async notifyTeams(raw: Alert): Promise<Delivery> {
+      const alert = shown(raw);
       if (!deps.teams) return { channel: 'teams', status: 'skipped' };
       const { client, teamId, channelId } = deps.teams;
       const posted = await vendorCall(

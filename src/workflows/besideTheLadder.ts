@@ -2,9 +2,13 @@
 // failure goes to a handler instead of failing the run, and the main loop never waits for one.
 // Runs started before the change awaited each call; `concurrent: false` keeps that order so their
 // histories replay (the caller decides with `patched()`).
+import type { Duration } from '@temporalio/common';
+import { sleep } from '@temporalio/workflow';
 
 export class BesideTheLadder {
   private readonly running = new Set<Promise<void>>();
+  private ordered = 0;
+  private lastOrdered?: Promise<void>;
   /** Set when a call finishes: the main loop re-evaluates. Reset it before each wait. */
   finished = false;
 
@@ -29,6 +33,26 @@ export class BesideTheLadder {
     });
     this.running.add(tracked);
     if (!this.concurrent) await tracked;
+  }
+
+  /**
+   * Like `run`, but starts once the previous ordered call ended or `maxWait` passed: alerts keep
+   * their order, and a channel that is down holds the next one back for `maxWait` at most.
+   */
+  async runInOrder(what: string, call: () => Promise<unknown>, maxWait: Duration): Promise<void> {
+    const previous = this.ordered > 0 ? this.lastOrdered : undefined;
+    this.ordered++;
+    let release!: () => void;
+    this.lastOrdered = new Promise<void>((resolve) => (release = resolve));
+    await this.run(what, async () => {
+      try {
+        if (previous) await Promise.race([previous, sleep(maxWait)]);
+        await call();
+      } finally {
+        this.ordered--;
+        release();
+      }
+    });
   }
 
   /** Waits until no call is running, including calls started by calls that finished meanwhile. */

@@ -125,11 +125,15 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
 
   /** Posts an alert beside the ladder; a chat outage is the announcer's problem, not the ladder's. */
   const tell = (alert: Omit<Alert, 'connector'>) =>
-    calls.run('alert', async () => {
-      const sent = await announce({ ...alert, connector });
-      if (sent.slack === 'failed' && sent.teams === 'failed')
-        state.record('workflow', 'alert not delivered', `${alert.title}: chat and email failed`);
-    });
+    calls.runInOrder(
+      'alert',
+      async () => {
+        const sent = await announce({ ...alert, connector });
+        if (sent.slack === 'failed' && sent.teams === 'failed')
+          state.record('workflow', 'alert not delivered', `${alert.title}: chat and email failed`);
+      },
+      '1 minute',
+    );
   // What the people on the ladder need to know about the endpoint besides the dates.
   const reachability = (): Alert['facts'] =>
     state.unreachable
@@ -295,9 +299,11 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
         detail: { level: step.step.level, step: step.step.name },
       });
       const ladderStep = step.step;
-      await calls.run(`escalation ${ladderStep.level}`, () =>
-        escalate(ladderStep, { ...input, port }, connector, reference, reachability()),
-      );
+      if (ladderStep.action === 'outage')
+        await calls.run('open the breaker', () =>
+          openConnectorBreaker(connector, 'certificateRenewal', `certificate of ${input.host} expired`),
+        );
+      await tell(escalationAlert(ladderStep, { ...input, port }, connector, reference, reachability()));
       if (ladderStep.action === 'p1-incident') {
         const daysBefore = ladderStep.daysBefore;
         await calls.run('P1 incident', async () => {
@@ -407,24 +413,24 @@ function refusePastExpiry(expiresAt: string): void {
     });
 }
 
-async function escalate(
+function escalationAlert(
   step: LadderStep,
   input: CertificateRenewalInput & { port: number },
   connector: string,
   reference: string,
   facts: Alert['facts'],
-): Promise<void> {
-  const alert: Alert = {
+): Omit<Alert, 'connector'> {
+  if (step.action === 'outage')
+    return {
+      title: `OUTAGE: certificate of ${input.host} expired`,
+      severity: 'critical',
+      summary: `The certificate expired at ${input.expiresAt}. The ${connector} circuit breaker is open: syncs wait instead of failing.`,
+      facts,
+    };
+  return {
     title: `Escalation ${step.level} (${step.name}): certificate of ${input.host}`,
     severity: step.level >= 3 ? 'critical' : 'warning',
     summary: `Certificate of ${input.host}:${input.port} expires ${input.expiresAt}; escalated to ${step.audience} (vendor reference ${reference}).`,
     facts: [...(facts ?? []), { name: 'Act with', value: ACT_WITH }],
-    connector,
   };
-  if (step.action === 'outage') {
-    alert.title = `OUTAGE: certificate of ${input.host} expired`;
-    alert.summary = `The certificate expired at ${input.expiresAt}. The ${connector} circuit breaker is open: syncs wait instead of failing.`;
-    await openConnectorBreaker(connector, 'certificateRenewal', `certificate of ${input.host} expired`);
-  }
-  await announce(alert);
 }

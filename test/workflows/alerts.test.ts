@@ -1,0 +1,113 @@
+// What people see in chat about a run, with the real notification activities against the Slack
+// simulator: every alert names its run and links to it in the Web UI, says how to act, goes out
+// once per event; a failed run is announced once with its reason; a cancel says who and why.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { activityDepsFromConfig, createActivities } from '../../src/activities';
+import type { CertificateRenewalReport } from '../../src/workflows/certificateRenewal';
+import { renewalActions } from '../../src/workflows/certificateRenewalSignals';
+import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
+import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+import { waitFor } from '../helpers/waitFor';
+
+const UI = 'https://temporal.example.com';
+
+describe('alerts about a run', () => {
+  let env: TestWorkflowEnvironment;
+  let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
+  let caPem: string;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  before(async () => {
+    env = await timeSkippingServer();
+    simulators = await startTestSimulators();
+    caPem = readFileSync(simulators.sims.caFile, 'utf8');
+    const config = testConfig(simulators.env, { TEMPORAL_UI_URL: UI });
+    worker = await createTestWorker(env, {
+      taskQueue: 'alerts',
+      activities: createActivities(activityDepsFromConfig(config)),
+    });
+    running = worker.run();
+  });
+  after(async () => {
+    worker?.shutdown();
+    await running;
+    await simulators?.stop();
+    await env?.teardown();
+  });
+  beforeEach(() => admin(simulators.sims.slack.url, 'reset', {}, caPem));
+
+  const slackMessages = async () =>
+    (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as { text: string }[];
+  const titled = async (prefix: string, count: number) =>
+    waitFor(`${count} Slack message(s) "${prefix}"`, async () => {
+      const found = (await slackMessages()).filter((m) => m.text.split('\n')[0]!.includes(prefix));
+      return found.length >= count ? found : undefined;
+    });
+
+  it('a renewal: each alert names and links its run, says how to act, once per event; cancel says who and why', async () => {
+    const erpnext = new URL(simulators.sims.erpnext.url);
+    // The endpoint serves the certificate being replaced: 10 days left.
+    const served = (await admin(simulators.sims.erpnext.url, 'certificate', { daysValid: 10 }, caPem)) as {
+      notAfter: string;
+    };
+    const expiresAt = Date.parse(served.notAfter);
+    const handle = await env.client.workflow.start('certificateRenewal', {
+      taskQueue: 'alerts',
+      workflowId: 'renewal-alerts',
+      args: [
+        { host: erpnext.hostname, port: Number(erpnext.port), expiresAt: new Date(expiresAt).toISOString() },
+      ],
+    });
+    const runLink = `${UI}/namespaces/default/workflows/renewal-alerts/${handle.firstExecutionRunId}`;
+    // T-14 has passed: opened, then level 1 at once.
+    const [escalation] = await titled('Escalation 1 (vendor-success-manager)', 1);
+    assert.match(escalation!.text, /Send an Update `acknowledge` with \{"who":"<your name>"\}/);
+    await handle.executeUpdate(renewalActions.cancel.update, {
+      args: [{ who: 'lee@ops', reason: 'host moves to the new cluster' }],
+    });
+    const report = (await handle.result()) as CertificateRenewalReport;
+    assert.deepEqual(report.cancelled, { who: 'lee@ops', reason: 'host moves to the new cluster' });
+    const [cancelled] = await titled('Certificate renewal cancelled', 1);
+    assert.match(cancelled!.text, /Cancelled by lee@ops: host moves to the new cluster/);
+
+    const messages = await slackMessages();
+    const titles = messages.map((m) => m.text.split('\n')[0]);
+    assert.deepEqual(
+      titles.map((t) => t!.replace(/^\S+ /, '')),
+      [
+        `Certificate renewal opened: ${erpnext.hostname}`,
+        `Escalation 1 (vendor-success-manager): certificate of ${erpnext.hostname}`,
+        `Certificate renewal cancelled: ${erpnext.hostname}`,
+      ],
+      'one message per event',
+    );
+    for (const m of messages) {
+      assert.match(m.text, /• Run: renewal-alerts\n/);
+      assert.ok(m.text.includes(`• Open in Temporal: ${runLink}`), `no run link in ${m.text}`);
+    }
+  });
+
+  it('a failed run is announced once, with its reason, connector and link', async () => {
+    const handle = await env.client.workflow.start('certificateRenewal', {
+      taskQueue: 'alerts',
+      workflowId: 'renewal-in-the-past',
+      args: [{ host: 'erp.example.com', connector: 'erpnext', expiresAt: '2020-01-01T00:00:00Z' }],
+    });
+    await assert.rejects(handle.result(), (err: unknown) => {
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.match(String(err.cause?.message), /expiresAt must be an ISO date-time in the future/);
+      return true;
+    });
+    const runId = handle.firstExecutionRunId;
+    await env.client.workflow.getHandle(`run-failed-${runId}`).result();
+    const [failed, ...more] = await titled('Run failed: certificateRenewal (erpnext)', 1);
+    assert.equal(more.length, 0, 'announced once');
+    assert.match(failed!.text, /InvalidInput: expiresAt must be an ISO date-time in the future/);
+    assert.ok(failed!.text.includes(`${UI}/namespaces/default/workflows/renewal-in-the-past/${runId}`));
+  });
+});
