@@ -13,7 +13,8 @@ export class BesideTheLadder {
   finished = false;
 
   constructor(
-    private readonly concurrent: boolean,
+    /** A function when the answer comes from `patched()` at the first call. */
+    private readonly concurrent: boolean | (() => boolean),
     private readonly onError: (what: string, err: unknown) => void,
   ) {}
 
@@ -32,7 +33,8 @@ export class BesideTheLadder {
       this.finished = true;
     });
     this.running.add(tracked);
-    if (!this.concurrent) await tracked;
+    const concurrent = typeof this.concurrent === 'function' ? this.concurrent() : this.concurrent;
+    if (!concurrent) await tracked;
   }
 
   /**
