@@ -18,6 +18,8 @@ export interface FaultSpec {
   /** `Retry-After` value; defaults to 1 for 429, absent otherwise; `null` omits the header. */
   retryAfterSeconds?: number | null;
   latencyMs?: number;
+  /** The request is processed at once, its answer held back this long: the vendor took it late for the client. */
+  answerLatencyMs?: number;
   /** How many matching requests the fault applies to; absent = until reset. */
   times?: number;
   /** Path prefix the fault applies to; absent = every non-admin path. */
@@ -116,7 +118,9 @@ export function parseFaultSpec(body: unknown): FaultSpec {
     throw new Error('status must be 0 or an HTTP status');
   }
   const latencyMs = optionalNumber(b.latencyMs, 'latencyMs');
-  if (!status && !latencyMs) throw new Error('a fault needs a status or latencyMs');
+  const answerLatencyMs = optionalNumber(b.answerLatencyMs, 'answerLatencyMs');
+  if (!status && !latencyMs && !answerLatencyMs)
+    throw new Error('a fault needs a status, latencyMs or answerLatencyMs');
   if (b.path !== undefined && typeof b.path !== 'string') throw new Error('path must be a string');
   const retryAfterSeconds =
     b.retryAfterSeconds === null ? null : optionalNumber(b.retryAfterSeconds, 'retryAfterSeconds');
@@ -124,6 +128,7 @@ export function parseFaultSpec(body: unknown): FaultSpec {
     status,
     retryAfterSeconds,
     latencyMs,
+    answerLatencyMs,
     times: optionalNumber(b.times, 'times'),
     path: b.path as string | undefined,
   };
@@ -196,6 +201,7 @@ export async function startHttpSimulator<S>(options: HttpSimulatorOptions<S>): P
     return fault;
   }
 
+  const heldAnswers = new WeakMap<FastifyRequest, number>();
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request.url);
     if (path.startsWith(ADMIN_PREFIX)) return;
@@ -211,6 +217,7 @@ export async function startHttpSimulator<S>(options: HttpSimulatorOptions<S>): P
 
     const fault = takeFault(path);
     if (!fault) return;
+    if (fault.answerLatencyMs) heldAnswers.set(request, fault.answerLatencyMs);
     if (fault.latencyMs) await sleep(fault.latencyMs);
     if (!fault.status) return;
     entry.fault = fault.status;
@@ -218,6 +225,11 @@ export async function startHttpSimulator<S>(options: HttpSimulatorOptions<S>): P
       fault.retryAfterSeconds === undefined && fault.status === 429 ? 1 : fault.retryAfterSeconds;
     if (retryAfter !== undefined && retryAfter !== null) reply.header('retry-after', String(retryAfter));
     return sendError(reply, fault.status, `Simulated fault ${fault.status}`);
+  });
+
+  app.addHook('onSend', async (request) => {
+    const hold = heldAnswers.get(request);
+    if (hold) await sleep(hold);
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -1,6 +1,6 @@
 // Notification activities: one per channel, so a failing channel retries on its own and never
 // holds back the other. A channel that is not configured reports `skipped` instead of failing.
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import {
   alertAdaptiveCard,
   alertSlackBlocks,
@@ -36,10 +36,21 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const alert = shown(raw);
       if (!deps.slack) return { channel: 'slack', status: 'skipped' };
       const { client, channel } = deps.slack;
+      // One message per event: the activity's own id, the same on every attempt.
+      const { workflowExecution: run, activityId, attempt } = Context.current().info;
+      const eventId = `${run?.workflowId}/${run?.runId}/${activityId}`;
+      if (attempt > 1) {
+        // Without the history scope (or the channel's id) this check cannot tell: post anyway.
+        const ts = await client.findEvent(channel, eventId).catch((err: unknown) => {
+          log.warn('could not check Slack for an earlier post', { error: String(err) });
+          return undefined;
+        });
+        if (ts) return { channel: 'slack', status: 'sent', messageId: ts };
+      }
       const posted = await vendorCall(
         'slack',
         'chat.postMessage',
-        () => client.postMessage(channel, alertText(alert), alertSlackBlocks(alert)),
+        () => client.postMessage(channel, alertText(alert), alertSlackBlocks(alert), eventId),
         { audit: channel },
       );
       log.info('alert posted to Slack', { title: alert.title, ts: posted.ts });

@@ -110,4 +110,25 @@ describe('alerts about a run', () => {
     assert.match(failed!.text, /InvalidInput: expiresAt must be an ISO date-time in the future/);
     assert.ok(failed!.text.includes(`${UI}/namespaces/default/workflows/renewal-in-the-past/${runId}`));
   });
+
+  it('a post Slack took but answered too late for us is not posted again on retry', async () => {
+    const slack = simulators.sims.slack.url;
+    // Slack stores the message at once but answers after the client's 15 s timeout.
+    await admin(slack, 'faults', { answerLatencyMs: 16_000, times: 1, path: '/api/chat.postMessage' }, caPem);
+    await env.client.workflow.execute('readinessCheck', {
+      taskQueue: 'alerts',
+      workflowId: 'readiness-slow-slack',
+      args: [{ connectors: ['erpnext'], startRenewals: false }],
+    });
+    const posts = ((await admin(slack, 'requests', undefined, caPem)) as { path: string }[]).filter(
+      (r) => r.path === '/api/chat.postMessage',
+    );
+    assert.equal(posts.length, 1, 'the retry found the first post and did not post again');
+    const looked = ((await admin(slack, 'requests', undefined, caPem)) as { path: string }[]).filter(
+      (r) => r.path === '/api/conversations.history',
+    );
+    assert.equal(looked.length, 1, 'the first attempt failed and the retry looked first');
+    const messages = (await slackMessages()).filter((m) => m.text.includes('Readiness check'));
+    assert.equal(messages.length, 1, 'one message for the event');
+  });
 });
