@@ -9,8 +9,6 @@ export class BesideTheLadder {
   private readonly running = new Set<Promise<void>>();
   private ordered = 0;
   private lastOrdered?: Promise<void>;
-  /** Set when a call finishes: the main loop re-evaluates. Reset it before each wait. */
-  finished = false;
 
   constructor(
     /** A function when the answer comes from `patched()` at the first call. */
@@ -28,10 +26,7 @@ export class BesideTheLadder {
       () => undefined,
       (err: unknown) => this.onError(what, err),
     );
-    const tracked = done.finally(() => {
-      this.running.delete(tracked);
-      this.finished = true;
-    });
+    const tracked = done.finally(() => this.running.delete(tracked));
     this.running.add(tracked);
     const concurrent = typeof this.concurrent === 'function' ? this.concurrent() : this.concurrent;
     if (!concurrent) await tracked;

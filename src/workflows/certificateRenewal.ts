@@ -91,6 +91,9 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
   let lastReminderAt = 0;
   let nextProbeAt = Date.now();
   let probing = false;
+  // Set by a call whose outcome changes what the loop does next (renewed, a retry rescheduled).
+  // Only these wake the loop: every wake cancels its timer, so alerts finishing do not.
+  let wake = false;
   let newExpiresAt: string | undefined;
   let nextWake: { what: string; at: number } | undefined;
 
@@ -119,9 +122,7 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       { validator: (raw: unknown) => void state.validate(name, normalizeActionArgs(name, raw)) },
     );
   }
-  setHandler(renewalStatus, () =>
-    state.status(nextWake && Number.isFinite(nextWake.at) ? nextWake : undefined),
-  );
+  setHandler(renewalStatus, () => state.status(nextWake));
 
   /** Posts an alert beside the ladder; a chat outage is the announcer's problem, not the ladder's. */
   const tell = (alert: Omit<Alert, 'connector'>) =>
@@ -204,8 +205,10 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       'records opened',
       `vendor ticket ${ticket?.number ?? 'none'}, change request ${change?.number ?? 'none'}, vendor email ${mailed?.status ?? 'failed'}`,
     );
-    if (concurrent && (!ticket || !change || !mailed))
+    if (concurrent && (!ticket || !change || !mailed)) {
       recordsDueAt = Date.now() + probeInterval(Date.now(), state.expiresAt);
+      wake = true;
+    }
   };
   await calls.run('records', openRecords);
   let p1: { number: string } | undefined;
@@ -221,6 +224,7 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       }
       if (!verdict.accepted) return state.record('workflow', 'probed', verdict.reason);
       state.stage = 'renewed';
+      wake = true;
       newExpiresAt = served.validTo;
       state.record('workflow', 'verified', `new certificate served, valid until ${served.validTo}`);
       await tell({
@@ -244,6 +248,7 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
         });
     } finally {
       probing = false;
+      if (state.verifyRequested) wake = true;
     }
   };
 
@@ -335,9 +340,8 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       });
       continue;
     }
-    // A probe in progress wakes the loop when it ends; until then its due time is no reason to.
     const candidates = [
-      { what: probing ? 'probe in progress' : 'verify certificate', at: probing ? Infinity : nextProbeAt },
+      { what: 'verify certificate', at: nextProbeAt },
       ...(state.nextStep()
         ? [{ what: `escalate to ${state.nextStep()!.step.name}`, at: state.nextStep()!.at }]
         : []),
@@ -345,15 +349,14 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       ...(recordsDueAt < Infinity ? [{ what: 'retry vendor records', at: recordsDueAt }] : []),
     ];
     nextWake = candidates.reduce((a, b) => (b.at < a.at ? b : a));
-    calls.finished = false;
-    const timeout = nextWake.at === Infinity ? undefined : Math.max(1, nextWake.at - Date.now());
+    wake = false;
     const woken = () =>
-      calls.finished ||
+      wake ||
       !!state.escalateRequested ||
       !!state.cancelRequested ||
       state.cabChanged ||
       (state.verifyRequested && !probing);
-    await (timeout === undefined ? condition(woken) : condition(woken, timeout));
+    await condition(woken, Math.max(1, nextWake.at - Date.now()));
   }
 
   // Close what was opened: the vendor ticket and any P1 resolve, the change request closes.
