@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createCertificateActivities } from '../../src/activities/certificates';
@@ -26,11 +27,14 @@ describe('certificateRenewal workflow', () => {
   let served: ProbedCertificateFacts;
   /** The probe activity: the served certificate, or (one test) a real TLS handshake. */
   let probe: (target: { host: string; port: number }) => Promise<ProbedCertificateFacts>;
+  /** While true, ServiceNow refuses every call (a vendor outage). */
+  let servicenowDown = false;
   let run = 0;
 
   // A fresh server per test: each test moves time by weeks, and a renewal left over from one
   // test must not share the clock of the next.
   beforeEach(async () => {
+    servicenowDown = false;
     env = await timeSkippingServer();
     worker = await createTestWorker(env, {
       taskQueue: 'renewal-tests',
@@ -39,6 +43,8 @@ describe('certificateRenewal workflow', () => {
         notifyTeams: async () => ({ channel: 'teams', status: 'sent' }),
         probeCertificate: async (target: { host: string; port: number }) => probe(target),
         servicenowUpsertIncident: async (event: Record<string, unknown>) => {
+          if (servicenowDown)
+            throw ApplicationFailure.nonRetryable('ServiceNow answered 503', 'VendorUnavailable');
           records.push({ call: 'incident', arg: event });
           return {
             correlationId: 'c',
@@ -181,6 +187,25 @@ describe('certificateRenewal workflow', () => {
     assert.ok(
       alerts.some((a) => a.title.includes('cancelled') && a.summary === 'Cancelled by lee: host retired'),
     );
+  });
+
+  it('ServiceNow down at the start: the ladder keeps its day, the failure is logged, the ticket opens at the next check', async () => {
+    servicenowDown = true;
+    const { handle } = await startRenewal(15); // T-14 fires at day 1
+    await env.sleep(3_600_000);
+    let status = await handle.query(renewalStatus);
+    assert.match(status.actions.find((a) => a.action === 'vendor ticket failed')?.detail ?? '', /503/);
+    servicenowDown = false;
+    await env.sleep(DAY + 3_600_000);
+    status = await handle.query(renewalStatus);
+    assert.equal(status.level, 1, 'T-14 fired on its day');
+    assert.equal(records.filter((r) => r.call === 'incident').length, 1, 'the vendor ticket opened on retry');
+    assert.match(
+      status.actions.filter((a) => a.action === 'records opened').at(-1)!.detail,
+      /vendor ticket INC\d/,
+    );
+    await handle.signal(renewalActions.cancel.signal, { who: 'test', reason: 'done' });
+    assert.equal(((await handle.result()) as CertificateRenewalReport).vendorTicket !== undefined, true);
   });
 
   it('an acknowledgement stops the reminders of its level until the next step', async () => {
