@@ -58,9 +58,18 @@ export class BesideTheLadder {
   }
 }
 
-/** The message of a failed call: the activity's own error rather than "Activity task failed". */
-export function failureMessage(err: unknown): string {
-  let current = err as { message?: string; cause?: unknown } | undefined;
+/** The innermost cause of a failed call: the activity's own error, not "Activity task failed". */
+function rootCause(err: unknown): { message?: string; type?: string } | undefined {
+  let current = err as { message?: string; type?: string; cause?: unknown } | undefined;
   while (current?.cause) current = current.cause as typeof current;
-  return (current?.message ?? String(err)).slice(0, 300);
+  return current;
+}
+
+export function failureMessage(err: unknown): string {
+  return (rootCause(err)?.message ?? String(err)).slice(0, 300);
+}
+
+/** The ApplicationFailure type of the innermost cause (`NotConfigured`, `VendorUnavailable`, ...). */
+export function failureType(err: unknown): string | undefined {
+  return rootCause(err)?.type;
 }

@@ -21,9 +21,10 @@ import {
 import type { IncidentEvent } from '../domain/servicenow';
 import { announce } from './announce';
 import { auditEvent } from './audit';
-import { BesideTheLadder, failureMessage } from './besideTheLadder';
+import { BesideTheLadder, failureMessage, failureType } from './besideTheLadder';
 import { openConnectorBreaker } from './breakerControl';
 import { normalizeActionArgs, RenewalState, type RenewalStage } from './certificateRenewalState';
+import { ACT_WITH, escalationAlert } from './certificateRenewalAlerts';
 import { renewalActions, renewalStatus, type RenewalActionName } from './certificateRenewalSignals';
 
 export interface CertificateRenewalInput {
@@ -160,11 +161,14 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
     `renewal opened with the vendor (${reference}); change request awaits CAB`,
   );
 
+  // A record the worker has no vendor for is not tried again; every other failure is.
+  const notConfigured = new Set<string>();
   const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await fn();
     } catch (err) {
       state.record('workflow', `${what} failed`, failureMessage(err));
+      if (failureType(err) === 'NotConfigured') notConfigured.add(what);
       return undefined;
     }
   };
@@ -192,20 +196,24 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
         description: `High-risk change: certificate renewal by the vendor (${reference}). Expires ${input.expiresAt}.`,
       }),
     );
-    if (mailed?.status !== 'sent')
-      mailed = await attempt('vendor email', () =>
-        records.emailRole({
-          role: 'vendor-contact',
-          subject: `Certificate renewal needed: ${input.host} (${reference})`,
-          text: `The TLS certificate of ${endpoint} expires ${input.expiresAt}.\nVendor ticket: ${ticket?.number ?? 'n/a'}. Change request: ${change?.number ?? 'n/a'} (awaiting CAB).`,
-        }),
-      );
+    mailed ??= await attempt('vendor email', () =>
+      records.emailRole({
+        role: 'vendor-contact',
+        subject: `Certificate renewal needed: ${input.host} (${reference})`,
+        text: `The TLS certificate of ${endpoint} expires ${input.expiresAt}.\nVendor ticket: ${ticket?.number ?? 'n/a'}. Change request: ${change?.number ?? 'n/a'} (awaiting CAB).`,
+      }),
+    );
     state.record(
       'workflow',
       'records opened',
       `vendor ticket ${ticket?.number ?? 'none'}, change request ${change?.number ?? 'none'}, vendor email ${mailed?.status ?? 'failed'}`,
     );
-    if (concurrent && (!ticket || !change || !mailed)) {
+    const missing = [
+      !ticket && 'vendor ticket',
+      !change && 'change request',
+      !mailed && 'vendor email',
+    ].filter((what): what is string => !!what && !notConfigured.has(what));
+    if (concurrent && missing.length > 0) {
       recordsDueAt = Date.now() + probeInterval(Date.now(), state.expiresAt);
       wake = true;
     }
@@ -401,10 +409,6 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
   };
 }
 
-/** How a person acts on an escalation: the Web UI's Send an Update, or the CLI. */
-const ACT_WITH =
-  'Send an Update `acknowledge` with {"who":"<your name>"} (or `snooze`, `escalateNow`, `cancel`); CLI: npm run cli -- renewal acknowledge <host> --who <name>';
-
 /** A renewal for a certificate that already expired has nothing to escalate to: refuse it at start. */
 function refusePastExpiry(expiresAt: string): void {
   const at = Date.parse(expiresAt);
@@ -414,26 +418,4 @@ function refusePastExpiry(expiresAt: string): void {
       nonRetryable: true,
       message: `expiresAt must be an ISO date-time in the future (got ${JSON.stringify(expiresAt).slice(0, 60)}), e.g. {"host":"erp.example.com","port":443,"expiresAt":"${new Date(Date.now() + 10 * 86_400_000).toISOString()}"}`,
     });
-}
-
-function escalationAlert(
-  step: LadderStep,
-  input: CertificateRenewalInput & { port: number },
-  connector: string,
-  reference: string,
-  facts: Alert['facts'],
-): Omit<Alert, 'connector'> {
-  if (step.action === 'outage')
-    return {
-      title: `OUTAGE: certificate of ${input.host} expired`,
-      severity: 'critical',
-      summary: `The certificate expired at ${input.expiresAt}. The ${connector} circuit breaker is open: syncs wait instead of failing.`,
-      facts,
-    };
-  return {
-    title: `Escalation ${step.level} (${step.name}): certificate of ${input.host}`,
-    severity: step.level >= 3 ? 'critical' : 'warning',
-    summary: `Certificate of ${input.host}:${input.port} expires ${input.expiresAt}; escalated to ${step.audience} (vendor reference ${reference}).`,
-    facts: [...(facts ?? []), { name: 'Act with', value: ACT_WITH }],
-  };
 }
