@@ -15,6 +15,7 @@ import {
   type WorkflowInterceptorsFactory,
 } from '@temporalio/workflow';
 import { workflowConnector } from './audit';
+import { connectorAttributes } from './childAttributes';
 import { failureMessage } from './besideTheLadder';
 import { runFailureAlert, runFailureAlertWorkflowId } from './runFailureAlert';
 
@@ -38,23 +39,27 @@ class AnnounceFailure implements WorkflowInboundCallsInterceptor {
 
 async function announceFailure(err: TemporalFailure, firstArg: unknown): Promise<void> {
   const { namespace, workflowId, runId, workflowType } = workflowInfo();
+  // The run's Connector attribute; before it is set (bad input), the input's `connector`.
   const fromInput = (firstArg as { connector?: unknown } | null | undefined)?.connector;
-  const connector =
-    workflowConnector() !== 'platform' || typeof fromInput !== 'string' ? workflowConnector() : fromInput;
-  await CancellationScope.nonCancellable(() =>
-    startChild(runFailureAlert, {
-      workflowId: runFailureAlertWorkflowId(runId),
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      args: [
-        {
-          run: { namespace, workflowId, runId, workflowType },
-          connector: connector.slice(0, 100),
-          failureType: err instanceof ApplicationFailure ? (err.type ?? 'Error') : err.name,
-          reason: failureMessage(err),
-        },
-      ],
-    }),
-  ).catch(() => undefined); // the run's own failure is what it reports; an alert that cannot start must not replace it
+  const fromAttribute = workflowConnector();
+  const connector = fromAttribute === 'platform' && typeof fromInput === 'string' ? fromInput : fromAttribute;
+  await CancellationScope.nonCancellable(
+    () =>
+      startChild(runFailureAlert, {
+        workflowId: runFailureAlertWorkflowId(runId),
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: connectorAttributes(connector),
+        args: [
+          {
+            run: { namespace, workflowId, runId, workflowType },
+            connector: connector.slice(0, 100),
+            failureType: err instanceof ApplicationFailure ? (err.type ?? 'Error') : err.name,
+            reason: failureMessage(err),
+          },
+        ],
+      }),
+    // The run's own failure is what it reports: an alert that cannot start must not replace it.
+  ).catch(() => undefined);
 }
 
 export const interceptors: WorkflowInterceptorsFactory = () => ({ inbound: [new AnnounceFailure()] });
