@@ -29,6 +29,25 @@ export interface NotificationDeps {
   teams?: { client: TeamsClient; teamId: string; channelId: string };
 }
 
+/**
+ * One message per event: the id of this activity (the same on every attempt) and, on a retry, the
+ * earlier post's id if the channel already holds it. A channel that cannot tell (no read scope)
+ * answers undefined and the alert is posted.
+ */
+async function thisEvent(
+  channel: ChannelName,
+  find: (eventId: string) => Promise<string | undefined>,
+): Promise<{ eventId: string; postedAs?: string }> {
+  const { workflowExecution: run, activityId, attempt } = Context.current().info;
+  const eventId = `${run?.workflowId}/${run?.runId}/${activityId}`;
+  if (attempt === 1) return { eventId };
+  const postedAs = await find(eventId).catch((err: unknown) => {
+    log.warn(`could not check ${channel} for an earlier post`, { error: String(err) });
+    return undefined;
+  });
+  return { eventId, postedAs };
+}
+
 export function createNotificationActivities(deps: NotificationDeps) {
   const shown = (alert: Alert) => withRunLink(alert, deps.uiUrl ?? DEFAULT_TEMPORAL_UI_URL);
   return {
@@ -36,17 +55,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const alert = shown(raw);
       if (!deps.slack) return { channel: 'slack', status: 'skipped' };
       const { client, channel } = deps.slack;
-      // One message per event: the activity's own id, the same on every attempt.
-      const { workflowExecution: run, activityId, attempt } = Context.current().info;
-      const eventId = `${run?.workflowId}/${run?.runId}/${activityId}`;
-      if (attempt > 1) {
-        // Without the history scope (or the channel's id) this check cannot tell: post anyway.
-        const ts = await client.findEvent(channel, eventId).catch((err: unknown) => {
-          log.warn('could not check Slack for an earlier post', { error: String(err) });
-          return undefined;
-        });
-        if (ts) return { channel: 'slack', status: 'sent', messageId: ts };
-      }
+      const { eventId, postedAs } = await thisEvent('slack', (id) => client.findEvent(channel, id));
+      if (postedAs) return { channel: 'slack', status: 'sent', messageId: postedAs };
       const posted = await vendorCall(
         'slack',
         'chat.postMessage',
@@ -61,10 +71,12 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const alert = shown(raw);
       if (!deps.teams) return { channel: 'teams', status: 'skipped' };
       const { client, teamId, channelId } = deps.teams;
+      const { eventId, postedAs } = await thisEvent('teams', (id) => client.findEvent(teamId, channelId, id));
+      if (postedAs) return { channel: 'teams', status: 'sent', messageId: postedAs };
       const posted = await vendorCall(
         'teams',
         'channelMessage.post',
-        () => client.postCard(teamId, channelId, alertText(alert), alertAdaptiveCard(alert)),
+        () => client.postCard(teamId, channelId, alertText(alert), alertAdaptiveCard(alert), eventId),
         { audit: `${teamId}/${channelId}` },
       );
       log.info('alert posted to Teams', { title: alert.title, id: posted.id });

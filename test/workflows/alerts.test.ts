@@ -111,6 +111,39 @@ describe('alerts about a run', () => {
     assert.ok(failed!.text.includes(`${UI}/namespaces/default/workflows/renewal-in-the-past/${runId}`));
   });
 
+  it('a post Teams took but answered too late for us is not posted again on retry', async () => {
+    const { graph } = simulators.sims;
+    // (No reset here: it would also revoke the worker's Graph token.)
+    const since = new Date().toISOString();
+    await admin(graph.url, 'faults', { answerLatencyMs: 16_000, times: 1, path: '/v1.0/teams' }, caPem);
+    await env.client.workflow.execute('readinessCheck', {
+      taskQueue: 'alerts',
+      workflowId: 'readiness-slow-teams',
+      args: [{ connectors: ['erpnext'], startRenewals: false }],
+    });
+    const requests = (
+      (await admin(graph.url, 'requests', undefined, caPem)) as {
+        method: string;
+        path: string;
+        time: string;
+      }[]
+    ).filter((r) => r.time >= since);
+    const posts = requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1.0/teams'));
+    assert.equal(posts.length, 1, 'the retry found the first post and did not post again');
+    assert.ok(
+      requests.some((r) => r.method === 'GET' && r.path.startsWith('/v1.0/teams')),
+      'the retry looked first',
+    );
+    const messages = (await admin(graph.url, 'messages', undefined, caPem)) as {
+      body: { content: string };
+    }[];
+    assert.equal(
+      messages.filter((m) => m.body.content.includes('readiness-slow-teams')).length,
+      1,
+      'one message for the event',
+    );
+  });
+
   it('a post Slack took but answered too late for us is not posted again on retry', async () => {
     const slack = simulators.sims.slack.url;
     // Slack stores the message at once but answers after the client's 15 s timeout.
