@@ -184,9 +184,16 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
   let ticket: { number: string; sysId: string } | undefined;
   let change: { number: string; sysId: string } | undefined;
   let mailed: { status: string } | undefined;
+  let p1: { number: string } | undefined;
+  /** The P1 incident to raise, once its ladder step fired. */
+  let p1Event: IncidentEvent | undefined;
   let recordsDueAt = Infinity;
-  // Opens what is still missing (all of it the first time); what fails is tried again later.
+  let recordsRunning = false;
+  let recordsFailing = false;
+  // Opens what is still missing (all of it the first time, the P1 once due); what fails is tried
+  // again at the next check, and alerted when it starts failing.
   const openRecords = async () => {
+    recordsRunning = true;
     recordsDueAt = Infinity;
     ticket ??= await attempt('vendor ticket', () => records.servicenowUpsertIncident(ticketEvent('open')));
     change ??= await attempt('change request', () =>
@@ -203,23 +210,35 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
         text: `The TLS certificate of ${endpoint} expires ${input.expiresAt}.\nVendor ticket: ${ticket?.number ?? 'n/a'}. Change request: ${change?.number ?? 'n/a'} (awaiting CAB).`,
       }),
     );
+    const raising = p1Event;
+    if (raising) p1 ??= await attempt('P1 incident', () => records.servicenowUpsertIncident(raising));
     state.record(
       'workflow',
       'records opened',
-      `vendor ticket ${ticket?.number ?? 'none'}, change request ${change?.number ?? 'none'}, vendor email ${mailed?.status ?? 'failed'}`,
+      `vendor ticket ${ticket?.number ?? 'none'}, change request ${change?.number ?? 'none'}, vendor email ${mailed?.status ?? 'failed'}${raising ? `, P1 incident ${p1?.number ?? 'none'}` : ''}`,
     );
+    recordsRunning = false;
     const missing = [
       !ticket && 'vendor ticket',
       !change && 'change request',
       !mailed && 'vendor email',
+      raising && !p1 && 'P1 incident',
     ].filter((what): what is string => !!what && !notConfigured.has(what));
-    if (concurrent && missing.length > 0) {
-      recordsDueAt = Date.now() + probeInterval(Date.now(), state.expiresAt);
-      wake = true;
+    if (!concurrent) return;
+    if (missing.length > 0) {
+      // A P1 that became due while this ran (recordsDueAt is its time) is not pushed back.
+      recordsDueAt = Math.min(recordsDueAt, Date.now() + probeInterval(Date.now(), state.expiresAt));
+      if (!recordsFailing)
+        await tell({
+          title: `ServiceNow records of the certificate renewal of ${input.host} not opened yet`,
+          severity: 'warning',
+          summary: `Not opened: ${missing.join(', ')} (see the run's status for the reasons). Tried again at the next check; the escalation ladder goes on.`,
+        });
     }
+    recordsFailing = missing.length > 0;
+    if (recordsDueAt < Infinity) wake = true;
   };
   await calls.run('records', openRecords);
-  let p1: { number: string } | undefined;
 
   const probe = async () => {
     probing = true;
@@ -289,7 +308,6 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       await calls.run('probe', probe);
       if (state.done) break;
     }
-    if (now >= recordsDueAt) await calls.run('records', openRecords);
     for (
       let step = state.nextStep();
       step && (step.at <= now || state.escalateRequested);
@@ -318,20 +336,22 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
         );
       await tell(escalationAlert(ladderStep, { ...input, port }, connector, reference, reachability()));
       if (ladderStep.action === 'p1-incident') {
-        const daysBefore = ladderStep.daysBefore;
-        await calls.run('P1 incident', async () => {
-          p1 = await attempt('P1 incident', () =>
-            records.servicenowUpsertIncident({
-              sourceSystem: 'certificate-renewal',
-              sourceId: `${input.host}/expiry`,
-              title: `P1: the TLS certificate of ${input.host} expires in ${daysBefore} days`,
-              description: `Renewal not verified yet (vendor reference ${reference}).`,
-              severity: 'critical',
-            }),
-          );
-        });
+        p1Event = {
+          sourceSystem: 'certificate-renewal',
+          sourceId: `${input.host}/expiry`,
+          title: `P1: the TLS certificate of ${input.host} expires in ${ladderStep.daysBefore} days`,
+          description: `Renewal not verified yet (vendor reference ${reference}).`,
+          severity: 'critical',
+        };
+        const raising = p1Event;
+        if (concurrent) recordsDueAt = now;
+        else
+          await calls.run('P1 incident', async () => {
+            p1 = await attempt('P1 incident', () => records.servicenowUpsertIncident(raising));
+          });
       }
     }
+    if (now >= recordsDueAt && !recordsRunning) await calls.run('records', openRecords);
     const remindAt =
       state.level > 0 && !state.acknowledged
         ? Math.max(lastReminderAt + reminderInterval(now, state.expiresAt), state.snoozedUntil ?? 0)
@@ -354,7 +374,9 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
         ? [{ what: `escalate to ${state.nextStep()!.step.name}`, at: state.nextStep()!.at }]
         : []),
       ...(remindAt < Infinity ? [{ what: `reminder for level ${state.level}`, at: remindAt }] : []),
-      ...(recordsDueAt < Infinity ? [{ what: 'retry vendor records', at: recordsDueAt }] : []),
+      ...(recordsDueAt < Infinity && !recordsRunning
+        ? [{ what: 'open vendor records', at: recordsDueAt }]
+        : []),
     ];
     nextWake = candidates.reduce((a, b) => (b.at < a.at ? b : a));
     wake = false;

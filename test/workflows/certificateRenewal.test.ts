@@ -189,7 +189,7 @@ describe('certificateRenewal workflow', () => {
     );
   });
 
-  it('ServiceNow down at the start: the ladder keeps its day, the failure is logged, the ticket opens at the next check', async () => {
+  it('ServiceNow down at the start: the ladder keeps its day, the failure is logged and alerted, the ticket opens at the next check', async () => {
     servicenowDown = true;
     const { handle } = await startRenewal(15); // T-14 fires at day 1
     await env.sleep(3_600_000);
@@ -204,6 +204,9 @@ describe('certificateRenewal workflow', () => {
       status.actions.filter((a) => a.action === 'records opened').at(-1)!.detail,
       /vendor ticket INC\d/,
     );
+    const notOpened = alerts.filter((a) => a.title.includes('records of the certificate renewal'));
+    assert.equal(notOpened.length, 1, 'the failing records are alerted once');
+    assert.match(notOpened[0]!.summary, /^Not opened: vendor ticket \(/);
     await handle.signal(renewalActions.cancel.signal, { who: 'test', reason: 'done' });
     assert.equal(((await handle.result()) as CertificateRenewalReport).vendorTicket !== undefined, true);
   });
