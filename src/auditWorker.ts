@@ -28,8 +28,14 @@ const actorFromHeader: ActivityInterceptorsFactory = () => ({
   },
 });
 
-/** Workflow interceptor modules: also needed by `bundleWorkflowCode` for a prebuilt bundle. */
-export const AUDIT_WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('./workflows/auditInterceptors')];
+/**
+ * Workflow interceptor modules (the audit trail; the announcement of failed runs): also needed by
+ * `bundleWorkflowCode` for a prebuilt bundle.
+ */
+export const AUDIT_WORKFLOW_INTERCEPTOR_MODULES = [
+  require.resolve('./workflows/auditInterceptors'),
+  require.resolve('./workflows/failureInterceptors'),
+];
 
 /**
  * Spread into Worker.create options. `prebuiltBundle`: the interceptors are already in the bundle

@@ -10,8 +10,10 @@ import {
   optionalText,
   partlyConfigured,
   port,
+  url,
   type ConnectorSettings,
 } from './connectors';
+import { DEFAULT_TEMPORAL_UI_URL } from './domain/alert';
 import { isPositiveDuration } from './domain/duration';
 
 const envSchema = z.object({
@@ -21,6 +23,8 @@ const envSchema = z.object({
   WORKFLOW_BUNDLE_PATH: optionalText,
   TLS_CA_FILE: optionalText,
   SCHEDULE_TIME_ZONE: z.string().min(1).default('UTC'),
+  /** The Temporal Web UI people open from an alert's run link. */
+  TEMPORAL_UI_URL: url.default(DEFAULT_TEMPORAL_UI_URL),
   READINESS_CERT_WARN_DAYS: z.coerce.number().int().positive().default(30),
   /** How long a dead-letter item stays after its latest failure (an ms-style duration). */
   DLQ_RETENTION: z.string().default('7 days').refine(isPositiveDuration, {
@@ -55,6 +59,7 @@ export interface Config extends ConnectorSettings {
   workflowBundlePath?: string;
   extraCaPem?: string;
   scheduleTimeZone: string;
+  temporalUiUrl: string;
   readinessCertWarnDays: number;
   digestSlackChannel: string;
   workdayQuarantineDir: string;
@@ -130,6 +135,7 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     extraCaPem,
     scheduleTimeZone: env.SCHEDULE_TIME_ZONE,
+    temporalUiUrl: env.TEMPORAL_UI_URL,
     readinessCertWarnDays: env.READINESS_CERT_WARN_DAYS,
     digestSlackChannel: env.DIGEST_SLACK_CHANNEL,
     workdayQuarantineDir: env.WORKDAY_QUARANTINE_DIR,

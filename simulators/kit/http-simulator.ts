@@ -220,8 +220,8 @@ export async function startHttpSimulator<S>(options: HttpSimulatorOptions<S>): P
 
     const fault = takeFault(path);
     if (!fault) return;
-    if (fault.latencyMs) await sleep(fault.latencyMs);
     if (fault.answerLatencyMs) heldAnswers.set(request, fault.answerLatencyMs);
+    if (fault.latencyMs) await sleep(fault.latencyMs);
     if (!fault.status) return;
     entry.fault = fault.status;
     const retryAfter =

@@ -9,6 +9,8 @@ export interface SlackMessage {
   blocks?: unknown[];
   attachments?: unknown[];
   thread_ts?: string;
+  /** Message metadata (`event_type`, `event_payload`), returned by history with include_all_metadata. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
   ts: string;
   user: string;
   bot_id: string;
@@ -84,6 +86,23 @@ function jsonArrayArg(args: SlackArgs, key: string, errorCode: string): unknown[
   return value;
 }
 
+/** `metadata`: a JSON object (a JSON string in form bodies) with `event_type` and `event_payload`. */
+function metadataArg(args: SlackArgs): SlackMessage['metadata'] {
+  let value = args.metadata;
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      throw new SlackError('invalid_metadata_format');
+    }
+  }
+  const m = value as { event_type?: unknown; event_payload?: unknown };
+  if (typeof m?.event_type !== 'string' || typeof m.event_payload !== 'object' || m.event_payload === null)
+    throw new SlackError('invalid_metadata_schema');
+  return { event_type: m.event_type, event_payload: m.event_payload as Record<string, unknown> };
+}
+
 function validateBlocks(blocks: unknown[]): void {
   const errors: string[] = [];
   if (blocks.length > 50) errors.push('no more than 50 items allowed [json-pointer:/blocks]');
@@ -147,6 +166,7 @@ export async function startSlackSimulator(
           if (!text && !blocks?.length && !attachments?.length) throw new SlackError('no_text');
           if (text && text.length > MAX_TEXT_LENGTH) throw new SlackError('msg_too_long');
           const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
+          const metadata = metadataArg(args);
           const message: SlackMessage = {
             type: 'message',
             channel,
@@ -154,6 +174,7 @@ export async function startSlackSimulator(
             ...(blocks && { blocks }),
             ...(attachments && { attachments }),
             ...(threadTs && { thread_ts: threadTs }),
+            ...(metadata && { metadata }),
             ts: nextTs(),
             user: SLACK_BOT.userId,
             bot_id: SLACK_BOT.botId,
@@ -162,15 +183,27 @@ export async function startSlackSimulator(
           const { channel: _c, ...wire } = message;
           return { channel, ts: message.ts, message: wire };
         },
+        // Channels by id and name (this simulator's channel ids are their names).
+        'conversations.list': () => {
+          const names = new Set([...(knownChannels ?? []), ...ctx.state.messages.map((m) => m.channel)]);
+          const channels = [...names].map((name) => ({
+            id: name,
+            name,
+            is_channel: true,
+            is_archived: false,
+          }));
+          return { channels, response_metadata: { next_cursor: '' } };
+        },
         // The vendor's own read API, for tests that check what Slack would hold.
         'conversations.history': (args) => {
           const channel = channelArg(args);
           const limit = Math.min(Number(args.limit ?? 100) || 100, 999);
+          const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
           const messages = ctx.state.messages
             .filter((m) => m.channel === channel && !m.thread_ts)
             .reverse()
             .slice(0, limit)
-            .map(({ channel: _c, ...m }) => m);
+            .map(({ channel: _c, metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m));
           return { messages, has_more: false, pin_count: 0, response_metadata: { next_cursor: '' } };
         },
       };

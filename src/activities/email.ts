@@ -1,7 +1,7 @@
 // Email activities. Recipients are named by role ('alerts', 'vendor-contact') and resolved here
 // in the worker, so addresses never enter workflow history.
 import { log } from '@temporalio/activity';
-import { alertText, type Alert } from '../domain/alert';
+import { alertText, DEFAULT_TEMPORAL_UI_URL, withRunLink, type Alert } from '../domain/alert';
 import type { EmailClient } from '../vendors/email';
 import { vendorCall } from './failures';
 
@@ -10,6 +10,8 @@ export type EmailRole = 'alerts' | 'vendor-contact';
 export interface EmailDeps {
   client?: EmailClient;
   recipients: Partial<Record<EmailRole, string>>;
+  /** TEMPORAL_UI_URL: alerts link to their run there. */
+  uiUrl?: string;
 }
 
 export interface EmailDelivery {
@@ -34,7 +36,11 @@ export function createEmailActivities(deps: EmailDeps) {
     /** The failover path: an alert that chat channels could not deliver. */
     async emailAlert(alert: Alert, failedChannels: string[]): Promise<EmailDelivery> {
       const note = `\n\n(Sent by email because ${failedChannels.join(' and ')} delivery failed.)`;
-      return send('alerts', `[${alert.severity.toUpperCase()}] ${alert.title}`, alertText(alert) + note);
+      return send(
+        'alerts',
+        `[${alert.severity.toUpperCase()}] ${alert.title}`,
+        alertText(withRunLink(alert, deps.uiUrl ?? DEFAULT_TEMPORAL_UI_URL)) + note,
+      );
     },
 
     async emailRole(message: { role: EmailRole; subject: string; text: string }): Promise<EmailDelivery> {

@@ -135,7 +135,12 @@ const WIRE: { [K in ConnectorKey]: Wire<K> } = {
 
 /** Builds the vendor clients the configuration names, one connector-table entry at a time. */
 export function activityDepsFromConfig(config: Config): ActivityDeps {
-  const w: Wiring = { ca: config.extraCaPem, notifications: {}, probes: {}, erpnext: {} };
+  const w: Wiring = {
+    ca: config.extraCaPem,
+    notifications: { uiUrl: config.temporalUiUrl },
+    probes: {},
+    erpnext: {},
+  };
   for (const key of CONNECTOR_KEYS) {
     const settings = config[key];
     if (settings) (WIRE[key] as Wire<typeof key>)(settings as never, w);
@@ -156,6 +161,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
     email: {
       client: w.email,
       recipients: { alerts: config.email?.alertsTo, 'vendor-contact': config.email?.vendorContact },
+      uiUrl: config.temporalUiUrl,
     },
     workday,
     workdayDelta: {

@@ -10,6 +10,32 @@ export interface Alert {
   /** Short name/value pairs shown as a table (Slack fields, Adaptive Card FactSet). */
   facts?: { name: string; value: string }[];
   connector?: string;
+  /** The run the alert is about; `announce` fills it in. Rendered as its id and Web UI link. */
+  run?: RunRef;
+}
+
+export interface RunRef {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+}
+
+export const DEFAULT_TEMPORAL_UI_URL = 'http://localhost:8233';
+
+/** The run's page in the Temporal Web UI. */
+export function runLink(uiUrl: string, run: RunRef): string {
+  const e = encodeURIComponent;
+  return `${uiUrl.replace(/\/+$/, '')}/namespaces/${e(run.namespace)}/workflows/${e(run.workflowId)}/${e(run.runId)}`;
+}
+
+/** The alert as people see it: the run it is about becomes its first facts (id and link). */
+export function withRunLink(alert: Alert, uiUrl: string): Alert {
+  if (!alert.run) return alert;
+  const run = [
+    { name: 'Run', value: alert.run.workflowId },
+    { name: 'Open in Temporal', value: runLink(uiUrl, alert.run) },
+  ];
+  return { ...alert, facts: [...run, ...(alert.facts ?? [])] };
 }
 
 const SEVERITY_ICON: Record<Severity, string> = { info: 'ℹ️', warning: '⚠️', critical: '🚨' };

@@ -17,8 +17,14 @@ export function trustedCas(extraCaPem?: string): string[] {
 }
 
 /** For fetch-based clients (undici). */
-export function fetchDispatcher(extraCaPem?: string): UndiciAgent {
-  return new UndiciAgent({ connect: { ca: trustedCas(extraCaPem) } });
+export function fetchDispatcher(
+  extraCaPem?: string,
+  options: { headersTimeoutMs?: number } = {},
+): UndiciAgent {
+  return new UndiciAgent({
+    connect: { ca: trustedCas(extraCaPem) },
+    ...(options.headersTimeoutMs && { headersTimeout: options.headersTimeoutMs }),
+  });
 }
 
 /** For clients built on node:https (axios-based SDKs). */

@@ -26,8 +26,11 @@ export interface SlackClientOptions {
   timeoutMs?: number;
 }
 
+const EVENT_TYPE = 'integration_alert';
+
 export class SlackClient {
   private readonly web: WebClient;
+  private readonly channelIds = new Map<string, string>();
 
   constructor(options: SlackClientOptions) {
     this.web = new WebClient(options.botToken, {
@@ -40,16 +43,58 @@ export class SlackClient {
     });
   }
 
-  /** Posts a message; returns the channel id and the message's ts (a string id, never a number). */
+  /**
+   * Posts a message; returns the channel id and the message's ts (a string id, never a number).
+   * `eventId` goes into the message's metadata, so `findEvent` can tell whether it was posted.
+   */
   async postMessage(
     channel: string,
     text: string,
     blocks: object[],
+    eventId?: string,
   ): Promise<{ channel: string; ts: string }> {
     const result = await this.call(() =>
-      this.web.chat.postMessage({ channel, text, blocks: blocks as (Block | KnownBlock)[] }),
+      this.web.chat.postMessage({
+        channel,
+        text,
+        blocks: blocks as (Block | KnownBlock)[],
+        ...(eventId && { metadata: { event_type: EVENT_TYPE, event_payload: { event_id: eventId } } }),
+      }),
     );
-    return { channel: String(result.channel ?? channel), ts: String(result.ts) };
+    const posted = { channel: String(result.channel ?? channel), ts: String(result.ts) };
+    this.channelIds.set(channel, posted.channel);
+    return posted;
+  }
+
+  /**
+   * The ts of a recent message posted with this `eventId`, if any. A post can reach Slack and still
+   * fail for us (a timeout): a retry looks here first instead of posting twice.
+   */
+  async findEvent(channel: string, eventId: string): Promise<string | undefined> {
+    const id = await this.channelId(channel);
+    if (!id) return undefined;
+    const history = await this.call(() =>
+      this.web.conversations.history({ channel: id, limit: 50, include_all_metadata: true }),
+    );
+    const found = history.messages?.find(
+      (m) =>
+        m.metadata?.event_type === EVENT_TYPE &&
+        (m.metadata.event_payload as { event_id?: unknown } | undefined)?.event_id === eventId,
+    );
+    return found?.ts;
+  }
+
+  /** conversations.history takes an id, SLACK_CHANNEL may be a name: look it up once. */
+  private async channelId(channel: string): Promise<string | undefined> {
+    const known = this.channelIds.get(channel) ?? (/^[CG][A-Z0-9]+$/.test(channel) ? channel : undefined);
+    if (known) return known;
+    const name = channel.replace(/^#/, '');
+    const list = await this.call(() =>
+      this.web.conversations.list({ limit: 1000, exclude_archived: true, types: 'public_channel' }),
+    );
+    const id = list.channels?.find((c) => c.name === name)?.id;
+    if (id) this.channelIds.set(channel, id);
+    return id;
   }
 
   /** Verifies the token; returns the workspace and bot user. */

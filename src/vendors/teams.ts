@@ -26,7 +26,9 @@ export class TeamsClient {
   private token?: { value: string; expiresAt: number };
 
   constructor(private readonly options: TeamsClientOptions) {
-    this.dispatcher = fetchDispatcher(options.extraCaPem);
+    // An answer that takes longer fails the attempt (like Slack's client); the retry then checks
+    // whether the post went through (findEvent) before posting again.
+    this.dispatcher = fetchDispatcher(options.extraCaPem, { headersTimeoutMs: 15_000 });
     this.graph = Client.initWithMiddleware({
       authProvider: { getAccessToken: () => this.accessToken() },
       baseUrl: options.graphBaseUrl,
@@ -35,9 +37,18 @@ export class TeamsClient {
     });
   }
 
-  /** Posts an Adaptive Card with a plain-text line above it; returns the message id. */
-  async postCard(teamId: string, channelId: string, text: string, card: object): Promise<{ id: string }> {
-    const attachmentId = randomUUID().replace(/-/g, '');
+  /**
+   * Posts an Adaptive Card with a plain-text line above it; returns the message id. With `eventId`
+   * the card's attachment id is derived from it, so `findEvent` can tell whether it was posted.
+   */
+  async postCard(
+    teamId: string,
+    channelId: string,
+    text: string,
+    card: object,
+    eventId?: string,
+  ): Promise<{ id: string }> {
+    const attachmentId = eventId ? eventAttachmentId(eventId) : randomUUID().replace(/-/g, '');
     const message = {
       body: {
         contentType: 'html',
@@ -61,6 +72,27 @@ export class TeamsClient {
       return { id: String(created.id) };
     } catch (err) {
       // A revoked or expired access token: fetch a fresh one on the next attempt.
+      if (err instanceof GraphError && err.statusCode === 401) this.token = undefined;
+      throw toVendorError(err);
+    }
+  }
+
+  /**
+   * The id of a recent top-level message whose card was posted with this `eventId`, if any: a post
+   * can reach Teams and still fail for us (a timeout), and a retry looks here before posting again.
+   * Needs ChannelMessage.Read.All; without it Graph answers 403 and the caller posts.
+   */
+  async findEvent(teamId: string, channelId: string, eventId: string): Promise<string | undefined> {
+    const path = `/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channelId)}/messages`;
+    const wanted = eventAttachmentId(eventId);
+    try {
+      const page = (await this.graph
+        .api(path)
+        .top(50)
+        .middlewareOptions([new RetryHandlerOptions(0, 0)])
+        .get()) as { value?: { id: string; attachments?: { id?: string }[] }[] };
+      return page.value?.find((m) => m.attachments?.some((a) => a.id === wanted))?.id;
+    } catch (err) {
       if (err instanceof GraphError && err.statusCode === 401) this.token = undefined;
       throw toVendorError(err);
     }
@@ -136,4 +168,9 @@ function toVendorError(err: unknown): unknown {
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+}
+
+/** Attachment ids are plain tokens: the event id's letters and digits, hex-escaping the rest. */
+function eventAttachmentId(eventId: string): string {
+  return `ev${[...eventId].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `_${c.charCodeAt(0).toString(16)}`)).join('')}`;
 }

@@ -8,6 +8,7 @@ import {
   getExternalWorkflowHandle,
   proxyActivities,
   startChild,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
@@ -39,6 +40,8 @@ export async function announce(
   alert: Alert,
   options: { failoverAfter?: Duration } = {},
 ): Promise<Announcement> {
+  const { namespace, workflowId, runId } = workflowInfo();
+  alert = { ...alert, run: alert.run ?? { namespace, workflowId, runId } };
   const channels = channelActivities(options.failoverAfter ?? DEFAULT_FAILOVER_AFTER);
   const [slack, teams] = await Promise.allSettled([channels.notifySlack(alert), channels.notifyTeams(alert)]);
   const outcome: Announcement = {

@@ -9,6 +9,7 @@ import {
   ParentClosePolicy,
   TimeoutFailure,
   getExternalWorkflowHandle,
+  patched,
   sleep,
   startChild,
 } from '@temporalio/workflow';
@@ -75,12 +76,15 @@ export async function callThroughBreaker<T>(options: BreakerOptions, step: () =>
       if (vendor !== options.vendor && vendor !== 'unknown') throw err;
       const reason = (err as ActivityFailure).cause?.message ?? (err as Error).message;
       await openConnectorBreaker(options.connector, options.by, reason);
-      await announce({
+      const opened = announce({
         title: `${options.connector} circuit breaker open`,
         severity: 'critical',
         summary: `${options.by} stopped writing to ${options.connector} after repeated failures: ${reason}. It probes every ${String(options.probeEvery)} and resumes where it stopped.`,
         connector: options.connector,
       });
+      opened.catch(() => undefined); // its failure surfaces where it is awaited, not as unhandled
+      // Probing starts at once, not after a chat outage's failover; runs from before awaited here.
+      if (!patched('breaker-probes-beside-the-alert')) await opened;
       for (;;) {
         await sleep(options.probeEvery);
         try {
@@ -91,6 +95,7 @@ export async function callThroughBreaker<T>(options: BreakerOptions, step: () =>
         }
       }
       await closeConnectorBreaker(options.connector, options.by, 'probe succeeded');
+      await opened; // "closed" never goes out before "open"
       await announce({
         title: `${options.connector} circuit breaker closed`,
         severity: 'info',

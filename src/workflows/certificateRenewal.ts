@@ -2,7 +2,9 @@
 // escalation ladder on durable timers relative to the expiry date, takes people's actions by
 // signal or update, and verifies the new certificate with real TLS handshakes until it is served.
 import {
+  ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -20,15 +22,18 @@ import {
 import type { IncidentEvent } from '../domain/servicenow';
 import { announce } from './announce';
 import { auditEvent } from './audit';
+import { BesideTheLadder, failureMessage, failureType } from './besideTheLadder';
 import { openConnectorBreaker } from './breakerControl';
 import { certificateRenewalInput } from '../domain/inputs/certificateRenewal';
 import { actorOf, parseAction, renewalDetails, unlessRefused } from './certificateRenewalGuard';
 import { RenewalState, type RenewalStage } from './certificateRenewalState';
+import { ACT_WITH, escalationAlert } from './certificateRenewalAlerts';
 import { beginRun, dropUnknownSignals } from './runStart';
 import { renewalActions, renewalStatus, type RenewalActionName } from './certificateRenewalSignals';
 
 export interface CertificateRenewalInput {
   host: string;
+  /** TLS port of the endpoint. Default 443. */
   port?: number;
   /** The connector this endpoint serves; its breaker opens at expiry. Default `erpnext`. */
   connector?: string;
@@ -54,17 +59,24 @@ export interface CertificateRenewalReport {
   vendorTicket?: string;
   changeRequest?: string;
   p1Incident?: string;
+  /** Who cancelled the renewal and why. */
+  cancelled?: { who: string; reason: string };
+  /** Set while the endpoint could not be probed when the run ended. */
+  unreachable?: { since: string; error: string };
 }
 
+// Every call runs beside the ladder (see besideTheLadder.ts) and is bounded, so a vendor that
+// keeps failing costs a log line and an alert, never a missed step. Failed calls are tried again
+// on the ladder's own clock (the next probe time).
 const tls = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '30 seconds', maximumInterval: '10 minutes', maximumAttempts: 5 },
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '30 seconds', maximumInterval: '2 minutes', maximumAttempts: 3 },
 });
 
-// Records in ServiceNow and email are best effort: their failure is logged in the action log
-// and never stops the escalation ladder, which is what keeps the certificate from expiring.
 const records = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '20 minutes',
   retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes', maximumAttempts: 6 },
 });
 
@@ -76,11 +88,21 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
   const port = input.port ?? 443;
   const connector = input.connector ?? 'erpnext';
   const reference = input.vendorReference ?? 'ERP-3421';
+  const endpoint = `${input.host}:${port}`;
+  refusePastExpiry(input.expiresAt);
   const state = new RenewalState(input.host, Date.parse(input.expiresAt), input.ladder ?? DEFAULT_LADDER);
+  const concurrent = patched('renewal-calls-beside-the-ladder');
+  const calls = new BesideTheLadder(concurrent, (what, err) =>
+    state.record('workflow', `${what} failed`, failureMessage(err)),
+  );
   const escalations: CertificateRenewalReport['escalations'] = [];
   let reminders = 0;
   let lastReminderAt = 0;
   let nextProbeAt = Date.now();
+  let probing = false;
+  // Set by a call whose outcome changes what the loop does next (renewed, a retry rescheduled).
+  // Only these wake the loop: every wake cancels its timer, so alerts finishing do not.
+  let wake = false;
   let newExpiresAt: string | undefined;
   let nextWake: { what: string; at: number } | undefined;
 
@@ -108,14 +130,34 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
   setHandler(renewalStatus, () => state.status(nextWake));
   dropUnknownSignals();
 
-  const tell = (alert: Omit<Alert, 'connector'>) => announce({ ...alert, connector });
+  /** Posts an alert beside the ladder; a chat outage is the announcer's problem, not the ladder's. */
+  const tell = (alert: Omit<Alert, 'connector'>) =>
+    calls.runInOrder(
+      'alert',
+      async () => {
+        const sent = await announce({ ...alert, connector });
+        if (sent.slack === 'failed' && sent.teams === 'failed')
+          state.record('workflow', 'alert not delivered', `${alert.title}: chat and email failed`);
+      },
+      '1 minute',
+    );
+  // What the people on the ladder need to know about the endpoint besides the dates.
+  const reachability = (): Alert['facts'] =>
+    state.unreachable
+      ? [
+          {
+            name: 'Reachability',
+            value: `cannot reach ${endpoint} since ${state.unreachable.since} (${state.unreachable.error})`,
+          },
+        ]
+      : [];
   await tell({
     title: `Certificate renewal opened: ${input.host}`,
     severity: 'warning',
-    summary: `The TLS certificate of ${input.host} expires ${input.expiresAt}. Renewal opened with the vendor (${reference}); the change awaits CAB approval.`,
+    summary: `The TLS certificate of ${endpoint} expires ${input.expiresAt}. Renewal opened with the vendor (${reference}); the change awaits CAB approval.`,
     facts: [
       { name: 'Vendor reference', value: reference },
-      { name: 'Signals', value: 'acknowledge, escalateNow, snooze, renewed, cabDecision, cancel' },
+      { name: 'Act with', value: ACT_WITH },
     ],
   });
   state.record(
@@ -124,11 +166,14 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
     `renewal opened with the vendor (${reference}); change request awaits CAB`,
   );
 
+  // A record the worker has no vendor for is not tried again; every other failure is.
+  const notConfigured = new Set<string>();
   const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await fn();
     } catch (err) {
-      state.record('workflow', `${what} failed`, (err as Error).message);
+      state.record('workflow', `${what} failed`, failureMessage(err));
+      if (failureType(err) === 'NotConfigured') notConfigured.add(what);
       return undefined;
     }
   };
@@ -141,36 +186,113 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
     assignmentGroup: input.vendorGroup ?? 'ERP Vendor Operations',
     status,
   });
-  const ticket = await attempt('vendor ticket', () => records.servicenowUpsertIncident(ticketEvent('open')));
-  const change = await attempt('change request', () =>
-    records.servicenowUpsertChangeRequest({
-      waiterWorkflowId: workflowInfo().workflowId,
-      title: `Renew the TLS certificate of ${input.host}`,
-      description: `High-risk change: certificate renewal by the vendor (${reference}). Expires ${input.expiresAt}.`,
-    }),
-  );
-  const mailed = await attempt('vendor email', () =>
-    records.emailRole({
-      role: 'vendor-contact',
-      subject: `Certificate renewal needed: ${input.host} (${reference})`,
-      text: `The TLS certificate of ${input.host} expires ${input.expiresAt}.\nVendor ticket: ${ticket?.number ?? 'n/a'}. Change request: ${change?.number ?? 'n/a'} (awaiting CAB).`,
-    }),
-  );
-  state.record(
-    'workflow',
-    'records opened',
-    `vendor ticket ${ticket?.number ?? 'none'}, change request ${change?.number ?? 'none'}, vendor email ${mailed?.status ?? 'failed'}`,
-  );
+  let ticket: { number: string; sysId: string } | undefined;
+  let change: { number: string; sysId: string } | undefined;
+  let mailed: { status: string } | undefined;
   let p1: { number: string } | undefined;
+  /** The P1 incident to raise, once its ladder step fired. */
+  let p1Event: IncidentEvent | undefined;
+  let recordsDueAt = Infinity;
+  let recordsRunning = false;
+  let recordsFailing = false;
+  // Opens what is still missing (all of it the first time, the P1 once due); what fails is tried
+  // again at the next check, and alerted when it starts failing.
+  const openRecords = async () => {
+    recordsRunning = true;
+    recordsDueAt = Infinity;
+    ticket ??= await attempt('vendor ticket', () => records.servicenowUpsertIncident(ticketEvent('open')));
+    change ??= await attempt('change request', () =>
+      records.servicenowUpsertChangeRequest({
+        waiterWorkflowId: workflowInfo().workflowId,
+        title: `Renew the TLS certificate of ${input.host}`,
+        description: `High-risk change: certificate renewal by the vendor (${reference}). Expires ${input.expiresAt}.`,
+      }),
+    );
+    mailed ??= await attempt('vendor email', () =>
+      records.emailRole({
+        role: 'vendor-contact',
+        subject: `Certificate renewal needed: ${input.host} (${reference})`,
+        text: `The TLS certificate of ${endpoint} expires ${input.expiresAt}.\nVendor ticket: ${ticket?.number ?? 'n/a'}. Change request: ${change?.number ?? 'n/a'} (awaiting CAB).`,
+      }),
+    );
+    const raising = p1Event;
+    if (raising) p1 ??= await attempt('P1 incident', () => records.servicenowUpsertIncident(raising));
+    state.record(
+      'workflow',
+      'records opened',
+      `vendor ticket ${ticket?.number ?? 'none'}, change request ${change?.number ?? 'none'}, vendor email ${mailed?.status ?? 'failed'}${raising ? `, P1 incident ${p1?.number ?? 'none'}` : ''}`,
+    );
+    recordsRunning = false;
+    const missing = [
+      !ticket && 'vendor ticket',
+      !change && 'change request',
+      !mailed && 'vendor email',
+      raising && !p1 && 'P1 incident',
+    ].filter((what): what is string => !!what && !notConfigured.has(what));
+    if (!concurrent) return;
+    if (missing.length > 0) {
+      // A P1 that became due while this ran (recordsDueAt is its time) is not pushed back.
+      recordsDueAt = Math.min(recordsDueAt, Date.now() + probeInterval(Date.now(), state.expiresAt));
+      if (!recordsFailing)
+        await tell({
+          title: `ServiceNow records of the certificate renewal of ${input.host} not opened yet`,
+          severity: 'warning',
+          summary: `Not opened: ${missing.join(', ')} (see the run's status for the reasons). Tried again at the next check; the escalation ladder goes on.`,
+        });
+    }
+    recordsFailing = missing.length > 0;
+    if (recordsDueAt < Infinity) wake = true;
+  };
+  await calls.run('records', openRecords);
+
+  const probe = async () => {
+    probing = true;
+    try {
+      const served = await tls.probeCertificate({ host: input.host, port });
+      const verdict = renewalVerdict(served, state.expiresAt);
+      if (state.unreachable) {
+        state.record('workflow', 'reachable again', `${endpoint} answers again`);
+        state.unreachable = undefined;
+      }
+      if (!verdict.accepted) return state.record('workflow', 'probed', verdict.reason);
+      state.stage = 'renewed';
+      wake = true;
+      newExpiresAt = served.validTo;
+      state.record('workflow', 'verified', `new certificate served, valid until ${served.validTo}`);
+      await tell({
+        title: `Certificate renewed: ${input.host}`,
+        severity: 'info',
+        summary: `The new certificate is trusted and valid until ${served.validTo}. Renewal closed.`,
+      });
+    } catch (err) {
+      // An endpoint nobody can reach is itself an escalation fact: alerted once, then carried by
+      // every escalation and reminder until a probe gets through.
+      const error = failureMessage(err);
+      const first = !state.unreachable;
+      state.unreachable ??= { since: new Date().toISOString(), error };
+      state.record('workflow', 'unreachable', `cannot reach ${endpoint}: ${error}`);
+      if (first)
+        await tell({
+          title: `Cannot reach ${endpoint} to verify its certificate`,
+          severity: 'warning',
+          summary: `The TLS probe of ${endpoint} failed (${error}). The escalation ladder goes on; the probe is tried again at the next check.`,
+          facts: [{ name: 'Check', value: 'host name and port in the renewal input; firewall; DNS' }],
+        });
+    } finally {
+      probing = false;
+      if (state.verifyRequested) wake = true;
+    }
+  };
 
   while (!state.done) {
     const now = Date.now();
     if (state.cancelRequested) {
       state.stage = 'cancelled';
+      const { who, reason } = state.cancelRequested;
       await tell({
         title: `Certificate renewal cancelled: ${input.host}`,
         severity: 'info',
-        summary: state.cancelRequested.reason,
+        summary: `Cancelled by ${who}: ${reason}`,
       });
       break;
     }
@@ -185,23 +307,11 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
             : 'The renewal is held and escalated.',
       });
     }
-    if (state.verifyRequested || now >= nextProbeAt) {
+    if ((state.verifyRequested || now >= nextProbeAt) && !probing) {
       state.verifyRequested = false;
-      const probe = await tls.probeCertificate({ host: input.host, port });
-      const verdict = renewalVerdict(probe, state.expiresAt);
       nextProbeAt = now + probeInterval(now, state.expiresAt);
-      if (verdict.accepted) {
-        state.stage = 'renewed';
-        newExpiresAt = probe.validTo;
-        state.record('workflow', 'verified', `new certificate served, valid until ${probe.validTo}`);
-        await tell({
-          title: `Certificate renewed: ${input.host}`,
-          severity: 'info',
-          summary: `The new certificate is trusted and valid until ${probe.validTo}. Renewal closed.`,
-        });
-        break;
-      }
-      state.record('workflow', 'probed', verdict.reason);
+      await calls.run('probe', probe);
+      if (state.done) break;
     }
     for (
       let step = state.nextStep();
@@ -224,20 +334,29 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
         outcome: 'escalated',
         detail: { level: step.step.level, step: step.step.name },
       });
-      await escalate(step.step, input, connector, reference);
-      if (step.step.action === 'p1-incident') {
-        const daysBefore = step.step.daysBefore;
-        p1 = await attempt('P1 incident', () =>
-          records.servicenowUpsertIncident({
-            sourceSystem: 'certificate-renewal',
-            sourceId: `${input.host}/expiry`,
-            title: `P1: the TLS certificate of ${input.host} expires in ${daysBefore} days`,
-            description: `Renewal not verified yet (vendor reference ${reference}).`,
-            severity: 'critical',
-          }),
+      const ladderStep = step.step;
+      if (ladderStep.action === 'outage')
+        await calls.run('open the breaker', () =>
+          openConnectorBreaker(connector, 'certificateRenewal', `certificate of ${input.host} expired`),
         );
+      await tell(escalationAlert(ladderStep, { ...input, port }, connector, reference, reachability()));
+      if (ladderStep.action === 'p1-incident') {
+        p1Event = {
+          sourceSystem: 'certificate-renewal',
+          sourceId: `${input.host}/expiry`,
+          title: `P1: the TLS certificate of ${input.host} expires in ${ladderStep.daysBefore} days`,
+          description: `Renewal not verified yet (vendor reference ${reference}).`,
+          severity: 'critical',
+        };
+        const raising = p1Event;
+        if (concurrent) recordsDueAt = now;
+        else
+          await calls.run('P1 incident', async () => {
+            p1 = await attempt('P1 incident', () => records.servicenowUpsertIncident(raising));
+          });
       }
     }
+    if (now >= recordsDueAt && !recordsRunning) await calls.run('records', openRecords);
     const remindAt =
       state.level > 0 && !state.acknowledged
         ? Math.max(lastReminderAt + reminderInterval(now, state.expiresAt), state.snoozedUntil ?? 0)
@@ -249,7 +368,8 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
       await tell({
         title: `Reminder: certificate of ${input.host} expires in ${Math.max(0, Math.ceil((state.expiresAt - now) / 86_400_000))} days`,
         severity: state.level >= 3 ? 'critical' : 'warning',
-        summary: `Escalation level ${state.level} is not acknowledged yet. Acknowledge with the \`acknowledge\` signal.`,
+        summary: `Escalation level ${state.level} is not acknowledged yet.`,
+        facts: [...reachability()!, { name: 'Act with', value: ACT_WITH }],
       });
       continue;
     }
@@ -259,15 +379,26 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
         ? [{ what: `escalate to ${state.nextStep()!.step.name}`, at: state.nextStep()!.at }]
         : []),
       ...(remindAt < Infinity ? [{ what: `reminder for level ${state.level}`, at: remindAt }] : []),
+      ...(recordsDueAt < Infinity && !recordsRunning
+        ? [{ what: 'open vendor records', at: recordsDueAt }]
+        : []),
     ];
     nextWake = candidates.reduce((a, b) => (b.at < a.at ? b : a));
+    wake = false;
+    const woken = () =>
+      wake ||
+      !!state.escalateRequested ||
+      !!state.cancelRequested ||
+      state.cabChanged ||
+      (state.verifyRequested && !probing);
     setCurrentDetails(renewalDetails(state.status(nextWake)));
-    await condition(() => state.pendingWork, Math.max(1, nextWake.at - Date.now()), {
+    await condition(woken, Math.max(1, nextWake.at - Date.now()), {
       summary: `wait until ${new Date(nextWake.at).toISOString()}: ${nextWake.what}`,
     });
   }
 
   // Close what was opened: the vendor ticket and any P1 resolve, the change request closes.
+  await calls.drain();
   const outcome = state.stage === 'renewed' ? 'successful' : 'cancelled';
   if (ticket)
     await attempt('close vendor ticket', () => records.servicenowUpsertIncident(ticketEvent('resolved')));
@@ -282,10 +413,12 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
       }),
     );
   }
-  if (change)
+  if (change) {
+    const closing = change;
     await attempt('close change request', () =>
-      records.servicenowCloseChangeRequest({ sysId: change.sysId, outcome }),
+      records.servicenowCloseChangeRequest({ sysId: closing.sysId, outcome }),
     );
+  }
 
   return {
     host: input.host,
@@ -299,25 +432,20 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
     newExpiresAt,
     cab: state.cab,
     actions: state.actions.length + state.olderActions,
+    ...(state.cancelRequested && {
+      cancelled: { who: state.cancelRequested.who, reason: state.cancelRequested.reason },
+    }),
+    ...(state.unreachable && { unreachable: state.unreachable }),
   };
 }
 
-async function escalate(
-  step: LadderStep,
-  input: CertificateRenewalInput,
-  connector: string,
-  reference: string,
-): Promise<void> {
-  const alert: Alert = {
-    title: `Escalation ${step.level} (${step.name}): certificate of ${input.host}`,
-    severity: step.level >= 3 ? 'critical' : 'warning',
-    summary: `Certificate expires ${input.expiresAt}; escalated to ${step.audience} (vendor reference ${reference}).`,
-    connector,
-  };
-  if (step.action === 'outage') {
-    alert.title = `OUTAGE: certificate of ${input.host} expired`;
-    alert.summary = `The certificate expired at ${input.expiresAt}. The ${connector} circuit breaker is open: syncs wait instead of failing.`;
-    await openConnectorBreaker(connector, 'certificateRenewal', `certificate of ${input.host} expired`);
-  }
-  await announce(alert);
+/** A renewal for a certificate that already expired has nothing to escalate to: refuse it at start. */
+function refusePastExpiry(expiresAt: string): void {
+  const at = Date.parse(expiresAt);
+  if (Number.isNaN(at) || at <= Date.now())
+    throw ApplicationFailure.create({
+      type: 'InvalidInput',
+      nonRetryable: true,
+      message: `expiresAt must be an ISO date-time in the future (got ${JSON.stringify(expiresAt).slice(0, 60)}), e.g. {"host":"erp.example.com","port":443,"expiresAt":"${new Date(Date.now() + 10 * 86_400_000).toISOString()}"}`,
+    });
 }

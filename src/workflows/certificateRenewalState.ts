@@ -31,6 +31,7 @@ export interface RenewalStatus {
   snoozedUntil?: string;
   cab: 'pending' | 'approved' | 'rejected';
   next?: { what: string; at: string };
+  unreachable?: { since: string; error: string };
   /** The newest actions, oldest first; `olderActions` counts those no longer kept. */
   actions: ActionLogEntry[];
   olderActions: number;
@@ -62,6 +63,8 @@ export class RenewalState {
   escalateRequested?: { who: string; reason: string };
   cancelRequested?: CancelArgs;
   cabChanged = false;
+  /** Since when the endpoint cannot be probed, and why; cleared when a probe gets through. */
+  unreachable?: { since: string; error: string };
   readonly actions: ActionLogEntry[] = [];
   /** Entries dropped from the front of the log: it keeps the newest MAX_ACTIONS. */
   olderActions = 0;
@@ -77,10 +80,6 @@ export class RenewalState {
 
   get done(): boolean {
     return this.stage === 'renewed' || this.stage === 'cancelled';
-  }
-
-  get pendingWork(): boolean {
-    return this.verifyRequested || !!this.escalateRequested || !!this.cancelRequested || this.cabChanged;
   }
 
   nextStep() {
@@ -174,6 +173,7 @@ export class RenewalState {
       snoozedUntil: this.snoozedUntil ? new Date(this.snoozedUntil).toISOString() : undefined,
       cab: this.cab,
       next: next ? { what: next.what, at: new Date(next.at).toISOString() } : undefined,
+      unreachable: this.unreachable,
       actions: this.actions,
       olderActions: this.olderActions,
     };

@@ -13,6 +13,7 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -41,6 +42,7 @@ import {
 import { addDeadLettersArgs, deadLetterQueueInput, redriveArgs } from '../domain/inputs/deadLetterQueue';
 import { refusal } from '../domain/inputs/parse';
 import { announce } from './announce';
+import { BesideTheLadder, failureMessage } from './besideTheLadder';
 import { signalArg, updateArgValidator } from './messageArgs';
 import { beginRun, dropUnknownSignals } from './runStart';
 
@@ -103,6 +105,12 @@ export async function deadLetterQueue(raw: DeadLetterQueueInput): Promise<void> 
   let changed = false;
   const maxBytes = input.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
   let dropped = 0;
+  // Expiry alerts go out beside the loop: a chat outage (up to the 15-minute failover) never holds
+  // back expiries or continue-as-new. Runs from before this change awaited them.
+  const alerts = new BesideTheLadder(
+    () => patched('dlq-alerts-beside-the-loop'),
+    (what, err) => log.warn('dead-letter alert failed', { connector, what, error: failureMessage(err) }),
+  );
 
   const note = (action: RecentAction['action'], count: number) => {
     if (count === 0) return;
@@ -221,13 +229,15 @@ export async function deadLetterQueue(raw: DeadLetterQueueInput): Promise<void> 
     if (dropped > 0) {
       const count = dropped;
       dropped = 0;
-      await announce({
-        title: `Dead-letter queue full: ${connector}`,
-        severity: 'critical',
-        summary: `${count} failed item(s) of ${connector} were dropped: the queue is at its size limit. Redrive or let items expire.`,
-        facts: [{ name: 'Queued', value: String(items.size) }],
-        connector,
-      });
+      await alerts.run('queue full', () =>
+        announce({
+          title: `Dead-letter queue full: ${connector}`,
+          severity: 'critical',
+          summary: `${count} failed item(s) of ${connector} were dropped: the queue is at its size limit. Redrive or let items expire.`,
+          facts: [{ name: 'Queued', value: String(items.size) }],
+          connector,
+        }),
+      );
     }
     const now = Date.now();
     const expired = [...items.values()].filter((i) => !inFlight.has(i.id) && Date.parse(i.expiresAt) <= now);
@@ -240,16 +250,18 @@ export async function deadLetterQueue(raw: DeadLetterQueueInput): Promise<void> 
       const k = `${i.kind} / ${i.error.type}`;
       byType.set(k, (byType.get(k) ?? 0) + 1);
     }
-    await announce({
-      title: `Dead letters expired: ${connector}`,
-      severity: 'warning',
-      summary: `${expired.length} dead-letter item(s) of ${connector} expired without a successful redrive and were removed.`,
-      facts: [
-        ...[...byType].slice(0, 8).map(([name, count]) => ({ name, value: String(count) })),
-        { name: 'Still queued', value: String(items.size) },
-      ],
-      connector,
-    });
+    await alerts.run('expired', () =>
+      announce({
+        title: `Dead letters expired: ${connector}`,
+        severity: 'warning',
+        summary: `${expired.length} dead-letter item(s) of ${connector} expired without a successful redrive and were removed.`,
+        facts: [
+          ...[...byType].slice(0, 8).map(([name, count]) => ({ name, value: String(count) })),
+          { name: 'Still queued', value: String(items.size) },
+        ],
+        connector,
+      }),
+    );
   }
 
   const shouldContinue = () => handled >= limit || workflowInfo().continueAsNewSuggested;
@@ -263,6 +275,7 @@ export async function deadLetterQueue(raw: DeadLetterQueueInput): Promise<void> 
     setCurrentDetails(queueDetails(connector, items.size));
     if (shouldContinue()) {
       await condition(allHandlersFinished);
+      await alerts.drain();
       await continueAsNew<typeof deadLetterQueue>({
         connector,
         retention: input.retention,

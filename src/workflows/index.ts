@@ -6,6 +6,7 @@ export { tableauExtractRefresh } from './tableauExtractRefresh';
 export { certificateRenewal } from './certificateRenewal';
 export { circuitBreaker } from './circuitBreaker';
 export { channelRecovery } from './channelRecovery';
+export { runFailureAlert } from './runFailureAlert';
 export { workdayEmployeeImport } from './workdayEmployeeImport';
 export { deadLetterQueue } from './deadLetterQueue';
 export { dailyDigest } from './dailyDigest';

@@ -72,7 +72,9 @@ async function startRenewals(checks: GradedCheck[], certWarnDays: number): Promi
   const ids: string[] = [];
   for (const check of checks) {
     const target = tlsTarget(check.endpoint);
+    // An expired certificate is an outage the summary reports; a renewal needs a future expiry.
     if (!check.tls || !target || check.tls.daysToExpiry >= certWarnDays) continue;
+    if (Date.parse(check.tls.validTo) <= Date.now()) continue;
     const workflowId = certificateRenewalWorkflowId(target.host);
     try {
       await startChild(certificateRenewal, {

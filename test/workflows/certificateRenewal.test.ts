@@ -1,9 +1,12 @@
 // Thirty days of a certificate renewal in seconds, on Temporal's time-skipping server. The
 // notification and probe activities are recorders here; the e2e test runs the real ones.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { createCertificateActivities } from '../../src/activities/certificates';
 import type { Alert } from '../../src/domain/alert';
 import type { ProbedCertificateFacts } from '../../src/domain/escalation';
 import { breakerState } from '../../src/workflows/circuitBreaker';
@@ -22,19 +25,26 @@ describe('certificateRenewal workflow', () => {
   /** What ServiceNow and the mail relay were asked to do, in order. */
   let records: { call: string; arg: Record<string, unknown> }[];
   let served: ProbedCertificateFacts;
+  /** The probe activity: the served certificate, or (one test) a real TLS handshake. */
+  let probe: (target: { host: string; port: number }) => Promise<ProbedCertificateFacts>;
+  /** While true, ServiceNow refuses every call (a vendor outage). */
+  let servicenowDown = false;
   let run = 0;
 
   // A fresh server per test: each test moves time by weeks, and a renewal left over from one
   // test must not share the clock of the next.
   beforeEach(async () => {
+    servicenowDown = false;
     env = await timeSkippingServer();
     worker = await createTestWorker(env, {
       taskQueue: 'renewal-tests',
       activities: {
         notifySlack: async (alert: Alert) => (alerts.push(alert), { channel: 'slack', status: 'sent' }),
         notifyTeams: async () => ({ channel: 'teams', status: 'sent' }),
-        probeCertificate: async () => served,
+        probeCertificate: async (target: { host: string; port: number }) => probe(target),
         servicenowUpsertIncident: async (event: Record<string, unknown>) => {
+          if (servicenowDown)
+            throw ApplicationFailure.nonRetryable('ServiceNow answered 503', 'VendorUnavailable');
           records.push({ call: 'incident', arg: event });
           return {
             correlationId: 'c',
@@ -64,17 +74,20 @@ describe('certificateRenewal workflow', () => {
     await env?.teardown();
   });
 
-  async function startRenewal(daysToExpiry: number) {
+  async function startRenewal(
+    daysToExpiry: number,
+    target = { host: `erp-${++run}.example.com`, port: 443 },
+  ) {
     alerts = [];
     records = [];
+    probe = async () => served;
     const now = await env.currentTimeMs();
     const expiresAt = now + daysToExpiry * DAY;
     served = { trusted: true, validTo: new Date(expiresAt).toISOString(), fingerprint256: 'OLD' };
-    const host = `erp-${++run}.example.com`;
     const handle = await env.client.workflow.start('certificateRenewal', {
       taskQueue: 'renewal-tests',
-      workflowId: `certificate-renewal-${host}`,
-      args: [{ host, port: 443, expiresAt: new Date(expiresAt).toISOString() }],
+      workflowId: `certificate-renewal-${target.host}-${target.port}`,
+      args: [{ ...target, expiresAt: new Date(expiresAt).toISOString() }],
     });
     return { handle, expiresAt };
   }
@@ -136,6 +149,66 @@ describe('certificateRenewal workflow', () => {
     assert.match(String(p1[0]!.arg.title), /expires in 3 days/);
     await handle.executeUpdate(renewalActions.cancel.update, { args: [{ who: 'test', reason: 'done' }] });
     assert.equal(((await handle.result()) as CertificateRenewalReport).outcome, 'cancelled');
+  });
+
+  it('a host that refuses connections: every step fires on its day, the host is reported, the run goes on', async () => {
+    const port = await closedPort();
+    const { handle, expiresAt } = await startRenewal(20, { host: '127.0.0.1', port });
+    probe = createCertificateActivities({}).probeCertificate;
+    await env.sleep(7 * DAY); // T-14 fired at day 6
+    const reply = await handle.executeUpdate(renewalActions.acknowledge.update, { args: [{ who: 'dana' }] });
+    assert.match(reply.detail, /acknowledged level 1/);
+    await env.sleep(13 * DAY + 3_600_000);
+
+    const status = await handle.query(renewalStatus);
+    const escalated = status.actions.filter((a) => a.action === 'escalated');
+    const daysBefore = escalated.map((a) => Math.round(((expiresAt - Date.parse(a.at)) / DAY) * 24) / 24 + 0);
+    assert.deepEqual(daysBefore, [14, 7, 3, 0], 'each step on its day although every probe failed');
+    assert.match(status.unreachable?.error ?? '', /ECONNREFUSED/);
+    assert.ok(Date.parse(status.unreachable!.since) < expiresAt - 19 * DAY, 'reported since the first probe');
+    const unreachable = alerts.filter(
+      (a) => a.title === `Cannot reach 127.0.0.1:${port} to verify its certificate`,
+    );
+    assert.equal(unreachable.length, 1, 'the unreachable host is alerted once');
+    const ladder = alerts.filter((a) => /^(Escalation|OUTAGE)/.test(a.title));
+    assert.equal(ladder.length, 4);
+    for (const alert of ladder.slice(0, 3))
+      assert.ok(
+        alert.facts?.some((f) => f.value.startsWith(`cannot reach 127.0.0.1:${port} since`)),
+        `${alert.title} says the host cannot be reached`,
+      );
+    const { status: runStatus } = await handle.describe();
+    assert.equal(runStatus.name, 'RUNNING');
+    await handle.executeUpdate(renewalActions.cancel.update, {
+      args: [{ who: 'lee', reason: 'host retired' }],
+    });
+    const report = (await handle.result()) as CertificateRenewalReport;
+    assert.deepEqual(report.cancelled, { who: 'lee', reason: 'host retired' });
+    assert.ok(
+      alerts.some((a) => a.title.includes('cancelled') && a.summary === 'Cancelled by lee: host retired'),
+    );
+  });
+
+  it('ServiceNow down at the start: the ladder keeps its day, the failure is logged and alerted, the ticket opens at the next check', async () => {
+    servicenowDown = true;
+    const { handle } = await startRenewal(15); // T-14 fires at day 1
+    await env.sleep(3_600_000);
+    let status = await handle.query(renewalStatus);
+    assert.match(status.actions.find((a) => a.action === 'vendor ticket failed')?.detail ?? '', /503/);
+    servicenowDown = false;
+    await env.sleep(DAY + 3_600_000);
+    status = await handle.query(renewalStatus);
+    assert.equal(status.level, 1, 'T-14 fired on its day');
+    assert.equal(records.filter((r) => r.call === 'incident').length, 1, 'the vendor ticket opened on retry');
+    assert.match(
+      status.actions.filter((a) => a.action === 'records opened').at(-1)!.detail,
+      /vendor ticket INC\d/,
+    );
+    const notOpened = alerts.filter((a) => a.title.includes('records of the certificate renewal'));
+    assert.equal(notOpened.length, 1, 'the failing records are alerted once');
+    assert.match(notOpened[0]!.summary, /^Not opened: vendor ticket \(/);
+    await handle.signal(renewalActions.cancel.signal, { who: 'test', reason: 'done' });
+    assert.equal(((await handle.result()) as CertificateRenewalReport).vendorTicket !== undefined, true);
   });
 
   it('an acknowledgement stops the reminders of its level until the next step', async () => {
@@ -232,3 +305,12 @@ describe('certificateRenewal workflow', () => {
     assert.equal(report.cab, 'approved');
   });
 });
+
+/** A local port nothing listens on: connections to it are refused at once. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

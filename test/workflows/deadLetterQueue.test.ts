@@ -138,6 +138,39 @@ describe('deadLetterQueue workflow', function () {
     assert.ok(!notice.text.includes('@example.com'), 'no personal data in the notice');
   });
 
+  it('keeps expiring on time while chat is down and an expiry alert waits out the 15-minute failover', async () => {
+    const { slack, graph } = simulators.sims;
+    await admin(slack.url, 'faults', { status: 503, path: '/api/chat.postMessage' }, caPem);
+    await admin(graph.url, 'faults', { status: 503, path: '/v1.0/teams' }, caPem);
+    const [first, second] = employeeItems(2, new Date(await env.currentTimeMs()).toISOString());
+    await sendToDeadLetter(env.client, taskQueue, [first!]);
+    await eventually(
+      () => summary('erpnext'),
+      (s) => s.count === 1,
+    );
+    await env.sleep(5 * 60_000);
+    await sendToDeadLetter(env.client, taskQueue, [second!]);
+    await eventually(
+      () => summary('erpnext'),
+      (s) => s.count === 2,
+    );
+    // The first expiry's alert is still failing over when the second item's time comes.
+    await env.sleep(7 * DAY + 60_000);
+    const after = await eventually(
+      () => summary('erpnext'),
+      (s) => s.count === 0,
+    );
+    assert.deepEqual(
+      after.recent.map((r) => [r.action, r.count]),
+      [
+        ['added', 1],
+        ['added', 1],
+        ['expired', 1],
+        ['expired', 1],
+      ],
+    );
+  });
+
   it('a bulk redrive after ERPNext recovers empties the queue and writes each employee once', async () => {
     const { erpnext } = simulators.sims;
     const now = new Date(await env.currentTimeMs()).toISOString();

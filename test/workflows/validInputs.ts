@@ -57,4 +57,10 @@ export const VALID_INPUTS: Record<string, Record<string, unknown>> = {
     maxQueueBytes: 100_000,
   },
   dailyDigest: { hours: 24 },
+  runFailureAlert: {
+    run: { namespace: 'default', workflowId: 'readiness-check', runId: 'r1', workflowType: 'readinessCheck' },
+    connector: 'platform',
+    failureType: 'ActivityFailure',
+    reason: 'activity task failed',
+  },
 };

@@ -55,3 +55,33 @@ export const openIncidentInput = inputSpec(
     severity: 'moderate',
   },
 );
+
+export const runFailureAlertInput = inputSpec(
+  z
+    .object({
+      run: z
+        .object({
+          namespace: text(200),
+          workflowId: text(1_000),
+          runId: text(100),
+          workflowType: text(200),
+        })
+        .strict(),
+      connector: text(100),
+      failureType: text(200),
+      /** The failure's message, clipped: an alert is not the place for a megabyte. */
+      reason: z.string().max(2_000),
+    })
+    .strict(),
+  {
+    run: {
+      namespace: 'default',
+      workflowId: 'readiness-check',
+      runId: '0193…',
+      workflowType: 'readinessCheck',
+    },
+    connector: 'platform',
+    failureType: 'ActivityFailure',
+    reason: 'activity task failed',
+  },
+);
