@@ -40,6 +40,10 @@ export function connectorOf(run: Pick<WorkflowExecutionInfo, 'typedSearchAttribu
   return run.typedSearchAttributes.get(CONNECTOR_KEY) ?? UNATTRIBUTED;
 }
 
+// A failed run's announcement (runFailureAlert, tagged with the failed run's connector) is not a run
+// of the connector's work: counted, every failure would also show as a success.
+const NOT_AN_ALERT = 'WorkflowType != "runFailureAlert"';
+
 /**
  * Every run that closed in [since, until), tallied per connector. One visibility scan: count()
  * can only group by ExecutionStatus, so per-connector counts would need the connector list first.
@@ -54,7 +58,7 @@ export async function runsInWindow(
   const tallies = new Map<string, RunTally>();
   let seen = 0;
   const runs = client.workflow.list({
-    query: `CloseTime >= ${at(since)} AND CloseTime < ${at(until)}`,
+    query: `CloseTime >= ${at(since)} AND CloseTime < ${at(until)} AND ${NOT_AN_ALERT}`,
     pageSize: 1000,
   });
   for await (const run of runs) {
@@ -190,7 +194,7 @@ export async function lastClosedRun(
   connector: string,
 ): Promise<WorkflowExecutionInfo | undefined> {
   const runs = client.workflow.list({
-    query: `Connector = ${JSON.stringify(connector)} AND ExecutionStatus != "Running" AND ExecutionStatus != "ContinuedAsNew"`,
+    query: `Connector = ${JSON.stringify(connector)} AND ExecutionStatus != "Running" AND ExecutionStatus != "ContinuedAsNew" AND ${NOT_AN_ALERT}`,
     pageSize: 1,
   });
   for await (const run of runs) return run;

@@ -23,6 +23,7 @@ const CONNECTORS: Record<string, string> = {
   workdayEmployeeImport: 'workday',
   deadLetterQueue: 'erpnext',
   dailyDigest: 'platform',
+  runFailureAlert: 'platform',
 };
 
 const decode = (payload: { data?: Uint8Array | null } | null | undefined) =>
