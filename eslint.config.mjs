@@ -79,12 +79,12 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['**/activities/*', '!**/activities'],
+              group: ['**/activities/**', '!**/activities'],
               allowTypeImports: true,
               message: 'Import only activity types.',
             },
             {
-              group: ['**/vendors/*', '**/config', '**/client'],
+              group: ['**/vendors/**', '**/config', '**/connectors', '**/client'],
               message: 'Workflows never reach vendors or config.',
             },
           ],

@@ -5,7 +5,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { ActivityInterceptorsFactory, InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import { runAsActor, writeAudit } from './audit';
 import { AUDIT_ACTOR_HEADER } from './domain/audit';
-import type { AuditSinks } from './workflows/audit';
+import type { AuditSinks } from './workflows/shared/audit';
 
 export function auditSinks(): InjectedSinks<AuditSinks> {
   return {
@@ -33,8 +33,8 @@ const actorFromHeader: ActivityInterceptorsFactory = () => ({
  * `bundleWorkflowCode` for a prebuilt bundle.
  */
 export const AUDIT_WORKFLOW_INTERCEPTOR_MODULES = [
-  require.resolve('./workflows/auditInterceptors'),
-  require.resolve('./workflows/failureInterceptors'),
+  require.resolve('./workflows/shared/auditInterceptors'),
+  require.resolve('./workflows/shared/failureInterceptors'),
 ];
 
 /**

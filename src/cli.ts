@@ -14,7 +14,7 @@ import {
   renewalActions,
   renewalStatus,
   type RenewalActionName,
-} from './workflows/certificateRenewalSignals';
+} from './workflows/certificateRenewal/messages';
 
 const WORKFLOW_CONNECTOR: Record<string, string> = {
   readinessCheck: 'platform',

@@ -8,7 +8,7 @@ import {
   lastClosedRun,
   runsInWindow,
   UNATTRIBUTED,
-} from './activities/opsReadings';
+} from './activities/shared/opsReadings';
 import { vendorCallsFromMetrics, type StatusRow } from './domain/statusTable';
 import { SCHEDULES } from './schedules';
 

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse';
 import { columnIndexes } from '../../src/domain/employee';
 import { employeeRegion, toErpnextEmployee, validateRow } from '../../src/domain/employeeValidation';
 import type { Region } from '../../src/domain/employee';
-import { vendorCall } from '../../src/activities/failures';
+import { vendorCall } from '../../src/activities/shared/failures';
 import type { ErpnextClient } from '../../src/vendors/erpnext';
 import type { SftpSource } from '../../src/vendors/sftp';
 

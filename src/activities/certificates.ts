@@ -2,7 +2,7 @@
 import { VendorError } from '../vendors/errors';
 import { probeTls } from '../vendors/tls-probe';
 import type { ProbedCertificateFacts } from '../domain/escalation';
-import { vendorCall } from './failures';
+import { vendorCall } from './shared/failures';
 
 export function createCertificateActivities(deps: { extraCaPem?: string }) {
   return {

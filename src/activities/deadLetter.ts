@@ -2,7 +2,7 @@
 // of a connector creates its queue and later ones join it. The `deadLetter` activity serves
 // workflows; `sendToDeadLetter` serves activities that already hold their failed records.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { countRecords } from './recordMetrics';
+import { countRecords } from './shared/recordMetrics';
 import type { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import {

@@ -8,7 +8,7 @@ import { glideDateTime } from '../domain/cursor';
 import type { ServicenowClient, SnRecord } from '../vendors/servicenow';
 import type { SlackClient } from '../vendors/slack';
 import type { TeamsClient } from '../vendors/teams';
-import { vendorCall } from './failures';
+import { vendorCall } from './shared/failures';
 import type { Delivery } from './notifications';
 import {
   breakerActions,
@@ -17,7 +17,7 @@ import {
   deadLetterSummaries,
   renewalEscalations,
   runsInWindow,
-} from './opsReadings';
+} from './shared/opsReadings';
 
 export interface DigestDeps {
   /** The digest's Slack channel (DIGEST_SLACK_CHANNEL), which may differ from the alerts channel. */

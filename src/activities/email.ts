@@ -3,7 +3,7 @@
 import { log } from '@temporalio/activity';
 import { alertText, DEFAULT_TEMPORAL_UI_URL, withRunLink, type Alert } from '../domain/alert';
 import type { EmailClient } from '../vendors/email';
-import { vendorCall } from './failures';
+import { vendorCall } from './shared/failures';
 
 export type EmailRole = 'alerts' | 'vendor-contact';
 

@@ -15,14 +15,11 @@ import { createReadinessActivities, type ConnectorProbe } from './readiness';
 import { createServicenowActivities, type ServicenowDeps } from './servicenow';
 import { createTableauActivities } from './tableau';
 import { createDigestActivities, type DigestDeps } from './digest';
-import { createWorkdayActivities, type WorkdayDeps } from './workday';
-import { createWorkdayDeltaActivities, type WorkdayDeltaDeps } from './workdayDelta';
+import { createWorkdayActivities, type WorkdayDeltaDeps, type WorkdayDeps } from './workday';
 import { WorkdayClient } from '../vendors/workday';
 import { createDeadLetterActivities } from './deadLetter';
 import { createRedriveActivities } from './redriveHandlers';
-import { createWorkdayScanActivities } from './workdayScan';
-import { createErpnextProbeActivities } from './erpnextProbe';
-import { createWorkdayCursorActivities } from './workdayCursor';
+import { createErpnextActivities } from './erpnext';
 import { SftpSource } from '../vendors/sftp';
 
 export interface ActivityDeps {
@@ -47,15 +44,12 @@ export function createActivities(deps: ActivityDeps) {
     ...createCertificateActivities({ extraCaPem: deps.extraCaPem }),
     ...createEmailActivities(deps.email ?? { recipients: {} }),
     ...createTableauActivities({ client: deps.tableau }),
-    ...createWorkdayActivities(deps.workday ?? {}),
-    ...createWorkdayDeltaActivities(deps.workdayDelta ?? {}),
+    ...createWorkdayActivities({ full: deps.workday ?? {}, delta: deps.workdayDelta ?? {} }),
+    ...createErpnextActivities(deps.workday?.erpnext ?? {}),
     // Dead-letter queues: retention from DLQ_RETENTION (carried on the workday deps with the ERPNext clients).
     ...createDeadLetterActivities({ retention: deps.workday?.deadLetterRetention as Duration | undefined }),
     ...createRedriveActivities({ erpnext: deps.workday?.erpnext, servicenow: deps.servicenow }),
     ...createDigestActivities(deps.digest ?? {}),
-    ...createWorkdayScanActivities(deps.workday ?? {}),
-    ...createErpnextProbeActivities(deps.workday?.erpnext ?? {}),
-    ...createWorkdayCursorActivities(),
   };
 }
 

@@ -11,7 +11,7 @@ import {
 } from '../domain/alert';
 import type { SlackClient } from '../vendors/slack';
 import type { TeamsClient } from '../vendors/teams';
-import { vendorCall } from './failures';
+import { vendorCall } from './shared/failures';
 
 export type ChannelName = 'slack' | 'teams';
 

@@ -8,7 +8,7 @@ import { regionOfErpnextConnector, type Region } from '../domain/employee';
 import type { ErpnextEmployeeFields } from '../domain/employeeValidation';
 import type { IncidentEvent } from '../domain/servicenow';
 import type { ErpnextClient } from '../vendors/erpnext';
-import { createEmployeeWriter, type RefusalReason } from './employeeWriter';
+import { createEmployeeWriter, type RefusalReason } from './erpnext/writer';
 import { createServicenowActivities, type ServicenowDeps } from './servicenow';
 
 export interface RedriveDeps {

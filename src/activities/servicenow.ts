@@ -19,8 +19,8 @@ import {
   type SyncTable,
 } from '../domain/servicenow';
 import type { ServicenowClient, SnRecord } from '../vendors/servicenow';
-import { vendorCall } from './failures';
-import { countRecords } from './recordMetrics';
+import { vendorCall } from './shared/failures';
+import { countRecords } from './shared/recordMetrics';
 
 export interface ServicenowDeps {
   client?: ServicenowClient;

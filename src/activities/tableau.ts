@@ -4,7 +4,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { jobState, type DataSourceSelector, type JobState } from '../domain/tableau';
 import { VendorError } from '../vendors/errors';
 import { TABLEAU_CODES, type TableauClient, type TableauSite } from '../vendors/tableau';
-import { vendorCall } from './failures';
+import { vendorCall } from './shared/failures';
 
 export interface TableauDeps {
   client?: TableauClient;

@@ -20,16 +20,16 @@ import {
   type LadderStep,
 } from '../domain/escalation';
 import type { IncidentEvent } from '../domain/servicenow';
-import { announce } from './announce';
-import { auditEvent } from './audit';
-import { BesideTheLadder, failureMessage, failureType } from './besideTheLadder';
-import { openConnectorBreaker } from './breakerControl';
+import { announce } from './shared/announce';
+import { auditEvent } from './shared/audit';
+import { BesideTheLadder, failureMessage, failureType } from './shared/besideTheLadder';
+import { openConnectorBreaker } from './shared/breakerControl';
 import { certificateRenewalInput } from '../domain/inputs/certificateRenewal';
-import { actorOf, parseAction, renewalDetails, unlessRefused } from './certificateRenewalGuard';
-import { RenewalState, type RenewalStage } from './certificateRenewalState';
-import { ACT_WITH, escalationAlert } from './certificateRenewalAlerts';
-import { beginRun, dropUnknownSignals } from './runStart';
-import { renewalActions, renewalStatus, type RenewalActionName } from './certificateRenewalSignals';
+import { actorOf, parseAction, renewalDetails, unlessRefused } from './certificateRenewal/guard';
+import { RenewalState, type RenewalStage } from './certificateRenewal/state';
+import { ACT_WITH, escalationAlert } from './certificateRenewal/alerts';
+import { beginRun, dropUnknownSignals } from './shared/runStart';
+import { renewalActions, renewalStatus, type RenewalActionName } from './certificateRenewal/messages';
 
 export interface CertificateRenewalInput {
   host: string;
@@ -65,7 +65,7 @@ export interface CertificateRenewalReport {
   unreachable?: { since: string; error: string };
 }
 
-// Every call runs beside the ladder (see besideTheLadder.ts) and is bounded, so a vendor that
+// Every call runs beside the ladder (see shared/besideTheLadder.ts) and is bounded, so a vendor that
 // keeps failing costs a log line and an alert, never a missed step. Failed calls are tried again
 // on the ladder's own clock (the next probe time).
 const tls = proxyActivities<Activities>({

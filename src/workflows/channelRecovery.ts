@@ -5,8 +5,8 @@ import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@te
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
 import { channelRecoveryInput, missedAlertArgs } from '../domain/inputs/platform';
-import { signalArg } from './messageArgs';
-import { beginRun, dropUnknownSignals } from './runStart';
+import { signalArg } from './shared/messageArgs';
+import { beginRun, dropUnknownSignals } from './shared/runStart';
 
 export type Channel = 'slack' | 'teams';
 

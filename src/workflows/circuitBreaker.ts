@@ -3,9 +3,9 @@
 // bounded by continuing as new after many transitions.
 import { condition, continueAsNew, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
 import { breakerTransitionArgs, circuitBreakerInput } from '../domain/inputs/platform';
-import { reportBreakerState } from './breakerMetrics';
-import { signalArg } from './messageArgs';
-import { beginRun, dropUnknownSignals } from './runStart';
+import { reportBreakerState } from './shared/breakerMetrics';
+import { signalArg } from './shared/messageArgs';
+import { beginRun, dropUnknownSignals } from './shared/runStart';
 
 export type BreakerState = 'closed' | 'open';
 

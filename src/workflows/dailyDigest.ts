@@ -5,7 +5,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Digest } from '../domain/digest';
 import { dailyDigestInput } from '../domain/inputs/dailyDigest';
-import { beginRun, dropUnknownSignals } from './runStart';
+import { beginRun, dropUnknownSignals } from './shared/runStart';
 
 export interface DailyDigestInput {
   /** Length of the window ending now, in hours. Default 24. */

@@ -41,10 +41,10 @@ import {
 } from '../domain/deadLetter';
 import { addDeadLettersArgs, deadLetterQueueInput, redriveArgs } from '../domain/inputs/deadLetterQueue';
 import { refusal } from '../domain/inputs/parse';
-import { announce } from './announce';
-import { BesideTheLadder, failureMessage } from './besideTheLadder';
-import { signalArg, updateArgValidator } from './messageArgs';
-import { beginRun, dropUnknownSignals } from './runStart';
+import { announce } from './shared/announce';
+import { BesideTheLadder, failureMessage } from './shared/besideTheLadder';
+import { signalArg, updateArgValidator } from './shared/messageArgs';
+import { beginRun, dropUnknownSignals } from './shared/runStart';
 
 export const DEFAULT_DLQ_RETENTION: Duration = '7 days';
 const DEFAULT_CONTINUE_AS_NEW_AFTER = 500;

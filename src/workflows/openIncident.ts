@@ -10,9 +10,9 @@ import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { IncidentEvent, IncidentRef } from '../domain/servicenow';
 import { deadLetterErrorOf } from '../domain/deadLetter';
-import { deadLetterFromWorkflow } from './deadLetters';
+import { deadLetterFromWorkflow } from './shared/deadLetters';
 import { openIncidentInput } from '../domain/inputs/platform';
-import { beginRun, dropUnknownSignals } from './runStart';
+import { beginRun, dropUnknownSignals } from './shared/runStart';
 
 const servicenow = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',

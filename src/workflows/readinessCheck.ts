@@ -7,12 +7,12 @@ import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
 import { gradeCheck, tlsTarget, type GradedCheck } from '../domain/readiness';
 import { readinessCheckInput } from '../domain/inputs/readinessCheck';
-import { countRun } from './runMetrics';
-import { beginRun, dropUnknownSignals } from './runStart';
-import { announce, type Announcement } from './announce';
-import { connectorAttributes } from './childAttributes';
+import { countRun } from './shared/runMetrics';
+import { beginRun, dropUnknownSignals } from './shared/runStart';
+import { announce, type Announcement } from './shared/announce';
+import { connectorAttributes } from './shared/childAttributes';
 import { certificateRenewal } from './certificateRenewal';
-import { certificateRenewalWorkflowId } from './certificateRenewalSignals';
+import { certificateRenewalWorkflowId } from './certificateRenewal/messages';
 
 export interface ReadinessCheckInput {
   /** Which connectors to check; all configured ones when absent. */

@@ -3,8 +3,8 @@
 // alert still gets the chat retries and the email failover.
 import type { RunRef } from '../domain/alert';
 import { runFailureAlertInput } from '../domain/inputs/platform';
-import { announce, type Announcement } from './announce';
-import { beginRun } from './runStart';
+import { announce, type Announcement } from './shared/announce';
+import { beginRun } from './shared/runStart';
 
 export interface RunFailureAlertInput {
   run: RunRef & { workflowType: string };

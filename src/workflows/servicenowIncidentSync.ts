@@ -25,8 +25,8 @@ import {
   type SyncTable,
 } from '../domain/servicenow';
 import { servicenowIncidentSyncInput } from '../domain/inputs/servicenowIncidentSync';
-import { announce } from './announce';
-import { beginRun, dropUnknownSignals } from './runStart';
+import { announce } from './shared/announce';
+import { beginRun, dropUnknownSignals } from './shared/runStart';
 
 /** Sent to the workflow whose id is a change request's correlation_id when CAB decides. */
 export const cabDecisionSignal = defineSignal<[CabDecision]>('cabDecision');

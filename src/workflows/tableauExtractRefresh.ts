@@ -17,11 +17,11 @@ import {
   type TableauExtractRefreshInput,
   type TableauRefreshReport,
 } from '../domain/tableau';
-import { countRun } from './runMetrics';
-import { announce } from './announce';
+import { countRun } from './shared/runMetrics';
+import { announce } from './shared/announce';
 import { raiseIncident } from './openIncident';
 import { tableauExtractRefreshInput } from '../domain/inputs/tableauExtractRefresh';
-import { beginRun, dropUnknownSignals } from './runStart';
+import { beginRun, dropUnknownSignals } from './shared/runStart';
 
 const tableau = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',

@@ -1,6 +1,6 @@
 // workdayEmployeeImport: Workday workers into ERPNext, per region. Full mode reads the nightly SFTP
-// export in batches (workdayFullImport.ts); delta mode reads Get_Workers pages over SOAP for the
-// window since the last delta (workdayDeltaImport.ts). Every write step goes through the ERPNext
+// export in batches (workdayImport/fullImport.ts); delta mode reads Get_Workers pages over SOAP for the
+// window since the last delta (workdayImport/deltaImport.ts). Every write step goes through the ERPNext
 // circuit breaker, so an outage is waited out on durable timers instead of failing the import.
 // Long imports continue as new with their progress, so history stays bounded.
 import {
@@ -15,20 +15,20 @@ import {
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { DriftDecision } from '../domain/employee';
-import { callThroughBreaker, type BreakerOptions } from './breakerControl';
-import { deltaDone, importNextPage, startDelta, type DeltaProgress } from './workdayDeltaImport';
+import { callThroughBreaker, type BreakerOptions } from './shared/breakerControl';
+import { deltaDone, importNextPage, startDelta, type DeltaProgress } from './workdayImport/deltaImport';
 import {
   importNextBatch,
   prepareFullImport,
   type FullImportOptions,
   type FullProgress,
-} from './workdayFullImport';
-import { addStep, emptyReport, progressLine, type WorkdayImportReport } from './workdayImportReport';
+} from './workdayImport/fullImport';
+import { addStep, emptyReport, progressLine, type WorkdayImportReport } from './workdayImport/report';
 import { driftDecisionArgs, workdayEmployeeImportInput } from '../domain/inputs/workdayEmployeeImport';
-import { signalArg } from './messageArgs';
-import { beginRun, dropUnknownSignals } from './runStart';
+import { signalArg } from './shared/messageArgs';
+import { beginRun, dropUnknownSignals } from './shared/runStart';
 
-export type { WorkdayImportReport } from './workdayImportReport';
+export type { WorkdayImportReport } from './workdayImport/report';
 
 export interface WorkdayEmployeeImportInput extends FullImportOptions {
   mode: 'full' | 'delta';

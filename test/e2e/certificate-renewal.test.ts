@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { CertificateRenewalReport } from '../../src/workflows/certificateRenewal';
-import { renewalStatus } from '../../src/workflows/certificateRenewalSignals';
+import { renewalStatus } from '../../src/workflows/certificateRenewal/messages';
 import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { ServicenowSimAccess } from '../helpers/servicenow';
 import { useE2eStack } from '../helpers/e2e';

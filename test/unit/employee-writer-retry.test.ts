@@ -12,7 +12,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createLocalCa } from '../../simulators/kit/local-ca';
 import { startErpnextSimulator } from '../../simulators/erpnext/server';
 import { useAuditWriter, type AuditRecord } from '../../src/audit';
-import { createEmployeeWriter } from '../../src/activities/employeeWriter';
+import { createEmployeeWriter } from '../../src/activities/erpnext/writer';
 import type { RegionCounts } from '../../src/domain/employee';
 import type { ErpnextEmployeeFields } from '../../src/domain/employeeValidation';
 import { ErpnextClient } from '../../src/vendors/erpnext';

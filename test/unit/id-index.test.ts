@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { confirmRepeats, IdIndex, idHash } from '../../src/activities/idIndex';
+import { confirmRepeats, IdIndex, idHash } from '../../src/activities/workday/idIndex';
 
 describe('repeated-id index of the Workday scan', () => {
   it('finds every repeat among 100,000 ids, the first occurrence winning', () => {

@@ -15,7 +15,7 @@ import {
   createWorkdayDeltaActivities,
   type DeltaPageInput,
   type DeltaPageResult,
-} from '../../src/activities/workdayDelta';
+} from '../../src/activities/workday/delta';
 import { preferredName, validateWorker } from '../../src/domain/workdayWorker';
 import { VendorError } from '../../src/vendors/errors';
 import { WorkdayClient } from '../../src/vendors/workday';

@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import type { CertificateRenewalReport } from '../../src/workflows/certificateRenewal';
-import { renewalActions } from '../../src/workflows/certificateRenewalSignals';
+import { renewalActions } from '../../src/workflows/certificateRenewal/messages';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/waitFor';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { useAuditWriter, type AuditRecord } from '../../src/audit';
-import { renewalActions } from '../../src/workflows/certificateRenewalSignals';
+import { renewalActions } from '../../src/workflows/certificateRenewal/messages';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 
 const DAY = 86_400_000;

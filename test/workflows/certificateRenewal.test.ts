@@ -11,7 +11,7 @@ import type { Alert } from '../../src/domain/alert';
 import type { ProbedCertificateFacts } from '../../src/domain/escalation';
 import { breakerState } from '../../src/workflows/circuitBreaker';
 import type { CertificateRenewalReport } from '../../src/workflows/certificateRenewal';
-import { renewalActions, renewalStatus } from '../../src/workflows/certificateRenewalSignals';
+import { renewalActions, renewalStatus } from '../../src/workflows/certificateRenewal/messages';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { eventually } from '../helpers/waitFor';
 

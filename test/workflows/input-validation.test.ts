@@ -13,7 +13,7 @@ import { renewalActionArgs } from '../../src/domain/inputs/certificateRenewal';
 import { addDeadLettersArgs, redriveArgs } from '../../src/domain/inputs/deadLetterQueue';
 import { breakerTransitionArgs, missedAlertArgs } from '../../src/domain/inputs/platform';
 import { driftDecisionArgs } from '../../src/domain/inputs/workdayEmployeeImport';
-import type { RenewalStatus } from '../../src/workflows/certificateRenewalState';
+import type { RenewalStatus } from '../../src/workflows/certificateRenewal/state';
 import { createTestWorker, devServer } from '../helpers/temporal';
 import { VALID_INPUTS } from './validInputs';
 import { stubActivities as stubs } from '../helpers/stubActivities';

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import { announce } from './announce';
 import { connectorAttributes } from './childAttributes';
-import { breakerWorkflowId, circuitBreaker, closeBreaker, openBreaker } from './circuitBreaker';
+import { breakerWorkflowId, circuitBreaker, closeBreaker, openBreaker } from '../circuitBreaker';
 
 /** Starts the connector's breaker workflow if needed, then opens it. */
 export async function openConnectorBreaker(connector: string, by: string, reason: string): Promise<void> {

@@ -9,15 +9,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
-import type { Activities } from '../activities';
-import type { ExportInspection, ImportBatchResult } from '../activities/workday';
-import type { DuplicateRow } from '../activities/workdayScan';
-import { detectDrift, type DriftDecision } from '../domain/employee';
-import { refreshInputForDrift } from '../domain/tableau';
-import { announce } from './announce';
-import { connectorAttributes } from './childAttributes';
-import { tableauExtractRefresh } from './tableauExtractRefresh';
-import type { WorkdayImportReport } from './workdayImportReport';
+import type { Activities } from '../../activities';
+import type { ExportInspection, ImportBatchResult } from '../../activities/workday/fullImport';
+import type { DuplicateRow } from '../../activities/workday/scan';
+import { detectDrift, type DriftDecision } from '../../domain/employee';
+import { refreshInputForDrift } from '../../domain/tableau';
+import { announce } from '../shared/announce';
+import { connectorAttributes } from '../shared/childAttributes';
+import { tableauExtractRefresh } from '../tableauExtractRefresh';
+import type { WorkdayImportReport } from './report';
 
 export interface FullImportOptions {
   file?: string;

@@ -2,9 +2,9 @@
 // dead-letter queue summaries, breaker states and renewal escalations by query. Shared by the
 // digest activity (the worker's client) and the CLI `status` command (its own client).
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import type { DeadLetterQueueSummary } from '../domain/deadLetter';
-import type { RemediationAction } from '../domain/digest';
-import { CONNECTOR_KEY } from '../domain/search-attributes';
+import type { DeadLetterQueueSummary } from '../../domain/deadLetter';
+import type { RemediationAction } from '../../domain/digest';
+import { CONNECTOR_KEY } from '../../domain/search-attributes';
 
 export interface BreakerReading {
   connector: string;

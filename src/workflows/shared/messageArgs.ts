@@ -2,7 +2,7 @@
 // dropped (the sender gets no reply); a refused update is answered at once, non-retryable.
 import { log } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { parseInput, type InputSpec } from '../domain/inputs/parse';
+import { parseInput, type InputSpec } from '../../domain/inputs/parse';
 
 /** The signal's argument, or undefined (logged) when it does not fit the schema. */
 export function signalArg<S extends z.ZodTypeAny>(

@@ -1,6 +1,6 @@
 // State of one certificate renewal and the validation of every human action against it.
 // Kept apart from the workflow's timing loop so each piece reads on its own.
-import { boundSnooze, daysLeft, ladderSchedule, nextStep, type LadderStep } from '../domain/escalation';
+import { boundSnooze, daysLeft, ladderSchedule, nextStep, type LadderStep } from '../../domain/escalation';
 import type {
   AcknowledgeArgs,
   CabDecisionArgs,
@@ -9,7 +9,7 @@ import type {
   RenewalActionName,
   RenewedArgs,
   SnoozeArgs,
-} from './certificateRenewalSignals';
+} from './messages';
 
 export type RenewalStage = 'awaiting-cab' | 'awaiting-vendor' | 'held' | 'renewed' | 'cancelled';
 

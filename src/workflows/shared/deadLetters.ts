@@ -2,8 +2,8 @@
 // event, a record) goes to its connector's queue with the failure chain, via the `deadLetter`
 // activity (workflows cannot signal-with-start another workflow themselves).
 import { ActivityFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { deadLetterErrorOf } from '../domain/deadLetter';
+import type { Activities } from '../../activities';
+import { deadLetterErrorOf } from '../../domain/deadLetter';
 
 const queue = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -4,9 +4,9 @@
 // newest completed delta found in Temporal's visibility, else the last 24 hours.
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import type { Activities } from '../activities';
-import { batchActivities } from './workdayFullImport';
-import type { WorkdayImportReport } from './workdayImportReport';
+import type { Activities } from '../../activities';
+import { batchActivities } from './fullImport';
+import type { WorkdayImportReport } from './report';
 
 /** Where a delta import stands; carried over continue-as-new. */
 export interface DeltaProgress {

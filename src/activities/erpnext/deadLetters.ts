@@ -3,11 +3,11 @@
 // employee_number), so an operator can redrive them once the cause is fixed. Runs inside the import activity: its workflow is the item's source.
 import { Context } from '@temporalio/activity';
 import type { Duration } from '@temporalio/common';
-import { deadLetterError } from '../domain/deadLetter';
-import { erpnextConnectorFor, type Region } from '../domain/employee';
-import type { ErpnextEmployeeFields } from '../domain/employeeValidation';
-import type { RefusalReason } from './employeeWriter';
-import { countDeadLettered, fromCurrentActivity, sendToDeadLetter } from './deadLetter';
+import { deadLetterError } from '../../domain/deadLetter';
+import { erpnextConnectorFor, type Region } from '../../domain/employee';
+import type { ErpnextEmployeeFields } from '../../domain/employeeValidation';
+import type { RefusalReason } from './writer';
+import { countDeadLettered, fromCurrentActivity, sendToDeadLetter } from '../deadLetter';
 
 export const EMPLOYEE_DEAD_LETTER_KIND = 'erpnext-employee';
 

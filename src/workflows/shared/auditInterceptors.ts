@@ -14,7 +14,7 @@ import {
   type WorkflowInterceptorsFactory,
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
-import { AUDIT_ACTOR_HEADER, personOf } from '../domain/audit';
+import { AUDIT_ACTOR_HEADER, personOf } from '../../domain/audit';
 import { auditEvent, workflowActor } from './audit';
 
 function reasonOf(err: unknown): string {

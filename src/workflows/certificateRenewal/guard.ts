@@ -2,10 +2,10 @@
 // refusals as plain, non-retryable failures (no stack trace reaches the person acting), and the
 // one-line current details the Web UI shows for the run.
 import { ApplicationFailure } from '@temporalio/common';
-import { renewalActionArgs } from '../domain/inputs/certificateRenewal';
-import { parseInput, refusal } from '../domain/inputs/parse';
-import type { RenewalActionName } from './certificateRenewalSignals';
-import { normalizeActionArgs, type RenewalStatus } from './certificateRenewalState';
+import { renewalActionArgs } from '../../domain/inputs/certificateRenewal';
+import { parseInput, refusal } from '../../domain/inputs/parse';
+import type { RenewalActionName } from './messages';
+import { normalizeActionArgs, type RenewalStatus } from './state';
 
 /** The action's arguments in the people's form, or a non-retryable InvalidInput. */
 export function parseAction(name: RenewalActionName, raw: unknown): unknown {

@@ -11,18 +11,18 @@ import {
   type ReasonCounts,
   type Region,
   type RegionCounts,
-} from '../domain/employee';
+} from '../../domain/employee';
 import {
   employeeRegion,
   toErpnextEmployee,
   type EmployeeRecord,
   type ErpnextEmployeeFields,
-} from '../domain/employeeValidation';
-import type { ErpnextClient } from '../vendors/erpnext';
-import { deadLetterFailedEmployees } from './employeeDeadLetters';
-import { createRegionMover } from './employeeRegionMove';
-import { createEmployeeWriter } from './employeeWriter';
-import { countRecords } from './recordMetrics';
+} from '../../domain/employeeValidation';
+import type { ErpnextClient } from '../../vendors/erpnext';
+import { deadLetterFailedEmployees } from './deadLetters';
+import { createRegionMover } from './regionMove';
+import { createEmployeeWriter } from './writer';
+import { countRecords } from '../shared/recordMetrics';
 
 export type QuarantinedRow = QuarantineEntry & { employeeId?: string; firstLine?: number };
 

@@ -4,12 +4,12 @@
 // reference, never in history), and upserts the valid ones into the ERPNext of their region with the
 // shared employee writer (read before write: a retried page updates, never duplicates).
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Region } from '../domain/employee';
-import { validateWorker } from '../domain/workdayWorker';
-import type { ErpnextClient } from '../vendors/erpnext';
-import { MAX_PAGE_COUNT, type WorkdayClient } from '../vendors/workday';
-import { createBatchWriter, EmployeeBatch, type WrittenBatch } from './employeeBatch';
-import { vendorCall } from './failures';
+import type { Region } from '../../domain/employee';
+import { validateWorker } from '../../domain/workdayWorker';
+import type { ErpnextClient } from '../../vendors/erpnext';
+import { MAX_PAGE_COUNT, type WorkdayClient } from '../../vendors/workday';
+import { createBatchWriter, EmployeeBatch, type WrittenBatch } from '../erpnext/batch';
+import { vendorCall } from '../shared/failures';
 
 export interface WorkdayDeltaDeps {
   client?: WorkdayClient;

@@ -1,6 +1,6 @@
 // What the people on a renewal's escalation ladder read: the step's alert and how to act on it.
-import type { Alert } from '../domain/alert';
-import type { LadderStep } from '../domain/escalation';
+import type { Alert } from '../../domain/alert';
+import type { LadderStep } from '../../domain/escalation';
 
 /** How a person acts on an escalation: the Web UI's Send an Update, or the CLI. */
 export const ACT_WITH =

@@ -2,12 +2,12 @@
 // that appears twice in a file is caught even when its rows land in different batches. The first
 // row wins; later rows are quarantined by the batch that reads them. The pass also counts the rows,
 // which gives the import its progress figure. Memory: a 12-byte hash per row (see idIndex.ts).
-import { columnIndexes, type ColumnMapping } from '../domain/employee';
-import type { SftpSource } from '../vendors/sftp';
+import { columnIndexes, type ColumnMapping } from '../../domain/employee';
+import type { SftpSource } from '../../vendors/sftp';
 import { Context } from '@temporalio/activity';
-import { vendorCall } from './failures';
+import { vendorCall } from '../shared/failures';
 import { confirmRepeats, IdIndex } from './idIndex';
-import { exportFiles, readRecords } from './workday';
+import { exportFiles, readRecords } from './fullImport';
 
 export interface DuplicateRow {
   line: number;

@@ -3,7 +3,7 @@
 // has no search attributes; runs there start children without it.)
 import { workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
-import { CONNECTOR_KEY } from '../domain/search-attributes';
+import { CONNECTOR_KEY } from '../../domain/search-attributes';
 
 export function connectorAttributes(connector: string): SearchAttributePair[] {
   return workflowInfo().typedSearchAttributes.get(CONNECTOR_KEY) === undefined

@@ -3,8 +3,8 @@
 // actor of a run is the schedule that started it (TemporalScheduledById) or `workflow`.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { proxySinks, workflowInfo, type Sinks } from '@temporalio/workflow';
-import type { AuditEvent } from '../domain/audit';
-import { CONNECTOR_KEY } from '../domain/search-attributes';
+import type { AuditEvent } from '../../domain/audit';
+import { CONNECTOR_KEY } from '../../domain/search-attributes';
 
 export interface AuditSinks extends Sinks {
   audit: { record(event: AuditEvent): void };

@@ -1,10 +1,10 @@
 // Residency on a move: when an employee's country moves them to another region, the record in the
 // region they left is deleted, so each employee lives in exactly one region's ERPNext. Only the
 // Workday id is sent to the old region (to find the record), never the new personal data.
-import type { Region } from '../domain/employee';
-import { REGIONS, erpnextConnectorFor } from '../domain/employee';
-import type { ErpnextClient } from '../vendors/erpnext';
-import { vendorCall } from './failures';
+import type { Region } from '../../domain/employee';
+import { REGIONS, erpnextConnectorFor } from '../../domain/employee';
+import type { ErpnextClient } from '../../vendors/erpnext';
+import { vendorCall } from '../shared/failures';
 
 export type RegionMover = (idsByRegion: Record<Region, string[]>) => Promise<Record<Region, number>>;
 

@@ -1,8 +1,8 @@
 // Maps vendor errors to Temporal's retry decisions: 429 waits for the vendor's Retry-After,
 // bad credentials and bad requests are non-retryable, everything else uses the retry policy.
 import { ApplicationFailure, Context, metricMeter } from '@temporalio/activity';
-import { currentActor, writeAudit } from '../audit';
-import { VendorError } from '../vendors/errors';
+import { currentActor, writeAudit } from '../../audit';
+import { VendorError } from '../../vendors/errors';
 
 export function asActivityFailure(err: unknown): unknown {
   if (!(err instanceof VendorError)) return err;

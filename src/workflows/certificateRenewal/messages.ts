@@ -1,7 +1,7 @@
 // The people-facing interface of certificateRenewal: each action exists as a signal (the Web UI
 // sends these) and as an update of the same name (the CLI uses these and gets a validated reply).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { RenewalStatus } from './certificateRenewalState';
+import type { RenewalStatus } from './state';
 
 export interface AcknowledgeArgs {
   who: string;

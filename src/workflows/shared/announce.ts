@@ -10,9 +10,9 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { Alert } from '../domain/alert';
-import { channelRecovery, channelRecoveryWorkflowId, missedAlert, type Channel } from './channelRecovery';
+import type { Activities } from '../../activities';
+import type { Alert } from '../../domain/alert';
+import { channelRecovery, channelRecoveryWorkflowId, missedAlert, type Channel } from '../channelRecovery';
 
 export type ChannelOutcome = 'sent' | 'skipped' | 'failed' | 'emailed';
 

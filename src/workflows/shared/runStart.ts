@@ -10,8 +10,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { parseInput, type InputSpec } from '../domain/inputs/parse';
-import { CONNECTOR_KEY } from '../domain/search-attributes';
+import { parseInput, type InputSpec } from '../../domain/inputs/parse';
+import { CONNECTOR_KEY } from '../../domain/search-attributes';
 
 export interface RunPurpose {
   connector: string;

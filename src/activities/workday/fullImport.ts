@@ -14,13 +14,13 @@ import {
   type ColumnMapping,
   type Drift,
   type Region,
-} from '../domain/employee';
-import { validateRow } from '../domain/employeeValidation';
-import type { ErpnextClient } from '../vendors/erpnext';
-import type { SftpSource } from '../vendors/sftp';
-import { createBatchWriter, EmployeeBatch, type WrittenBatch } from './employeeBatch';
-import type { DuplicateRow } from './workdayScan';
-import { vendorCall } from './failures';
+} from '../../domain/employee';
+import { validateRow } from '../../domain/employeeValidation';
+import type { ErpnextClient } from '../../vendors/erpnext';
+import type { SftpSource } from '../../vendors/sftp';
+import { createBatchWriter, EmployeeBatch, type WrittenBatch } from '../erpnext/batch';
+import type { DuplicateRow } from './scan';
+import { vendorCall } from '../shared/failures';
 
 export interface WorkdayDeps {
   sftp?: SftpSource;
@@ -131,7 +131,7 @@ export function exportFiles(deps: Pick<WorkdayDeps, 'sftp' | 'exportDir'>) {
   };
 }
 
-export function createWorkdayActivities(deps: WorkdayDeps) {
+export function createWorkdayFullImportActivities(deps: WorkdayDeps) {
   const exports = exportFiles(deps);
   const exportDir = exports.dir;
   const sftp = exports.source;

@@ -17,7 +17,7 @@ import {
 import { workflowConnector } from './audit';
 import { connectorAttributes } from './childAttributes';
 import { failureMessage } from './besideTheLadder';
-import { runFailureAlert, runFailureAlertWorkflowId } from './runFailureAlert';
+import { runFailureAlert, runFailureAlertWorkflowId } from '../runFailureAlert';
 
 class AnnounceFailure implements WorkflowInboundCallsInterceptor {
   async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>) {

@@ -1,8 +1,8 @@
 // The breaker's probe for ERPNext: one cheap authenticated call per configured region. An outage
 // surfaces as the same VendorUnavailable/RateLimited failure the import's writes raise.
-import { REGIONS, erpnextConnectorFor, type Region } from '../domain/employee';
-import type { ErpnextClient } from '../vendors/erpnext';
-import { vendorCall } from './failures';
+import { REGIONS, erpnextConnectorFor, type Region } from '../../domain/employee';
+import type { ErpnextClient } from '../../vendors/erpnext';
+import { vendorCall } from '../shared/failures';
 
 export function createErpnextProbeActivities(erpnext: Partial<Record<Region, ErpnextClient>>) {
   return {

@@ -8,10 +8,15 @@
 // dead attempt never wrote after its `sent` line (an attempt that died after writing its outcome
 // gets both: a confirmation is never missing, at worst repeated).
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { emptyRegionCounts, erpnextConnectorFor, type Region, type RegionCounts } from '../domain/employee';
-import type { ErpnextEmployeeFields } from '../domain/employeeValidation';
-import type { ErpnextClient } from '../vendors/erpnext';
-import { auditWrite, vendorCall } from './failures';
+import {
+  emptyRegionCounts,
+  erpnextConnectorFor,
+  type Region,
+  type RegionCounts,
+} from '../../domain/employee';
+import type { ErpnextEmployeeFields } from '../../domain/employeeValidation';
+import type { ErpnextClient } from '../../vendors/erpnext';
+import { auditWrite, vendorCall } from '../shared/failures';
 
 /** ERPNext answered that it will not take this request as it is (HTTP 4xx other than auth/429). */
 function isRefusal(err: unknown): err is ApplicationFailure {

@@ -1,6 +1,6 @@
 // The Workday import's report (the workflow result the UI shows) and how batch or page results add
 // into it. Counts only: quarantined rows stay in files, referenced by path; no personal data.
-import type { WrittenBatch } from '../activities/employeeBatch';
+import type { WrittenBatch } from '../../activities/erpnext/batch';
 import {
   addReasonCounts,
   addRegionCounts,
@@ -8,7 +8,7 @@ import {
   type ReasonCounts,
   type Region,
   type RegionCounts,
-} from '../domain/employee';
+} from '../../domain/employee';
 
 export interface WorkdayImportReport {
   mode: 'full' | 'delta';
