@@ -42,6 +42,7 @@ import {
 import { addDeadLettersArgs, deadLetterQueueInput, redriveArgs } from '../domain/inputs/deadLetterQueue';
 import { refusal } from '../domain/inputs/parse';
 import { announce } from './shared/announce';
+import { mapConcurrent } from './shared/mapConcurrent';
 import { BesideTheLadder, failureMessage } from './shared/besideTheLadder';
 import { signalArg, updateArgValidator } from './shared/messageArgs';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
@@ -128,31 +129,26 @@ export async function deadLetterQueue(raw: DeadLetterQueueInput): Promise<void> 
       return false;
     });
     for (const item of queue) inFlight.add(item.id);
-    let next = 0;
-    const lane = async () => {
-      while (next < queue.length) {
-        const item = queue[next++]!;
-        result.attempted++;
-        try {
-          await redriveDeadLetter(item);
-          const now = items.get(item.id);
-          // A producer that failed the record again meanwhile keeps its new failure in the queue.
-          if (now && now.lastFailedAt === item.lastFailedAt) items.delete(item.id);
-          result.succeeded++;
-          result.results.push({ id: item.id, outcome: 'succeeded' });
-        } catch (err) {
-          // The activity's own failure, without Temporal's "activity task failed" wrapper.
-          const error = deadLetterErrorOf(err instanceof ActivityFailure ? (err.cause ?? err) : err);
-          const now = items.get(item.id) ?? item;
-          items.set(item.id, recordRedriveFailure(now, error, Date.now(), retentionMs));
-          result.failed++;
-          result.results.push({ id: item.id, outcome: 'failed', error: `${error.type}: ${error.message}` });
-        } finally {
-          inFlight.delete(item.id);
-        }
+    await mapConcurrent(queue, REDRIVE_CONCURRENCY, async (item) => {
+      result.attempted++;
+      try {
+        await redriveDeadLetter(item);
+        const now = items.get(item.id);
+        // A producer that failed the record again meanwhile keeps its new failure in the queue.
+        if (now && now.lastFailedAt === item.lastFailedAt) items.delete(item.id);
+        result.succeeded++;
+        result.results.push({ id: item.id, outcome: 'succeeded' });
+      } catch (err) {
+        // The activity's own failure, without Temporal's "activity task failed" wrapper.
+        const error = deadLetterErrorOf(err instanceof ActivityFailure ? (err.cause ?? err) : err);
+        const now = items.get(item.id) ?? item;
+        items.set(item.id, recordRedriveFailure(now, error, Date.now(), retentionMs));
+        result.failed++;
+        result.results.push({ id: item.id, outcome: 'failed', error: `${error.type}: ${error.message}` });
+      } finally {
+        inFlight.delete(item.id);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(REDRIVE_CONCURRENCY, queue.length) }, lane));
+    });
     redrivenTotal += result.succeeded;
     note('redrive-succeeded', result.succeeded);
     note('redrive-failed', result.failed);

@@ -1,8 +1,7 @@
 // readinessCheck: the inventory's readiness checklist as code. For each configured connector:
 // reachable, credentials accepted, TLS certificate days to expiry; then one summary to Slack and
 // Teams, and a small report as the result. Scheduled daily (see schedules.ts).
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
 import { gradeCheck, tlsTarget, type GradedCheck } from '../domain/readiness';
@@ -13,6 +12,7 @@ import { announce, type Announcement } from './shared/announce';
 import { connectorAttributes } from './shared/childAttributes';
 import { certificateRenewal } from './certificateRenewal';
 import { certificateRenewalWorkflowId } from './certificateRenewal/messages';
+import { startChildOnce } from './shared/startChildOnce';
 
 export interface ReadinessCheckInput {
   /** Which connectors to check; all configured ones when absent. */
@@ -76,18 +76,13 @@ async function startRenewals(checks: GradedCheck[], certWarnDays: number): Promi
     if (!check.tls || !target || check.tls.daysToExpiry >= certWarnDays) continue;
     if (Date.parse(check.tls.validTo) <= Date.now()) continue;
     const workflowId = certificateRenewalWorkflowId(target.host);
-    try {
-      await startChild(certificateRenewal, {
-        workflowId,
-        args: [{ ...target, connector: check.connector, expiresAt: check.tls.validTo }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        typedSearchAttributes: connectorAttributes(check.connector),
-        staticSummary: `Certificate renewal: ${target.host}`,
-        staticDetails: `Started by readiness check ${workflowInfo().workflowId}: the certificate expires ${check.tls.validTo}.`,
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
+    await startChildOnce(certificateRenewal, {
+      workflowId,
+      args: [{ ...target, connector: check.connector, expiresAt: check.tls.validTo }],
+      typedSearchAttributes: connectorAttributes(check.connector),
+      staticSummary: `Certificate renewal: ${target.host}`,
+      staticDetails: `Started by readiness check ${workflowInfo().workflowId}: the certificate expires ${check.tls.validTo}.`,
+    });
     ids.push(workflowId);
   }
   return ids;

@@ -19,6 +19,7 @@ import {
 } from '../domain/tableau';
 import { countRun } from './shared/runMetrics';
 import { announce } from './shared/announce';
+import { mapConcurrent } from './shared/mapConcurrent';
 import { raiseIncident } from './openIncident';
 import { tableauExtractRefreshInput } from '../domain/inputs/tableauExtractRefresh';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
@@ -171,14 +172,9 @@ export async function tableauExtractRefresh(raw: TableauExtractRefreshInput): Pr
   }
 
   const results: DataSourceResult[] = new Array<DataSourceResult>(selected.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < selected.length) {
-      const index = next++;
-      results[index] = await refreshOne(selected[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limits.maxConcurrent, selected.length) }, lane));
+  await mapConcurrent(selected, limits.maxConcurrent, async (ds, index) => {
+    results[index] = await refreshOne(ds);
+  });
 
   for (const r of results) {
     if (!isProblem(r.outcome)) continue;

@@ -2,17 +2,12 @@
 // retries, so one failing channel never loses the alert on the other. A channel that keeps
 // failing for the failover window (default 15 minutes) is replaced by one email for this alert,
 // and the channel's recovery workflow posts one summary there once it works again.
-import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
-import {
-  ParentClosePolicy,
-  getExternalWorkflowHandle,
-  proxyActivities,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import { getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { Alert } from '../../domain/alert';
 import { channelRecovery, channelRecoveryWorkflowId, missedAlert, type Channel } from '../channelRecovery';
+import { startChildOnce } from './startChildOnce';
 
 export type ChannelOutcome = 'sent' | 'skipped' | 'failed' | 'emailed';
 
@@ -61,16 +56,11 @@ export async function announce(
 
 async function noteMissed(channel: Channel, alert: Alert): Promise<void> {
   const workflowId = channelRecoveryWorkflowId(channel);
-  try {
-    await startChild(channelRecovery, {
-      workflowId,
-      args: [{ channel }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `${channel} recovery: one summary of the alerts it missed`,
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await startChildOnce(channelRecovery, {
+    workflowId,
+    args: [{ channel }],
+    staticSummary: `${channel} recovery: one summary of the alerts it missed`,
+  });
   await getExternalWorkflowHandle(workflowId).signal(missedAlert, {
     title: alert.title.slice(0, 1_000),
     severity: alert.severity,

@@ -2,35 +2,29 @@
 // `callThroughBreaker` runs a vendor step; when the step fails for an outage (after its own retries)
 // it opens `breaker-<connector>`, announces it, probes on a durable timer until the vendor answers,
 // closes and announces the breaker, then runs the same step again.
-import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
-  ParentClosePolicy,
   TimeoutFailure,
   getExternalWorkflowHandle,
   patched,
   sleep,
-  startChild,
 } from '@temporalio/workflow';
 import { announce } from './announce';
 import { connectorAttributes } from './childAttributes';
 import { breakerWorkflowId, circuitBreaker, closeBreaker, openBreaker } from '../circuitBreaker';
+import { startChildOnce } from './startChildOnce';
 
 /** Starts the connector's breaker workflow if needed, then opens it. */
 export async function openConnectorBreaker(connector: string, by: string, reason: string): Promise<void> {
   const workflowId = breakerWorkflowId(connector);
-  try {
-    await startChild(circuitBreaker, {
-      workflowId,
-      args: [{ connector }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: connectorAttributes(connector),
-      staticSummary: `Circuit breaker: ${connector}`,
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await startChildOnce(circuitBreaker, {
+    workflowId,
+    args: [{ connector }],
+    typedSearchAttributes: connectorAttributes(connector),
+    staticSummary: `Circuit breaker: ${connector}`,
+  });
   // The breaker refuses reasons over 500 characters (a vendor's error page can be longer).
   await getExternalWorkflowHandle(workflowId).signal(openBreaker, { by, reason: reason.slice(0, 500) });
 }

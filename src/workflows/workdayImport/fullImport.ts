@@ -1,14 +1,8 @@
 // Full mode of the Workday import: pick the export, gate schema drift (unknown columns: governance
 // notice and a Tableau refresh; missing required columns: wait for a person's decision), scan the
 // file once for ids repeated across batches, then hand out batches by byte offset.
-import {
-  ParentClosePolicy,
-  condition,
-  proxyActivities,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
+import { condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import type { ExportInspection, ImportBatchResult } from '../../activities/workday/fullImport';
 import type { DuplicateRow } from '../../activities/workday/scan';
@@ -18,6 +12,7 @@ import { announce } from '../shared/announce';
 import { connectorAttributes } from '../shared/childAttributes';
 import { tableauExtractRefresh } from '../tableauExtractRefresh';
 import type { WorkdayImportReport } from './report';
+import { startChildOnce } from '../shared/startChildOnce';
 
 export interface FullImportOptions {
   file?: string;
@@ -163,17 +158,12 @@ async function startTableauRefresh(
   polling: FullImportOptions['tableauPolling'] = {},
 ): Promise<string> {
   const workflowId = `tableau-refresh-drift-${file}`;
-  try {
-    await startChild(tableauExtractRefresh, {
-      workflowId,
-      args: [{ ...refreshInputForDrift({ newFields, source: 'workday' }), ...polling }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: connectorAttributes('tableau'),
-      staticSummary: `Tableau refresh after new Workday columns in ${file}`,
-      staticDetails: `Started by the Workday import ${workflowInfo().workflowId}: new fields ${newFields.join(', ').slice(0, 500)}.`,
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await startChildOnce(tableauExtractRefresh, {
+    workflowId,
+    args: [{ ...refreshInputForDrift({ newFields, source: 'workday' }), ...polling }],
+    typedSearchAttributes: connectorAttributes('tableau'),
+    staticSummary: `Tableau refresh after new Workday columns in ${file}`,
+    staticDetails: `Started by the Workday import ${workflowInfo().workflowId}: new fields ${newFields.join(', ').slice(0, 500)}.`,
+  });
   return workflowId;
 }
