@@ -45,7 +45,7 @@ export function longname(name: string, stats: Stats, now = Date.now()): string {
   return `${modeString(stats.mode)} ${String(stats.nlink).padStart(3)} workday  workday  ${size} ${when} ${name}`;
 }
 
-export function serveFolder(sftp: SFTPWrapper, rootDir: string): void {
+export function serveFolder(sftp: SFTPWrapper, rootDir: string, maxReadLength = 256 * 1024): void {
   const handles = new Map<
     number,
     { kind: 'file'; fh: fs.FileHandle } | { kind: 'dir'; path: string; done: boolean }
@@ -91,8 +91,8 @@ export function serveFolder(sftp: SFTPWrapper, rootDir: string): void {
   sftp.on('READ', (id, handle, offset, length) => {
     const h = handles.get(fromHandle(handle));
     if (!h || h.kind !== 'file') return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle');
-    const buffer = Buffer.alloc(length);
-    h.fh.read(buffer, 0, length, offset).then(
+    const buffer = Buffer.alloc(Math.min(length, maxReadLength));
+    h.fh.read(buffer, 0, buffer.length, offset).then(
       ({ bytesRead }) =>
         bytesRead === 0 ? sftp.status(id, STATUS_CODE.EOF) : sftp.data(id, buffer.subarray(0, bytesRead)),
       (err) => fail(id, err),

@@ -19,6 +19,8 @@ export interface SftpSimulatorOptions {
   password?: string;
   /** OpenSSH public key lines (`ssh-ed25519 AAAA… comment`) that may log in as `username` too. */
   authorizedKeys?: string[];
+  /** Most bytes one READ returns, as servers cap it (OpenSSH: 256 KiB); a client must ask again. */
+  maxReadLength?: number;
 }
 
 export interface SftpSimulator {
@@ -101,7 +103,7 @@ export async function startSftpSimulator(options: SftpSimulatorOptions): Promise
     client.on('ready', () => {
       client.on('session', (acceptSession) => {
         const session = acceptSession();
-        session.on('sftp', (acceptSftp) => serveFolder(acceptSftp(), options.rootDir));
+        session.on('sftp', (acceptSftp) => serveFolder(acceptSftp(), options.rootDir, options.maxReadLength));
       });
     });
   });
