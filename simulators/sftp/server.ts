@@ -1,14 +1,12 @@
-// SFTP simulator: an SSH server (the `ssh2` package) with password auth whose SFTP subsystem serves
-// a real folder on disk, chrooted: Workday's EIB pushes `workers_YYYYMMDD.csv` into `/exports`, the
-// import reads it from there. Read, write, stat, list, rename and remove, as OpenSSH's sftp-server.
-import { createHash, generateKeyPairSync } from 'node:crypto';
+// SFTP simulator: an SSH server (the `ssh2` package) with password or public-key auth whose SFTP
+// subsystem serves a real folder on disk (folder.ts): Workday's EIB pushes `workers_YYYYMMDD.csv`
+// into `/exports`, the import reads it from there.
+import { createHash, generateKeyPairSync, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import fs from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import ssh2, { type Connection, type SFTPWrapper, utils } from 'ssh2';
-
-const { OPEN_MODE, STATUS_CODE } = utils.sftp;
+import ssh2, { type AuthContext, type Connection, type ParsedKey, utils } from 'ssh2';
+import { serveFolder } from './folder';
 
 export interface SftpSimulatorOptions {
   /** Folder whose content the SFTP root shows; created if missing. */
@@ -19,6 +17,10 @@ export interface SftpSimulatorOptions {
   host?: string;
   username?: string;
   password?: string;
+  /** OpenSSH public key lines (`ssh-ed25519 AAAA… comment`) that may log in as `username` too. */
+  authorizedKeys?: string[];
+  /** Most bytes one READ returns, as servers cap it (OpenSSH: 256 KiB); a client must ask again. */
+  maxReadLength?: number;
 }
 
 export interface SftpSimulator {
@@ -30,6 +32,8 @@ export interface SftpSimulator {
   rootDir: string;
   /** `SHA256:<base64>` of the host key, as `ssh-keygen -lf` prints it. */
   hostKeyFingerprint: string;
+  /** The host key as a known_hosts entry takes it: `ssh-rsa AAAA…`. */
+  hostPublicKey: string;
   close(): Promise<void>;
 }
 
@@ -51,161 +55,25 @@ function loadHostKey(file: string): string {
   return privateKey;
 }
 
-function attrsOf(stats: import('node:fs').Stats) {
-  return {
-    mode: stats.mode,
-    uid: stats.uid,
-    gid: stats.gid,
-    size: stats.size,
-    atime: Math.floor(stats.atimeMs / 1000),
-    mtime: Math.floor(stats.mtimeMs / 1000),
-  };
+function parsePublicKey(line: string): ParsedKey {
+  const key = utils.parseKey(line);
+  if (key instanceof Error) throw new Error(`authorizedKeys: ${key.message}`);
+  return Array.isArray(key) ? key[0]! : key;
 }
 
-function longname(name: string, stats: import('node:fs').Stats): string {
-  const type = stats.isDirectory() ? 'd' : '-';
-  return `${type}rw-r--r--    1 workday  workday  ${String(stats.size).padStart(10)} Jan  1 00:00 ${name}`;
-}
-
-function serveSftp(sftp: SFTPWrapper, rootDir: string): void {
-  const handles = new Map<
-    number,
-    { kind: 'file'; fh: fs.FileHandle } | { kind: 'dir'; path: string; done: boolean }
-  >();
-  let nextHandle = 1;
-  const toHandle = (n: number) => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(n);
-    return b;
-  };
-  const fromHandle = (b: Buffer) => (b.length === 4 ? b.readUInt32BE(0) : -1);
-  /** Resolves a client path inside the root; `..` never escapes it. */
-  const local = (p: string) => path.join(rootDir, path.posix.normalize(`/${p}`));
-  const fail = (id: number, err: unknown) => {
-    const code = (err as NodeJS.ErrnoException).code;
-    const status =
-      code === 'ENOENT'
-        ? STATUS_CODE.NO_SUCH_FILE
-        : code === 'EACCES'
-          ? STATUS_CODE.PERMISSION_DENIED
-          : STATUS_CODE.FAILURE;
-    sftp.status(id, status, (err as Error).message);
-  };
-
-  sftp.on('REALPATH', (id, p) => {
-    const resolved = path.posix.normalize(`/${p === '.' ? '' : p}`);
-    sftp.name(id, [{ filename: resolved, longname: resolved, attrs: {} as never }]);
+/**
+ * Password, or one of the authorized keys: a query without signature is answered "acceptable"
+ * (the SSH public-key flow), a signed attempt must verify against that key.
+ */
+function accepts(ctx: AuthContext, password: string, keys: ParsedKey[]): boolean {
+  if (ctx.method === 'password') return ctx.password === password;
+  if (ctx.method !== 'publickey') return false;
+  const key = keys.find((k) => {
+    const blob = k.getPublicSSH();
+    return blob.length === ctx.key.data.length && timingSafeEqual(blob, ctx.key.data);
   });
-  sftp.on('OPEN', (id, filename, flags) => {
-    const write = (flags & OPEN_MODE.WRITE) !== 0;
-    let mode = 'r';
-    if (write)
-      mode = flags & OPEN_MODE.APPEND ? 'a' : flags & OPEN_MODE.TRUNC || flags & OPEN_MODE.CREAT ? 'w' : 'r+';
-    fs.open(local(filename), mode).then(
-      (fh) => {
-        const n = nextHandle++;
-        handles.set(n, { kind: 'file', fh });
-        sftp.handle(id, toHandle(n));
-      },
-      (err) => fail(id, err),
-    );
-  });
-  sftp.on('READ', (id, handle, offset, length) => {
-    const h = handles.get(fromHandle(handle));
-    if (!h || h.kind !== 'file') return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle');
-    const buffer = Buffer.alloc(length);
-    h.fh.read(buffer, 0, length, offset).then(
-      ({ bytesRead }) =>
-        bytesRead === 0 ? sftp.status(id, STATUS_CODE.EOF) : sftp.data(id, buffer.subarray(0, bytesRead)),
-      (err) => fail(id, err),
-    );
-  });
-  sftp.on('WRITE', (id, handle, offset, data) => {
-    const h = handles.get(fromHandle(handle));
-    if (!h || h.kind !== 'file') return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle');
-    h.fh.write(data, 0, data.length, offset).then(
-      () => sftp.status(id, STATUS_CODE.OK),
-      (err) => fail(id, err),
-    );
-  });
-  sftp.on('FSTAT', (id, handle) => {
-    const h = handles.get(fromHandle(handle));
-    if (!h || h.kind !== 'file') return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle');
-    h.fh.stat().then(
-      (s) => sftp.attrs(id, attrsOf(s)),
-      (err) => fail(id, err),
-    );
-  });
-  const stat = (id: number, p: string): void =>
-    void fs.stat(local(p)).then(
-      (s) => sftp.attrs(id, attrsOf(s)),
-      (err) => fail(id, err),
-    );
-  sftp.on('STAT', stat);
-  sftp.on('LSTAT', stat);
-  sftp.on('CLOSE', (id, handle) => {
-    const n = fromHandle(handle);
-    const h = handles.get(n);
-    handles.delete(n);
-    if (!h) return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle');
-    if (h.kind === 'dir') return sftp.status(id, STATUS_CODE.OK);
-    h.fh.close().then(
-      () => sftp.status(id, STATUS_CODE.OK),
-      (err) => fail(id, err),
-    );
-  });
-  sftp.on('OPENDIR', (id, p) => {
-    fs.stat(local(p)).then(
-      (s) => {
-        if (!s.isDirectory()) return sftp.status(id, STATUS_CODE.FAILURE, 'not a directory');
-        const n = nextHandle++;
-        handles.set(n, { kind: 'dir', path: local(p), done: false });
-        sftp.handle(id, toHandle(n));
-      },
-      (err) => fail(id, err),
-    );
-  });
-  sftp.on('READDIR', (id, handle) => {
-    const h = handles.get(fromHandle(handle));
-    if (!h || h.kind !== 'dir') return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle');
-    if (h.done) return sftp.status(id, STATUS_CODE.EOF);
-    h.done = true;
-    (async () => {
-      const names = await fs.readdir(h.path);
-      return Promise.all(
-        names.map(async (filename) => {
-          const s = await fs.stat(path.join(h.path, filename));
-          return { filename, longname: longname(filename, s), attrs: attrsOf(s) };
-        }),
-      );
-    })().then(
-      (entries) =>
-        entries.length === 0 ? sftp.status(id, STATUS_CODE.EOF) : sftp.name(id, entries as never),
-      (err) => fail(id, err),
-    );
-  });
-  sftp.on('REMOVE', (id, p) => {
-    fs.unlink(local(p)).then(
-      () => sftp.status(id, STATUS_CODE.OK),
-      (err) => fail(id, err),
-    );
-  });
-  sftp.on('RENAME', (id, from, to) => {
-    fs.rename(local(from), local(to)).then(
-      () => sftp.status(id, STATUS_CODE.OK),
-      (err) => fail(id, err),
-    );
-  });
-  sftp.on('MKDIR', (id, p) => {
-    fs.mkdir(local(p)).then(
-      () => sftp.status(id, STATUS_CODE.OK),
-      (err) => fail(id, err),
-    );
-  });
-  sftp.on('close', () => {
-    for (const h of handles.values()) if (h.kind === 'file') void h.fh.close().catch(() => undefined);
-    handles.clear();
-  });
+  if (!key) return false;
+  return !ctx.signature || key.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true;
 }
 
 export async function startSftpSimulator(options: SftpSimulatorOptions): Promise<SftpSimulator> {
@@ -216,22 +84,26 @@ export async function startSftpSimulator(options: SftpSimulatorOptions): Promise
   const hostKey = loadHostKey(options.hostKeyFile);
   const parsed = utils.parseKey(hostKey);
   if (parsed instanceof Error) throw parsed;
-  const fingerprint = hostKeyFingerprint((Array.isArray(parsed) ? parsed[0] : parsed).getPublicSSH());
+  const hostPublic = Array.isArray(parsed) ? parsed[0]! : parsed;
+  const fingerprint = hostKeyFingerprint(hostPublic.getPublicSSH());
+  const authorizedKeys = (options.authorizedKeys ?? []).map(parsePublicKey);
   const connections = new Set<Connection>();
 
   const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
     connections.add(client);
+    // Small SFTP requests and replies must not wait for Nagle's algorithm (40 ms a round trip).
+    // `setNoDelay` is documented for Connection in ssh2's README, missing from @types/ssh2.
+    (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
     client.on('close', () => connections.delete(client));
     client.on('error', () => connections.delete(client));
     client.on('authentication', (ctx) => {
-      if (ctx.method === 'password' && ctx.username === username && ctx.password === password)
-        return ctx.accept();
-      return ctx.reject(['password']);
+      if (ctx.username === username && accepts(ctx, password, authorizedKeys)) return ctx.accept();
+      return ctx.reject(authorizedKeys.length > 0 ? ['publickey', 'password'] : ['password']);
     });
     client.on('ready', () => {
       client.on('session', (acceptSession) => {
         const session = acceptSession();
-        session.on('sftp', (acceptSftp) => serveSftp(acceptSftp(), options.rootDir));
+        session.on('sftp', (acceptSftp) => serveFolder(acceptSftp(), options.rootDir, options.maxReadLength));
       });
     });
   });
@@ -248,6 +120,7 @@ export async function startSftpSimulator(options: SftpSimulatorOptions): Promise
     password,
     rootDir: options.rootDir,
     hostKeyFingerprint: fingerprint,
+    hostPublicKey: `${hostPublic.type} ${hostPublic.getPublicSSH().toString('base64')}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of connections) c.end();

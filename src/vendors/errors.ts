@@ -4,6 +4,7 @@ export type VendorErrorKind =
   | 'rate-limited' // 429: retry after the vendor's Retry-After
   | 'unavailable' // 5xx, timeouts, network: retry with backoff
   | 'auth' // credentials rejected: a person must fix them, do not retry
+  | 'untrusted' // the server is not the one pinned (SSH host key): a possible attack, do not retry
   | 'invalid'; // the request itself is wrong: do not retry
 
 export class VendorError extends Error {

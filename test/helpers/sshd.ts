@@ -1,9 +1,10 @@
 // A real OpenSSH `sshd` for the e2e SFTP tests (DESIGN: real parts where users have them): runs in
 // the foreground on a free loopback port with a throwaway config, a fresh ed25519 host key and
 // `internal-sftp` chrooted to a temp folder that holds `/exports`, as a Workday SFTP drop looks.
-// Password auth for a dedicated system user (what our client supports), so it needs root: the user
-// and its per-run random password are set with useradd/chpasswd, and the password is locked again
-// when the server stops. A missing sshd or a non-root run is a failure that says what to do.
+// Password auth for a system user of its own (what our client supports), so it needs root: each
+// server creates `workday-sftp-<random>` with a random password (useradd/chpasswd) and deletes it
+// when it stops; one shared user would let parallel runs (other worktrees, the benchmark) change
+// each other's password. A missing sshd or a non-root run is a failure that says what to do.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -21,7 +22,8 @@ import path from 'node:path';
 import { sshFingerprint } from '../../src/vendors/sftp';
 
 export const SSHD_BINARY = process.env.SSHD_BINARY ?? '/usr/sbin/sshd';
-export const SFTP_TEST_USER = 'workday-sftp-test';
+/** Prefix of the per-server system users. */
+export const SFTP_TEST_USER_PREFIX = 'workday-sftp-';
 /** Root-owned and not world-writable, as sshd demands of every component of a ChrootDirectory. */
 const CHROOT_PARENT = '/run';
 
@@ -78,24 +80,26 @@ function descendants(root: number): number[] {
   return found;
 }
 
-function ensureTestUser(password: string): void {
-  try {
-    execFileSync('id', ['-u', SFTP_TEST_USER], { stdio: 'ignore' });
-  } catch {
-    execFileSync('useradd', [
-      '--system',
-      '--no-create-home',
-      '--home-dir',
-      '/nonexistent',
-      '--shell',
-      '/usr/sbin/nologin',
-      SFTP_TEST_USER,
-    ]);
-  }
-  execFileSync('chpasswd', { input: `${SFTP_TEST_USER}:${password}\n` });
+function createTestUser(user: string, password: string): void {
+  execFileSync('useradd', [
+    '--system',
+    '--no-create-home',
+    '--home-dir',
+    '/nonexistent',
+    '--shell',
+    '/usr/sbin/nologin',
+    user,
+  ]);
+  execFileSync('chpasswd', { input: `${user}:${password}\n` });
 }
 
-function sshdConfig(o: { port: number; hostKey: string; pidFile: string; chroot: string }): string {
+function sshdConfig(o: {
+  port: number;
+  hostKey: string;
+  pidFile: string;
+  chroot: string;
+  user: string;
+}): string {
   return [
     `Port ${o.port}`,
     'ListenAddress 127.0.0.1',
@@ -107,7 +111,7 @@ function sshdConfig(o: { port: number; hostKey: string; pidFile: string; chroot:
     'PubkeyAuthentication no',
     'AuthorizedKeysFile none',
     'PermitRootLogin no',
-    `AllowUsers ${SFTP_TEST_USER}`,
+    `AllowUsers ${o.user}`,
     'Subsystem sftp internal-sftp',
     `ChrootDirectory ${o.chroot}`,
     'ForceCommand internal-sftp',
@@ -129,8 +133,8 @@ export async function startSshd(): Promise<Sshd> {
     );
   if (process.getuid?.() !== 0)
     throw new Error(
-      'the sshd SFTP tests need root: they create the system user ' +
-        `${SFTP_TEST_USER} with a per-run password (our SFTP client authenticates by password)`,
+      'the sshd SFTP tests need root: they create a system user ' +
+        `${SFTP_TEST_USER_PREFIX}<random> with a password (our SFTP client authenticates by password)`,
     );
   const dir = mkdtempSync(path.join(CHROOT_PARENT, 'workday-sshd-'));
   chmodSync(dir, 0o755);
@@ -141,13 +145,14 @@ export async function startSshd(): Promise<Sshd> {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'workday-sshd-test', '-f', hostKey]);
   const blob = Buffer.from(readFileSync(`${hostKey}.pub`, 'utf8').split(' ')[1]!, 'base64');
   const password = randomBytes(18).toString('base64url');
-  ensureTestUser(password);
+  const user = `${SFTP_TEST_USER_PREFIX}${randomBytes(4).toString('hex')}`;
+  createTestUser(user, password);
   // sshd's privilege-separation folder; the package's service unit would create it.
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 
   const port = await freePort();
   const config = path.join(dir, 'sshd_config');
-  writeFileSync(config, sshdConfig({ port, hostKey, pidFile: path.join(dir, 'sshd.pid'), chroot }));
+  writeFileSync(config, sshdConfig({ port, hostKey, pidFile: path.join(dir, 'sshd.pid'), chroot, user }));
   const child: ChildProcess = spawn(SSHD_BINARY, ['-D', '-e', '-f', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -156,9 +161,9 @@ export async function startSshd(): Promise<Sshd> {
   const cleanup = () => {
     rmSync(dir, { recursive: true, force: true });
     try {
-      execFileSync('passwd', ['-l', SFTP_TEST_USER], { stdio: 'ignore' });
+      execFileSync('userdel', [user], { stdio: 'ignore' });
     } catch {
-      // already locked or removed: nothing to undo
+      // already removed: nothing to undo
     }
   };
   try {
@@ -186,14 +191,14 @@ export async function startSshd(): Promise<Sshd> {
   return {
     host: '127.0.0.1',
     port,
-    username: SFTP_TEST_USER,
+    username: user,
     password,
     hostKeyFingerprint,
     exportsDir,
     env: {
       WORKDAY_SFTP_HOST: '127.0.0.1',
       WORKDAY_SFTP_PORT: String(port),
-      WORKDAY_SFTP_USERNAME: SFTP_TEST_USER,
+      WORKDAY_SFTP_USERNAME: user,
       WORKDAY_SFTP_PASSWORD: password,
       WORKDAY_SFTP_HOST_KEY_SHA256: hostKeyFingerprint,
       WORKDAY_EXPORT_DIR: '/exports',

@@ -24,6 +24,13 @@ export function asActivityFailure(err: unknown): unknown {
         nonRetryable: true,
         details,
       });
+    case 'untrusted':
+      return ApplicationFailure.create({
+        message: err.message,
+        type: 'UntrustedServer',
+        nonRetryable: true,
+        details,
+      });
     case 'invalid':
       return ApplicationFailure.create({
         message: err.message,
