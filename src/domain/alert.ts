@@ -1,5 +1,6 @@
 // An alert is what every workflow announces; renderers turn it into each channel's format.
 // Pure functions: workflows build alerts, activities render and send them.
+import { actionsBlock, type AlertAction } from './alertActions';
 
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -10,6 +11,8 @@ export interface Alert {
   /** Short name/value pairs shown as a table (Slack fields, Adaptive Card FactSet). */
   facts?: { name: string; value: string }[];
   connector?: string;
+  /** One-click answers (Slack buttons); absent = a message without buttons. */
+  actions?: AlertAction[];
 }
 
 const SEVERITY_ICON: Record<Severity, string> = { info: 'ℹ️', warning: '⚠️', critical: '🚨' };
@@ -39,6 +42,7 @@ export function alertSlackBlocks(alert: Alert): object[] {
         .map((f) => ({ type: 'mrkdwn', text: truncate(`*${f.name}*\n${f.value}`, 2000) })),
     });
   }
+  if (alert.actions?.length) blocks.push(actionsBlock(alert.actions));
   return blocks;
 }
 

@@ -52,6 +52,20 @@ export class SlackClient {
     return { channel: String(result.channel ?? channel), ts: String(result.ts) };
   }
 
+  /** A user's id and the name people know them by (display name, else real name, else handle). */
+  async userInfo(userId: string): Promise<{ id: string; name: string }> {
+    const result = await this.call(() => this.web.users.info({ user: userId }));
+    const user = result.user ?? {};
+    const name = user.profile?.display_name || user.profile?.real_name || user.real_name || user.name;
+    return { id: userId, name: name || userId };
+  }
+
+  /** The user ids in a user group (`S…`). */
+  async usergroupMembers(usergroup: string): Promise<string[]> {
+    const result = await this.call(() => this.web.usergroups.users.list({ usergroup }));
+    return result.users ?? [];
+  }
+
   /** Verifies the token; returns the workspace and bot user. */
   async authTest(): Promise<{ team: string; user: string }> {
     const result = await this.call(() => this.web.auth.test());
