@@ -1,7 +1,10 @@
 // Slack Web API simulator: POST /api/{method} with form or JSON bodies, Bearer (or `token` field)
 // auth, HTTP 200 `ok:false` platform errors and 429 + Retry-After rate limiting (via faults).
+// People and user groups in directory.ts; button clicks sent to an app and response_url in interactivity.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { startHttpSimulator, type HttpSimulator, type SimulatorTlsOptions } from '../kit/http-simulator';
+import { SLACK_USERGROUPS, SLACK_USERS } from './directory';
+import { registerInteractivity, type InteractivityState } from './interactivity';
 
 export interface SlackMessage {
   channel: string;
@@ -15,9 +18,7 @@ export interface SlackMessage {
   type: 'message';
 }
 
-export interface SlackState {
-  messages: SlackMessage[];
-}
+export type SlackState = InteractivityState;
 
 export interface SlackSimulatorOptions {
   port?: number;
@@ -27,6 +28,8 @@ export interface SlackSimulatorOptions {
   token?: string;
   /** Known channels (IDs or names, `#` optional). Absent = every channel exists. */
   channels?: string[];
+  /** The app's signing secret, used to sign the clicks it sends (default `sim-signing-secret`). */
+  signingSecret?: string;
 }
 
 export const SLACK_BOT = {
@@ -104,7 +107,7 @@ function validateBlocks(blocks: unknown[]): void {
 export async function startSlackSimulator(
   options: SlackSimulatorOptions = {},
 ): Promise<HttpSimulator<SlackState>> {
-  const { token = 'xoxb-sim-token' } = options;
+  const { token = 'xoxb-sim-token', signingSecret = 'sim-signing-secret' } = options;
   const knownChannels = options.channels && new Set(options.channels.map((c) => c.replace(/^#/, '')));
   let lastTsMicros = 0;
 
@@ -125,7 +128,7 @@ export async function startSlackSimulator(
     port: options.port,
     host: options.host,
     tls: options.tls,
-    createState: () => ({ messages: [] }),
+    createState: () => ({ messages: [], ephemeral: [], responseUrls: {}, deliveries: {} }),
     faultBody: slackFaultBody,
     routes(app: FastifyInstance, ctx) {
       const methods: Record<string, (args: SlackArgs) => SlackResult> = {
@@ -162,6 +165,27 @@ export async function startSlackSimulator(
           const { channel: _c, ...wire } = message;
           return { channel, ts: message.ts, message: wire };
         },
+        'chat.update': (args) => {
+          const channel = channelArg(args);
+          const message = ctx.state.messages.find((m) => m.channel === channel && m.ts === args.ts);
+          if (!message) throw new SlackError('message_not_found');
+          const blocks = jsonArrayArg(args, 'blocks', 'invalid_blocks');
+          if (blocks) validateBlocks(blocks);
+          if (typeof args.text === 'string') message.text = args.text;
+          if (blocks) message.blocks = blocks;
+          const { channel: _c, ...wire } = message;
+          return { channel, ts: message.ts, text: message.text, message: wire };
+        },
+        'users.info': (args) => {
+          const user = SLACK_USERS.find((u) => u.id === args.user);
+          if (!user) throw new SlackError('user_not_found');
+          return { user: { ...user, team_id: SLACK_BOT.teamId, deleted: false, is_bot: false } };
+        },
+        'usergroups.users.list': (args) => {
+          const users = SLACK_USERGROUPS[String(args.usergroup ?? '')];
+          if (!users) throw new SlackError('no_such_subteam');
+          return { users };
+        },
         // The vendor's own read API, for tests that check what Slack would hold.
         'conversations.history': (args) => {
           const channel = channelArg(args);
@@ -194,6 +218,7 @@ export async function startSlackSimulator(
       );
 
       app.get('/__admin/messages', async () => ctx.state.messages);
+      registerInteractivity(app, ctx, { signingSecret, teamId: SLACK_BOT.teamId });
     },
   });
 }

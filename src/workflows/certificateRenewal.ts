@@ -4,6 +4,7 @@
 import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
+import { cabActions, renewalReminderActions } from '../domain/alertActions';
 import {
   DEFAULT_LADDER,
   probeInterval,
@@ -107,6 +108,7 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
       { name: 'Vendor reference', value: reference },
       { name: 'Signals', value: 'acknowledge, escalateNow, snooze, renewed, cabDecision, cancel' },
     ],
+    actions: cabActions(workflowInfo().workflowId),
   });
   state.record(
     'workflow',
@@ -240,6 +242,7 @@ export async function certificateRenewal(input: CertificateRenewalInput): Promis
         title: `Reminder: certificate of ${input.host} expires in ${Math.max(0, Math.ceil((state.expiresAt - now) / 86_400_000))} days`,
         severity: state.level >= 3 ? 'critical' : 'warning',
         summary: `Escalation level ${state.level} is not acknowledged yet. Acknowledge with the \`acknowledge\` signal.`,
+        actions: renewalReminderActions(workflowInfo().workflowId),
       });
       continue;
     }
@@ -300,6 +303,7 @@ async function escalate(
     severity: step.level >= 3 ? 'critical' : 'warning',
     summary: `Certificate expires ${input.expiresAt}; escalated to ${step.audience} (vendor reference ${reference}).`,
     connector,
+    actions: renewalReminderActions(workflowInfo().workflowId),
   };
   if (step.action === 'outage') {
     alert.title = `OUTAGE: certificate of ${input.host} expired`;
