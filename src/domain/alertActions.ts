@@ -17,7 +17,7 @@ export interface AlertAction {
   label: string;
   workflowId: string;
   style?: 'primary' | 'danger';
-  /** A dead letter's id, for `dlq.redrive`. */
+  /** The connector whose dead letters `dlq.redrive` redrives. */
   target?: string;
 }
 
@@ -58,8 +58,9 @@ export function driftGateActions(workflowId: string): AlertAction[] {
   ];
 }
 
-export function redriveAction(workflowId: string, deadLetterId: string): AlertAction {
-  return { kind: 'dlq.redrive', label: 'Redrive', workflowId, target: deadLetterId };
+/** Redrives every queued item of the connector (the dead-letter queue is one workflow per connector). */
+export function redriveAction(workflowId: string, connector: string): AlertAction {
+  return { kind: 'dlq.redrive', label: 'Redrive', workflowId, target: connector, style: 'primary' };
 }
 
 /** The button's `value`: what the click acts on. Slack returns it unchanged in the signed payload. */

@@ -43,6 +43,6 @@ export function planAction(kind: AlertActionKind, actor: Actor, nowMs: number, t
     case 'workday.driftAbort':
       return { update: 'driftDecision', args: { who, action: 'abort' }, ...done('Import aborted') };
     case 'dlq.redrive':
-      return { update: 'redrive', args: { ids: target ? [target] : [] }, ...done('Redriven') };
+      return { update: 'redrive', args: { filter: { connector: target } }, ...done('Redrive started') };
   }
 }

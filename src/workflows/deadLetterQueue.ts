@@ -37,6 +37,7 @@ import {
   type RedriveRequest,
   type RedriveResult,
 } from '../domain/deadLetter';
+import { redriveAction } from '../domain/alertActions';
 import { announce } from './announce';
 
 export const DEFAULT_DLQ_RETENTION: Duration = '7 days';
@@ -212,6 +213,7 @@ export async function deadLetterQueue(input: DeadLetterQueueInput): Promise<void
         summary: `${count} failed item(s) of ${connector} were dropped: the queue is at its size limit. Redrive or let items expire.`,
         facts: [{ name: 'Queued', value: String(items.size) }],
         connector,
+        actions: [redriveAction(workflowInfo().workflowId, connector)],
       });
     }
     const now = Date.now();

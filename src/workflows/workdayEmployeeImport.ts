@@ -8,6 +8,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  defineUpdate,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -48,6 +49,10 @@ export interface ImportProgress {
 }
 
 export const driftDecisionSignal = defineSignal<[DriftDecision]>('driftDecision');
+/** The same decision as an update (Slack's Proceed/Abort buttons): the person learns if it was taken. */
+export const driftDecisionUpdate = defineUpdate<{ accepted: true; detail: string }, [DriftDecision]>(
+  'driftDecision',
+);
 export const importProgressQuery = defineQuery<WorkdayImportReport>('progress');
 
 const probes = proxyActivities<Activities>({
@@ -69,6 +74,19 @@ export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): 
   setHandler(driftDecisionSignal, (d) => {
     decision ??= d;
   });
+  setHandler(
+    driftDecisionUpdate,
+    (d) => {
+      decision = d;
+      return { accepted: true, detail: `the import will ${d.action}` };
+    },
+    {
+      validator: (d) => {
+        const problem = driftDecisionProblem(d, decision);
+        if (problem) throw ApplicationFailure.nonRetryable(problem, 'InvalidDecision');
+      },
+    },
+  );
   const report = resume?.report ?? emptyReport(input.mode);
   setHandler(importProgressQuery, () => report);
   const startedAt = resume?.startedAt ?? Date.now();
@@ -126,4 +144,14 @@ export async function workdayEmployeeImport(input: WorkdayEmployeeImportInput): 
     if (batch.done) break;
   }
   return finish('completed');
+}
+
+function driftDecisionProblem(
+  d: DriftDecision | undefined,
+  taken: DriftDecision | undefined,
+): string | undefined {
+  if (taken) return `already decided: ${taken.action} by ${taken.who}`;
+  if (!d || typeof d.who !== 'string' || d.who === '') return '`who` is required: the person deciding';
+  if (d.action !== 'proceed' && d.action !== 'abort') return '`action` must be "proceed" or "abort"';
+  return undefined;
 }

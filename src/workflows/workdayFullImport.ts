@@ -12,6 +12,7 @@ import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio
 import type { Activities } from '../activities';
 import type { ExportInspection, ImportBatchResult } from '../activities/workday';
 import type { DuplicateRow } from '../activities/workdayScan';
+import { driftGateActions } from '../domain/alertActions';
 import { detectDrift, type DriftDecision } from '../domain/employee';
 import { refreshInputForDrift } from '../domain/tableau';
 import { announce } from './announce';
@@ -107,6 +108,7 @@ export async function prepareFullImport(
         { name: 'Duplicate columns', value: inspection.duplicateColumns.join(', ') || '—' },
       ],
       connector: 'workday',
+      actions: driftGateActions(workflowInfo().workflowId),
     });
     const decided = await condition(
       () => decision() !== undefined,
