@@ -27,7 +27,7 @@ export function createIngress(config: IngressConfig, client: Client) {
   });
   registerSlackRoutes(app, {
     secrets: { current: config.SLACK_SIGNING_SECRET, previous: config.SLACK_SIGNING_SECRET_PREVIOUS },
-    temporal: clientGateway(client),
+    temporal: clientGateway(client, config.TASK_QUEUE),
     slack: slackPeople(slackClient, config.SLACK_RESPONSE_URL_PREFIX, config.extraCaPem),
     cabUsergroup: config.SLACK_CAB_USERGROUP,
     statusTable: async () => {

@@ -2,6 +2,7 @@
 // message, signs `v0:{ts}:{body}` with the app's signing secret and POSTs it (form field `payload`)
 // to the app's Request URL. The admin call /__admin/click does that as a given user. The payload's
 // response_url points back here: posting to it replaces the message or shows an ephemeral reply.
+// /__admin/event sends an Events API event_callback the same way.
 import { createHmac, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { SimulatorContext } from '../kit/http-simulator';
@@ -39,6 +40,15 @@ export interface ClickRequest {
   timestampOffsetSeconds?: number;
 }
 
+export interface EventRequest {
+  /** The app's Events API Request URL (the ingress's /slack/events). */
+  requestUrl: string;
+  event: { type: string; channel?: string; user?: string; text?: string };
+  /** With `retryNum`: resends the delivery of this event id as Slack's retry. */
+  eventId?: string;
+  retryNum?: number;
+}
+
 export function sign(secret: string, timestamp: string, body: string): string {
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
@@ -66,12 +76,16 @@ export function registerInteractivity(
   ctx: SimulatorContext<InteractivityState>,
   options: { signingSecret: string; teamId: string },
 ): void {
-  async function deliver(click: ClickRequest, body: string) {
+  async function deliver(
+    click: Pick<ClickRequest, 'requestUrl' | 'signingSecret' | 'timestampOffsetSeconds' | 'retryNum'>,
+    body: string,
+    contentType = 'application/x-www-form-urlencoded',
+  ) {
     const timestamp = String(Math.floor(Date.now() / 1000) + (click.timestampOffsetSeconds ?? 0));
     const response = await fetch(click.requestUrl, {
       method: 'POST',
       headers: {
-        'content-type': 'application/x-www-form-urlencoded',
+        'content-type': contentType,
         'x-slack-request-timestamp': timestamp,
         'x-slack-signature': sign(click.signingSecret ?? options.signingSecret, timestamp, body),
         ...(click.retryNum && {
@@ -128,6 +142,26 @@ export function registerInteractivity(
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     ctx.state.deliveries[actionTs] = body;
     return { ...(await deliver(click, body)), actionTs };
+  });
+
+  // The Events API: an event_callback envelope, signed the same way, as JSON.
+  app.post('/__admin/event', async (request) => {
+    const sent = request.body as EventRequest;
+    const earlier = sent.retryNum && sent.eventId ? ctx.state.deliveries[sent.eventId] : undefined;
+    const eventId = sent.eventId ?? `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
+    const body =
+      earlier ??
+      JSON.stringify({
+        token: 'deprecated-verification-token',
+        team_id: options.teamId,
+        api_app_id: 'A0SIMAPP01',
+        type: 'event_callback',
+        event_id: eventId,
+        event_time: Math.floor(Date.now() / 1000),
+        event: { ...sent.event, event_ts: `${(Date.now() / 1000).toFixed(6)}` },
+      });
+    ctx.state.deliveries[eventId] = body;
+    return { ...(await deliver(sent, body, 'application/json')), eventId };
   });
 
   app.post('/hooks/response/:hook', async (request, reply) => {

@@ -10,6 +10,8 @@ const schema = z.object({
   INGRESS_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   INGRESS_HOST: text.default('0.0.0.0'),
   INGRESS_BODY_LIMIT: z.coerce.number().int().positive().default(DEFAULT_BODY_LIMIT),
+  /** Where event workflows run (the workers' queue). */
+  TASK_QUEUE: text.default('integrations'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   AUDIT_LOG: text.default('data/audit.jsonl'),
   TLS_CA_FILE: text.optional(),

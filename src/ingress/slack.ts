@@ -1,9 +1,12 @@
-// Slack's inbound route: POST /slack/interactivity takes button clicks (`payload=` JSON) and the
-// `/integrations` slash command (form fields) on one URL, as Slack's app settings allow. Verified on
-// the raw bytes first (v0 signature, 5-minute window, current or previous secret); parsed after.
-import type { FastifyInstance } from 'fastify';
+// Slack's inbound routes, each verified on the raw bytes first (v0 signature, 5-minute window,
+// current or previous secret) and parsed after:
+// - POST /slack/interactivity: button clicks (`payload=` JSON) and the `/integrations` slash command
+//   (form fields) on one URL, as Slack's app settings allow;
+// - POST /slack/events: the Events API (JSON), one workflow per event.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { answerCommand, type CommandDeps } from './slackCommands';
+import { handleSlackEvents } from './slackEvents';
 import { handleBlockActions, isBlockActions } from './slackInteractivity';
 import type { IngressMetrics } from './metrics';
 import type { SlackPeople } from './slackPeople';
@@ -23,34 +26,36 @@ export interface SlackRouteDeps extends CommandDeps {
 
 export function registerSlackRoutes(app: FastifyInstance, deps: SlackRouteDeps): void {
   const now = deps.now ?? Date.now;
-  const ctx = { vendor: 'slack', route: 'interactivity', metrics: deps.metrics };
   const warn = (message: string, meta: object) => deps.log.warn(meta, message);
+  const upstreamFailed = (err: unknown) =>
+    deps.log.error({ error: (err as Error).message }, 'Temporal did not take a Slack request');
 
-  app.post('/slack/interactivity', (request, reply) => {
-    const body = rawBody(request);
-    const verify = (): Verdict => {
-      const check = verifySlackRequest(
-        deps.secrets,
-        {
-          timestamp: header(request, 'x-slack-request-timestamp'),
-          signature: header(request, 'x-slack-signature'),
-        },
-        body,
-        Math.floor(now() / 1000),
-      );
-      if (check.ok) {
-        deps.metrics.signingSecret.inc({ vendor: 'slack', secret: check.secret });
-        return { ok: true };
-      }
-      return { ok: false, outcome: check.reason === 'stale' ? 'stale' : 'refused_signature' };
-    };
-    return guarded(
-      ctx,
+  const verify = (request: FastifyRequest) => (): Verdict => {
+    const check = verifySlackRequest(
+      deps.secrets,
+      {
+        timestamp: header(request, 'x-slack-request-timestamp'),
+        signature: header(request, 'x-slack-signature'),
+      },
+      rawBody(request),
+      Math.floor(now() / 1000),
+    );
+    if (check.ok) {
+      deps.metrics.signingSecret.inc({ vendor: 'slack', secret: check.secret });
+      return { ok: true };
+    }
+    return { ok: false, outcome: check.reason === 'stale' ? 'stale' : 'refused_signature' };
+  };
+  const context = (route: string) => ({ vendor: 'slack', route, metrics: deps.metrics });
+
+  app.post('/slack/interactivity', (request, reply) =>
+    guarded(
+      context('interactivity'),
       request,
       reply,
-      verify,
+      verify(request),
       async () => {
-        const form = new URLSearchParams(body.toString('utf8'));
+        const form = new URLSearchParams(rawBody(request).toString('utf8'));
         const payloadText = form.get('payload');
         if (payloadText !== null) {
           let payload: unknown;
@@ -68,7 +73,22 @@ export function registerSlackRoutes(app: FastifyInstance, deps: SlackRouteDeps):
         await reply.code(200).send(await answerCommand(form.get('text') ?? '', deps));
         return 'accepted';
       },
-      (err) => deps.log.error({ error: (err as Error).message }, 'Temporal did not take a Slack request'),
-    );
-  });
+      upstreamFailed,
+    ),
+  );
+
+  app.post('/slack/events', (request, reply) =>
+    guarded(
+      context('events'),
+      request,
+      reply,
+      verify(request),
+      async () => {
+        const answer = await handleSlackEvents(rawBody(request), deps.temporal);
+        if (answer.outcome !== 'invalid') await reply.code(200).send(answer.body ?? '');
+        return answer.outcome;
+      },
+      upstreamFailed,
+    ),
+  );
 }

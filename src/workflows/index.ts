@@ -9,3 +9,4 @@ export { channelRecovery } from './channelRecovery';
 export { workdayEmployeeImport } from './workdayEmployeeImport';
 export { deadLetterQueue } from './deadLetterQueue';
 export { dailyDigest } from './dailyDigest';
+export { slackEvent } from './slackEvent';

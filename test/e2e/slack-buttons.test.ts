@@ -31,13 +31,21 @@ describe('e2e: Slack buttons act on a running renewal through the ingress', () =
   const stack = useE2eStack(TASK_QUEUE);
   let ingress: ReturnType<typeof createIngress> | undefined;
   let requestUrl = '';
+  let eventsUrl = '';
 
   before(async () => {
     const { simulators, env } = stack();
-    const config = loadIngressConfig({ ...simulators.env, AUDIT_LOG: 'off', LOG_LEVEL: 'silent' });
+    const config = loadIngressConfig({
+      ...simulators.env,
+      TASK_QUEUE,
+      AUDIT_LOG: 'off',
+      LOG_LEVEL: 'silent',
+    });
     ingress = createIngress(config, env.client);
     await ingress.app.listen({ port: 0, host: '127.0.0.1' });
-    requestUrl = `http://127.0.0.1:${(ingress.app.server.address() as AddressInfo).port}/slack/interactivity`;
+    const base = `http://127.0.0.1:${(ingress.app.server.address() as AddressInfo).port}`;
+    requestUrl = `${base}/slack/interactivity`;
+    eventsUrl = `${base}/slack/events`;
   });
   after(() => ingress?.app.close());
 
@@ -121,5 +129,30 @@ describe('e2e: Slack buttons act on a running renewal through the ingress', () =
 
     await renewal.executeUpdate('cancel', { args: [{ who: 'e2e', reason: 'test over' }] });
     await renewal.result();
+  });
+
+  it('starts one slackEvent run per Slack event; the retried delivery starts nothing', async () => {
+    const { env, simulators, caPem } = stack();
+    const send = (body: object) =>
+      admin(simulators.sims.slack.url, 'event', { requestUrl: eventsUrl, ...body }, caPem) as Promise<{
+        status: number;
+        eventId: string;
+      }>;
+    const first = await send({ event: { type: 'app_mention', channel: 'C0OPS', user: DANA, text: 'hi' } });
+    assert.equal(first.status, 200);
+    const retried = await send({ eventId: first.eventId, retryNum: 1, event: { type: 'app_mention' } });
+    assert.equal(retried.status, 200);
+    const handle = env.client.workflow.getHandle(`slack-event-T0SIMTEAM1-${first.eventId}`);
+    const result = (await handle.result()) as { eventId: string; type: string; user: string };
+    assert.deepEqual([result.eventId, result.type, result.user], [first.eventId, 'app_mention', DANA]);
+    // After the run closed, Slack's third try is refused by the id reuse policy: still one run.
+    assert.equal(
+      (await send({ eventId: first.eventId, retryNum: 2, event: { type: 'app_mention' } })).status,
+      200,
+    );
+    const runs = await env.client.workflow.count(`WorkflowId = 'slack-event-T0SIMTEAM1-${first.eventId}'`);
+    assert.equal(runs.count, 1);
+    const history = JSON.stringify((await handle.fetchHistory()).events);
+    assert.ok(!history.includes('"hi"') && !history.includes('aGk'), 'message text stays out of history');
   });
 });

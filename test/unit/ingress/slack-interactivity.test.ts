@@ -8,52 +8,14 @@ import { actionsBlock, cabActions, renewalReminderActions } from '../../../src/d
 import { createIngressMetrics, type IngressMetrics } from '../../../src/ingress/metrics';
 import { createIngressServer } from '../../../src/ingress/server';
 import { registerSlackRoutes } from '../../../src/ingress/slack';
-import type { SlackMessageBody, SlackPeople } from '../../../src/ingress/slackPeople';
-import { slackSignature } from '../../../src/ingress/slackSignature';
-import type { TemporalGateway, UpdateOutcome } from '../../../src/ingress/temporal';
+import { count, FakeSlack, FakeTemporal, signRequest } from '../../helpers/ingress';
 
 const SECRET = 'new-signing-secret';
 const OLD_SECRET = 'old-signing-secret';
 const NOW = Date.parse('2026-11-30T14:02:00Z');
 const WF = 'certificate-renewal-erp.example.com';
 
-/** Temporal as the ingress sees it: an update id runs once; `down` makes every call fail. */
-class FakeTemporal implements TemporalGateway {
-  down = false;
-  readonly applied: { workflowId: string; name: string; args: unknown; updateId: string }[] = [];
-  private readonly outcomes = new Map<string, UpdateOutcome>();
-  refuseWith?: string;
-
-  async update(workflowId: string, name: string, args: unknown, updateId: string): Promise<UpdateOutcome> {
-    if (this.down) throw new Error('14 UNAVAILABLE: connection refused');
-    const seen = this.outcomes.get(updateId);
-    if (seen) return seen;
-    const outcome: UpdateOutcome = this.refuseWith
-      ? { status: 'refused', reason: this.refuseWith }
-      : { status: 'done', result: { accepted: true } };
-    if (outcome.status === 'done') this.applied.push({ workflowId, name, args, updateId });
-    this.outcomes.set(updateId, outcome);
-    return outcome;
-  }
-
-  async query<T>(): Promise<T | undefined> {
-    return undefined;
-  }
-}
-
-class FakeSlack implements SlackPeople {
-  readonly responses: { url: string; body: SlackMessageBody }[] = [];
-  cabMembers = new Set<string>(['U0CABCHAIR']);
-  async actor(userId: string) {
-    return { id: userId, name: userId === 'U0DANA' ? 'Dana' : 'Sam' };
-  }
-  async inUsergroup(_group: string, userId: string) {
-    return this.cabMembers.has(userId);
-  }
-  async respond(url: string, body: SlackMessageBody) {
-    this.responses.push({ url, body });
-  }
-}
+const signed = (body: string, secret = SECRET, at = NOW) => signRequest(body, secret, at);
 
 function clickBody(actionId: string, user = 'U0DANA', actionTs = '1796047320.000100'): string {
   const blocks = [
@@ -70,21 +32,6 @@ function clickBody(actionId: string, user = 'U0DANA', actionTs = '1796047320.000
     actions: [{ action_id: actionId, value, action_ts: actionTs, type: 'button' }],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-}
-
-function signed(body: string, secret = SECRET, at = NOW) {
-  const timestamp = String(Math.floor(at / 1000));
-  return {
-    'content-type': 'application/x-www-form-urlencoded',
-    'x-slack-request-timestamp': timestamp,
-    'x-slack-signature': slackSignature(secret, timestamp, Buffer.from(body)),
-  };
-}
-
-async function count(metrics: IngressMetrics, name: string, labels: Record<string, string>): Promise<number> {
-  const metric = (await metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
-  const hit = metric.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
-  return hit?.value ?? 0;
 }
 
 describe('ingress: Slack interactivity', () => {
