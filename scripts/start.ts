@@ -141,6 +141,9 @@ async function main(): Promise<void> {
     TASK_QUEUE,
     // The console is for a person: the worker says only what needs attention (LOG_LEVEL overrides).
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // Teams cards and alert e-mails link to the local ingress; the worker signs, the ingress checks.
+    ACTION_LINK_BASE_URL: `http://localhost:${INGRESS_PORT}`,
+    ACTION_LINK_SECRET: process.env.ACTION_LINK_SECRET ?? 'local-action-link-secret',
   };
 
   const connection = await connectWithRetry(address, 60_000);

@@ -3,7 +3,9 @@
 // results or logs. Temporal connection settings are read by @temporalio/envconfig (see client.ts).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { isPositiveDuration } from './domain/duration';
+import type { Duration } from '@temporalio/common';
+import type { ActionLinkSettings } from './actionLinks';
+import { durationMs, isPositiveDuration } from './domain/duration';
 import type { TeamsClientOptions } from './vendors/teams';
 
 const SECRET_NAMES = [
@@ -18,6 +20,7 @@ const SECRET_NAMES = [
   'SERVICENOW_PASSWORD',
   'SERVICENOW_CLIENT_SECRET',
   'TABLEAU_PAT_SECRET',
+  'ACTION_LINK_SECRET',
 ] as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -38,6 +41,14 @@ const envSchema = z.object({
   }),
   /** Audit trail (JSON lines): a file path, `stdout`, or `off`. */
   AUDIT_LOG: z.string().min(1).default('data/audit.jsonl'),
+
+  /** The ingress's public URL: Teams cards and alert e-mails carry action links to it. */
+  ACTION_LINK_BASE_URL: url.optional(),
+  /** Signs action links (shared with the ingress). */
+  ACTION_LINK_SECRET: optionalText,
+  ACTION_LINK_TTL: z.string().default('24h').refine(isPositiveDuration, {
+    message: 'a duration such as "24h"',
+  }),
 
   SLACK_API_URL: url.default('https://slack.com/api/'),
   SLACK_BOT_TOKEN: optionalText,
@@ -133,6 +144,7 @@ const CONNECTOR_GROUPS = {
   servicenow: ['SERVICENOW_URL', 'SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD'],
   servicenowOauth: ['SERVICENOW_CLIENT_ID', 'SERVICENOW_CLIENT_SECRET'],
   tableau: ['TABLEAU_SERVER_URL', 'TABLEAU_SITE', 'TABLEAU_PAT_NAME', 'TABLEAU_PAT_SECRET'],
+  actionLinks: ['ACTION_LINK_BASE_URL', 'ACTION_LINK_SECRET'],
 } as const satisfies Record<string, readonly (keyof Env)[]>;
 
 export interface SlackSettings {
@@ -215,6 +227,8 @@ export interface Config {
   dlqRetention: string;
   /** Audit trail sink: a file path, `stdout` or `off`. */
   auditLog: string;
+  /** Links to the ingress on Teams cards and alert e-mails; absent = no links. */
+  actionLinks?: ActionLinkSettings;
   email?: EmailSettings;
   servicenow?: ServicenowSettings;
   tableau?: TableauSettings;
@@ -360,6 +374,14 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
         : undefined,
     dlqRetention: env.DLQ_RETENTION,
     auditLog: env.AUDIT_LOG,
+    actionLinks:
+      env.ACTION_LINK_BASE_URL && env.ACTION_LINK_SECRET
+        ? {
+            baseUrl: env.ACTION_LINK_BASE_URL,
+            secret: env.ACTION_LINK_SECRET,
+            ttlMs: durationMs(env.ACTION_LINK_TTL as Duration),
+          }
+        : undefined,
     servicenow:
       env.SERVICENOW_URL && env.SERVICENOW_USERNAME && env.SERVICENOW_PASSWORD
         ? {
@@ -400,5 +422,6 @@ export function secretValues(config: Config): string[] {
     config.servicenow?.password,
     config.servicenow?.oauth?.clientSecret,
     config.tableau?.patSecret,
+    config.actionLinks?.secret,
   ].filter((v): v is string => Boolean(v));
 }

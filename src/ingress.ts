@@ -6,6 +6,7 @@ import { useAuditWriter, createAuditWriter } from './audit';
 import { temporalSettings } from './client';
 import { formatStatusTable } from './domain/statusTable';
 import { loadIngressConfig, type IngressConfig } from './ingress/config';
+import { registerActionLinkRoutes } from './ingress/actionLinks';
 import { createIngressMetrics } from './ingress/metrics';
 import { createIngressServer } from './ingress/server';
 import { registerSlackRoutes } from './ingress/slack';
@@ -25,9 +26,12 @@ export function createIngress(config: IngressConfig, client: Client) {
     extraCaPem: config.extraCaPem,
     timeoutMs: 2_000,
   });
+  const temporal = clientGateway(client, config.TASK_QUEUE);
+  if (config.ACTION_LINK_SECRET)
+    registerActionLinkRoutes(app, { secret: config.ACTION_LINK_SECRET, temporal, metrics, log });
   registerSlackRoutes(app, {
     secrets: { current: config.SLACK_SIGNING_SECRET, previous: config.SLACK_SIGNING_SECRET_PREVIOUS },
-    temporal: clientGateway(client, config.TASK_QUEUE),
+    temporal,
     slack: slackPeople(slackClient, config.SLACK_RESPONSE_URL_PREFIX, config.extraCaPem),
     cabUsergroup: config.SLACK_CAB_USERGROUP,
     statusTable: async () => {

@@ -1,7 +1,8 @@
 // Email activities. Recipients are named by role ('alerts', 'vendor-contact') and resolved here
 // in the worker, so addresses never enter workflow history.
 import { log } from '@temporalio/activity';
-import { alertText, type Alert } from '../domain/alert';
+import { actionLinksFor, type ActionLinkSettings } from '../actionLinks';
+import { actionLinksText, alertText, type Alert } from '../domain/alert';
 import type { EmailClient } from '../vendors/email';
 import { vendorCall } from './failures';
 
@@ -10,6 +11,8 @@ export type EmailRole = 'alerts' | 'vendor-contact';
 export interface EmailDeps {
   client?: EmailClient;
   recipients: Partial<Record<EmailRole, string>>;
+  /** Alert e-mails carry action links bound to their recipient. */
+  actionLinks?: ActionLinkSettings;
 }
 
 export interface EmailDelivery {
@@ -34,7 +37,13 @@ export function createEmailActivities(deps: EmailDeps) {
     /** The failover path: an alert that chat channels could not deliver. */
     async emailAlert(alert: Alert, failedChannels: string[]): Promise<EmailDelivery> {
       const note = `\n\n(Sent by email because ${failedChannels.join(' and ')} delivery failed.)`;
-      return send('alerts', `[${alert.severity.toUpperCase()}] ${alert.title}`, alertText(alert) + note);
+      const to = deps.recipients.alerts;
+      const links = to ? actionLinksText(actionLinksFor(deps.actionLinks, alert.actions, to)) : '';
+      return send(
+        'alerts',
+        `[${alert.severity.toUpperCase()}] ${alert.title}`,
+        alertText(alert) + links + note,
+      );
     },
 
     async emailRole(message: { role: EmailRole; subject: string; text: string }): Promise<EmailDelivery> {

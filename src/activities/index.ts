@@ -63,7 +63,7 @@ export type Activities = ReturnType<typeof createActivities>;
 /** Builds the vendor clients the configuration names. */
 export function activityDepsFromConfig(config: Config): ActivityDeps {
   const ca = config.extraCaPem;
-  const notifications: NotificationDeps = {};
+  const notifications: NotificationDeps = { actionLinks: config.actionLinks };
   const connectors: Record<string, ConnectorProbe> = {};
   if (config.slack) {
     const client = new SlackClient({
@@ -102,6 +102,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
   const email: EmailDeps = {
     client: config.email ? new EmailClient({ ...config.email, extraCaPem: ca }) : undefined,
     recipients: { alerts: config.email?.alertsTo, 'vendor-contact': config.email?.vendorContact },
+    actionLinks: config.actionLinks,
   };
   const workday: WorkdayDeps = {
     sftp: config.workdaySftp ? new SftpSource(config.workdaySftp) : undefined,

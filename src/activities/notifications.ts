@@ -1,6 +1,7 @@
 // Notification activities: one per channel, so a failing channel retries on its own and never
 // holds back the other. A channel that is not configured reports `skipped` instead of failing.
 import { log } from '@temporalio/activity';
+import { actionLinksFor, type ActionLinkSettings } from '../actionLinks';
 import { alertAdaptiveCard, alertSlackBlocks, alertText, type Alert } from '../domain/alert';
 import type { SlackClient } from '../vendors/slack';
 import type { TeamsClient } from '../vendors/teams';
@@ -18,6 +19,8 @@ export interface Delivery {
 export interface NotificationDeps {
   slack?: { client: SlackClient; channel: string };
   teams?: { client: TeamsClient; teamId: string; channelId: string };
+  /** Teams has no signed callbacks here: its buttons are action links to the ingress. */
+  actionLinks?: ActionLinkSettings;
 }
 
 export function createNotificationActivities(deps: NotificationDeps) {
@@ -38,10 +41,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
     async notifyTeams(alert: Alert): Promise<Delivery> {
       if (!deps.teams) return { channel: 'teams', status: 'skipped' };
       const { client, teamId, channelId } = deps.teams;
+      const links = actionLinksFor(deps.actionLinks, alert.actions, `teams:${channelId}`);
       const posted = await vendorCall(
         'teams',
         'channelMessage.post',
-        () => client.postCard(teamId, channelId, alertText(alert), alertAdaptiveCard(alert)),
+        () => client.postCard(teamId, channelId, alertText(alert), alertAdaptiveCard(alert, links)),
         { audit: `${teamId}/${channelId}` },
       );
       log.info('alert posted to Teams', { title: alert.title, id: posted.id });

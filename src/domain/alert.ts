@@ -46,8 +46,14 @@ export function alertSlackBlocks(alert: Alert): object[] {
   return blocks;
 }
 
-/** Adaptive Card 1.4 for Teams. */
-export function alertAdaptiveCard(alert: Alert): object {
+/** A rendered one-click answer for channels without signed callbacks (Teams, e-mail). */
+export interface ActionLink {
+  title: string;
+  url: string;
+}
+
+/** Adaptive Card 1.4 for Teams; action links become `Action.OpenUrl` buttons. */
+export function alertAdaptiveCard(alert: Alert, links: ActionLink[] = []): object {
   const color =
     alert.severity === 'critical' ? 'Attention' : alert.severity === 'warning' ? 'Warning' : 'Default';
   return {
@@ -61,7 +67,17 @@ export function alertAdaptiveCard(alert: Alert): object {
         ? [{ type: 'FactSet', facts: alert.facts.map((f) => ({ title: f.name, value: f.value })) }]
         : []),
     ],
+    ...(links.length && {
+      actions: links.map((l) => ({ type: 'Action.OpenUrl', title: l.title, url: l.url })),
+    }),
   };
+}
+
+/** The e-mail form: one line per action with its link. */
+export function actionLinksText(links: ActionLink[]): string {
+  return links.length
+    ? `\n\nAnswer with one click (a confirmation page opens):\n${links.map((l) => `• ${l.title}: ${l.url}`).join('\n')}`
+    : '';
 }
 
 function truncate(text: string, max: number): string {

@@ -15,6 +15,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   AUDIT_LOG: text.default('data/audit.jsonl'),
   TLS_CA_FILE: text.optional(),
+  /** Verifies the Teams/e-mail action links the worker mints (the same secret as the worker's). */
+  ACTION_LINK_SECRET: text.optional(),
   SLACK_SIGNING_SECRET: text,
   /** The secret being rotated out: accepted until removed (metrics say when it stopped matching). */
   SLACK_SIGNING_SECRET_PREVIOUS: text.optional(),
@@ -25,7 +27,12 @@ const schema = z.object({
   SLACK_RESPONSE_URL_PREFIX: z.string().url().default('https://hooks.slack.com/'),
 });
 
-const SECRETS = ['SLACK_SIGNING_SECRET', 'SLACK_SIGNING_SECRET_PREVIOUS', 'SLACK_BOT_TOKEN'] as const;
+const SECRETS = [
+  'SLACK_SIGNING_SECRET',
+  'SLACK_SIGNING_SECRET_PREVIOUS',
+  'SLACK_BOT_TOKEN',
+  'ACTION_LINK_SECRET',
+] as const;
 
 export type IngressConfig = z.infer<typeof schema> & { extraCaPem?: string };
 

@@ -4,6 +4,9 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 export type IngressOutcome =
   | 'accepted'
+  /** A confirmation page shown (GET of an action link): nothing acted on. */
+  | 'shown'
+  | 'expired'
   | 'duplicate'
   | 'refused'
   | 'refused_signature'

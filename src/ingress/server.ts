@@ -10,7 +10,8 @@ export function createIngressServer(
   metrics: IngressMetrics,
   bodyLimit = DEFAULT_BODY_LIMIT,
 ): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit });
+  // Action-link tokens are path parameters of a few hundred characters.
+  const app = Fastify({ logger: false, bodyLimit, routerOptions: { maxParamLength: 2048 } });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((err, request, reply) => {

@@ -28,15 +28,20 @@ const buttonsOf = (m: SimMessage) =>
     .flatMap((b) => (b.elements ?? []).map((e) => e.action_id));
 
 describe('e2e: Slack buttons act on a running renewal through the ingress', () => {
-  const stack = useE2eStack(TASK_QUEUE);
+  // Teams cards carry action links to the ingress; its address is only known once it listens, so
+  // the links name a placeholder host and the test opens their path on the real one.
+  const LINKS = { ACTION_LINK_BASE_URL: 'https://ingress.invalid', ACTION_LINK_SECRET: 'e2e-link-secret' };
+  const stack = useE2eStack(TASK_QUEUE, { env: () => LINKS });
   let ingress: ReturnType<typeof createIngress> | undefined;
   let requestUrl = '';
   let eventsUrl = '';
+  let ingressBase = '';
 
   before(async () => {
     const { simulators, env } = stack();
     const config = loadIngressConfig({
       ...simulators.env,
+      ...LINKS,
       TASK_QUEUE,
       AUDIT_LOG: 'off',
       LOG_LEVEL: 'silent',
@@ -44,6 +49,7 @@ describe('e2e: Slack buttons act on a running renewal through the ingress', () =
     ingress = createIngress(config, env.client);
     await ingress.app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(ingress.app.server.address() as AddressInfo).port}`;
+    ingressBase = base;
     requestUrl = `${base}/slack/interactivity`;
     eventsUrl = `${base}/slack/events`;
   });
@@ -126,6 +132,36 @@ describe('e2e: Slack buttons act on a running renewal through the ingress', () =
     assert.equal((await renewal.query(renewalStatus)).cab, 'pending');
     assert.equal((await click(opened, 'renewal.cabApprove', DANA)).status, 200);
     assert.equal((await renewal.query(renewalStatus)).cab, 'approved');
+
+    // Teams: the same escalation as an Adaptive Card whose buttons are action links. A link
+    // scanner's GET changes nothing; the POST from the confirmation page acts.
+    const cards = (await admin(simulators.sims.graph.url, 'messages', undefined, caPem)) as {
+      attachments: { content: string }[];
+    }[];
+    const escalationCard = cards
+      .map(
+        (m) =>
+          JSON.parse(m.attachments[0]?.content ?? '{}') as {
+            body?: { text?: string }[];
+            actions?: { title: string; url: string }[];
+          },
+      )
+      .find((c) => c.body?.[0]?.text?.includes('Escalation 1'));
+    const escalateLink = escalationCard?.actions?.find((a) => a.title === 'Escalate now')?.url;
+    assert.ok(escalateLink?.startsWith('https://ingress.invalid/actions/'), 'the card links to the ingress');
+    const onIngress = `${ingressBase}${new URL(escalateLink!).pathname}`;
+    const scanned = await fetch(onIngress);
+    assert.equal(scanned.status, 200);
+    assert.match(await scanned.text(), /Nothing has been done yet/);
+    assert.equal((await renewal.query(renewalStatus)).level, 1, 'a GET escalates nothing');
+    const confirmed = await fetch(onIngress, { method: 'POST' });
+    assert.equal(confirmed.status, 200);
+    const escalated = await renewal.query(renewalStatus);
+    assert.equal(escalated.level, 2);
+    assert.equal(
+      escalated.actions.find((a) => a.action === 'escalateNow')?.who,
+      `teams:channel-integration-ops`,
+    );
 
     await renewal.executeUpdate('cancel', { args: [{ who: 'e2e', reason: 'test over' }] });
     await renewal.result();
