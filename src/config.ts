@@ -21,6 +21,8 @@ const SECRET_NAMES = [
   'SERVICENOW_CLIENT_SECRET',
   'TABLEAU_PAT_SECRET',
   'ACTION_LINK_SECRET',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_REFRESH_TOKEN',
 ] as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -53,6 +55,12 @@ const envSchema = z.object({
   SLACK_API_URL: url.default('https://slack.com/api/'),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_CHANNEL: z.string().min(1).default('#integration-ops'),
+  /** Token rotation: the app's client id and secret and the install's first refresh token. */
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
+  SLACK_REFRESH_TOKEN: optionalText,
+  /** Where the rotating token is kept (mode 0600; a volume the workers share). */
+  SLACK_TOKEN_STORE: z.string().min(1).default('data/slack-token.json'),
   /** Where the daily digest goes (Slack); Teams gets it in TEAMS_CHANNEL_ID. */
   DIGEST_SLACK_CHANNEL: z.string().min(1).default('#integration-ops'),
 
@@ -122,7 +130,7 @@ type Env = z.infer<typeof envSchema>;
 
 /** A connector is configured when any of its variables is set; then all of them must be. */
 const CONNECTOR_GROUPS = {
-  slack: ['SLACK_BOT_TOKEN'],
+  slackRotation: ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_REFRESH_TOKEN'],
   teams: [
     'GRAPH_TENANT_ID',
     'GRAPH_CLIENT_ID',
@@ -149,8 +157,10 @@ const CONNECTOR_GROUPS = {
 
 export interface SlackSettings {
   apiUrl: string;
-  botToken: string;
+  /** A fixed bot token; with `rotation` the token comes from the token store instead. */
+  botToken?: string;
   channel: string;
+  rotation?: { clientId: string; clientSecret: string; refreshToken: string; storePath: string };
 }
 export interface TeamsSettings extends Omit<TeamsClientOptions, 'extraCaPem'> {
   teamId: string;
@@ -309,9 +319,23 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
     scheduleTimeZone: env.SCHEDULE_TIME_ZONE,
     readinessCertWarnDays: env.READINESS_CERT_WARN_DAYS,
     digestSlackChannel: env.DIGEST_SLACK_CHANNEL,
-    slack: env.SLACK_BOT_TOKEN
-      ? { apiUrl: env.SLACK_API_URL, botToken: env.SLACK_BOT_TOKEN, channel: env.SLACK_CHANNEL }
-      : undefined,
+    slack:
+      env.SLACK_BOT_TOKEN || env.SLACK_CLIENT_ID
+        ? {
+            apiUrl: env.SLACK_API_URL,
+            botToken: env.SLACK_BOT_TOKEN,
+            channel: env.SLACK_CHANNEL,
+            rotation:
+              env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET && env.SLACK_REFRESH_TOKEN
+                ? {
+                    clientId: env.SLACK_CLIENT_ID,
+                    clientSecret: env.SLACK_CLIENT_SECRET,
+                    refreshToken: env.SLACK_REFRESH_TOKEN,
+                    storePath: env.SLACK_TOKEN_STORE,
+                  }
+                : undefined,
+          }
+        : undefined,
     teams:
       env.GRAPH_TENANT_ID && env.GRAPH_CLIENT_ID && env.GRAPH_CLIENT_SECRET && env.GRAPH_REFRESH_TOKEN
         ? {
@@ -412,6 +436,8 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
 export function secretValues(config: Config): string[] {
   return [
     config.slack?.botToken,
+    config.slack?.rotation?.clientSecret,
+    config.slack?.rotation?.refreshToken,
     config.teams?.clientSecret,
     config.teams?.refreshToken,
     config.erpnext?.apiSecret,

@@ -5,6 +5,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { startHttpSimulator, type HttpSimulator, type SimulatorTlsOptions } from '../kit/http-simulator';
 import { SLACK_USERGROUPS, SLACK_USERS } from './directory';
 import { registerInteractivity, type InteractivityState } from './interactivity';
+import {
+  createRotationState,
+  refreshToken,
+  rotatingTokenStatus,
+  type RotationOptions,
+  type RotationState,
+} from './rotation';
 
 export interface SlackMessage {
   channel: string;
@@ -18,7 +25,7 @@ export interface SlackMessage {
   type: 'message';
 }
 
-export type SlackState = InteractivityState;
+export type SlackState = InteractivityState & { rotation: RotationState };
 
 export interface SlackSimulatorOptions {
   port?: number;
@@ -30,6 +37,8 @@ export interface SlackSimulatorOptions {
   channels?: string[];
   /** The app's signing secret, used to sign the clicks it sends (default `sim-signing-secret`). */
   signingSecret?: string;
+  /** Token rotation (oauth.v2.access); defaults `sim-client-id`, `sim-client-secret`, `xoxe-1-sim-initial`. */
+  rotation?: Partial<RotationOptions>;
 }
 
 export const SLACK_BOT = {
@@ -108,6 +117,12 @@ export async function startSlackSimulator(
   options: SlackSimulatorOptions = {},
 ): Promise<HttpSimulator<SlackState>> {
   const { token = 'xoxb-sim-token', signingSecret = 'sim-signing-secret' } = options;
+  const rotation: RotationOptions = {
+    clientId: 'sim-client-id',
+    clientSecret: 'sim-client-secret',
+    initialRefreshToken: 'xoxe-1-sim-initial',
+    ...options.rotation,
+  };
   const knownChannels = options.channels && new Set(options.channels.map((c) => c.replace(/^#/, '')));
   let lastTsMicros = 0;
 
@@ -128,7 +143,13 @@ export async function startSlackSimulator(
     port: options.port,
     host: options.host,
     tls: options.tls,
-    createState: () => ({ messages: [], ephemeral: [], responseUrls: {}, deliveries: {} }),
+    createState: () => ({
+      messages: [],
+      ephemeral: [],
+      responseUrls: {},
+      deliveries: {},
+      rotation: createRotationState(rotation),
+    }),
     faultBody: slackFaultBody,
     routes(app: FastifyInstance, ctx) {
       const methods: Record<string, (args: SlackArgs) => SlackResult> = {
@@ -203,13 +224,27 @@ export async function startSlackSimulator(
         '/api/:method',
         async (request: FastifyRequest<{ Params: { method: string } }>, reply: FastifyReply) => {
           const handler = methods[request.params.method];
-          if (!handler) return reply.code(404).send({ ok: false, error: 'unknown_method' });
+          if (!handler && request.params.method !== 'oauth.v2.access')
+            return reply.code(404).send({ ok: false, error: 'unknown_method' });
           const args = (request.body ?? {}) as SlackArgs;
           const presented = tokenOf(request, args);
           try {
+            // The token refresh authenticates with the client id and secret, not a token.
+            if (request.params.method === 'oauth.v2.access') {
+              const refreshed = refreshToken(
+                ctx.state.rotation,
+                rotation,
+                args,
+                { id: SLACK_BOT.teamId, name: SLACK_BOT.team },
+                SLACK_BOT.userId,
+              );
+              return refreshed.ok ? { ok: true, ...refreshed.body } : { ok: false, error: refreshed.error };
+            }
             if (presented === undefined || presented === '') throw new SlackError('not_authed');
-            if (presented !== token) throw new SlackError('invalid_auth');
-            return { ok: true, ...handler(args) };
+            const rotating = rotatingTokenStatus(ctx.state.rotation, presented);
+            if (rotating === 'token_expired') throw new SlackError('token_expired');
+            if (presented !== token && rotating !== 'ok') throw new SlackError('invalid_auth');
+            return { ok: true, ...handler!(args) };
           } catch (err) {
             if (!(err instanceof SlackError)) throw err;
             return { ok: false, error: err.code, ...err.extra };
@@ -219,6 +254,15 @@ export async function startSlackSimulator(
 
       app.get('/__admin/messages', async () => ctx.state.messages);
       registerInteractivity(app, ctx, { signingSecret, teamId: SLACK_BOT.teamId });
+      app.post('/__admin/clock', async (request) => {
+        const { advanceSeconds = 0 } = (request.body ?? {}) as { advanceSeconds?: number };
+        ctx.state.rotation.clockOffsetMs += advanceSeconds * 1000;
+        return { now: new Date(Date.now() + ctx.state.rotation.clockOffsetMs).toISOString() };
+      });
+      app.get('/__admin/rotation', async () => ({
+        refreshes: ctx.state.rotation.refreshes,
+        accessTokens: Object.keys(ctx.state.rotation.accessTokens).length,
+      }));
     },
   });
 }

@@ -23,6 +23,8 @@ import { createWorkdayScanActivities } from './workdayScan';
 import { createErpnextProbeActivities } from './erpnextProbe';
 import { createWorkdayCursorActivities } from './workdayCursor';
 import { SftpSource } from '../vendors/sftp';
+import { FileTokenStore, usableToken } from '../vendors/slackTokenStore';
+import { createSlackTokenActivities, type SlackRotationDeps } from './slackToken';
 
 export interface ActivityDeps {
   notifications: NotificationDeps;
@@ -36,6 +38,8 @@ export interface ActivityDeps {
   /** Workday SOAP deltas (Get_Workers), writing through the same ERPNext clients as `workday`. */
   workdayDelta?: WorkdayDeltaDeps;
   digest?: DigestDeps;
+  /** Rotating Slack bot token: refreshed by the slackTokenRotation workflow into the token store. */
+  slackRotation?: SlackRotationDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -55,6 +59,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWorkdayScanActivities(deps.workday ?? {}),
     ...createErpnextProbeActivities(deps.workday?.erpnext ?? {}),
     ...createWorkdayCursorActivities(),
+    ...createSlackTokenActivities({ slackRotation: deps.slackRotation }),
   };
 }
 
@@ -65,14 +70,41 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
   const ca = config.extraCaPem;
   const notifications: NotificationDeps = { actionLinks: config.actionLinks };
   const connectors: Record<string, ConnectorProbe> = {};
+  let slackRotation: SlackRotationDeps | undefined;
   if (config.slack) {
+    const { rotation, botToken } = config.slack;
+    const store = rotation && new FileTokenStore(rotation.storePath);
     const client = new SlackClient({
       apiUrl: config.slack.apiUrl,
-      botToken: config.slack.botToken,
+      // Rotating: the stored token, re-read when the file changes, never once it expired.
+      botToken: store
+        ? () => {
+            const usable = usableToken(store.read());
+            if ('problem' in usable) throw new Error(usable.problem);
+            return usable.token;
+          }
+        : (botToken ?? ''),
       extraCaPem: ca,
     });
+    if (rotation && store)
+      slackRotation = {
+        client,
+        store,
+        clientId: rotation.clientId,
+        clientSecret: rotation.clientSecret,
+        initialRefreshToken: rotation.refreshToken,
+      };
     notifications.slack = { client, channel: config.slack.channel };
-    connectors.slack = { endpoint: config.slack.apiUrl, verifyCredentials: () => client.authTest() };
+    connectors.slack = {
+      endpoint: config.slack.apiUrl,
+      verifyCredentials: () => client.authTest(),
+      ...(store && {
+        tokenTimes: () => {
+          const record = store.read();
+          return record && { refreshedAt: record.refreshedAt, expiresAt: record.expiresAt };
+        },
+      }),
+    };
   }
   if (config.teams) {
     const client = new TeamsClient({ ...config.teams, extraCaPem: ca });
@@ -143,6 +175,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
     servicenow: servicenow?.client,
   };
   return {
+    slackRotation,
     notifications,
     connectors,
     extraCaPem: ca,
