@@ -170,8 +170,9 @@ async function main(): Promise<void> {
       `all runs completed ${drained.toFixed(0)} s after the start`,
     ];
     for (const line of lines) console.log(line);
-    if (result.non2xx > 0 || runs.all !== distinctEvents.size || result.latency.p99 >= 3000)
-      process.exitCode = 1;
+    // 5xx under overload is allowed (Slack retries them; the re-delivery pass did): the verdict is
+    // exactly one run per event and acknowledgements within Slack's 3 s.
+    process.exitCode = runs.all === distinctEvents.size && result.latency.p99 < 3000 ? 0 : 1;
   } finally {
     ingress.kill('SIGTERM');
     worker.kill('SIGTERM');
