@@ -4,7 +4,7 @@
 // afterwards every event is re-delivered once more (Slack retries what got no 200). Prints
 // acknowledgement latency (p50/p99), outcomes, and counts the runs in Temporal: every event must
 // be exactly one run, none lost, none doubled.
-// Usage: npm run bench:ingress [-- --rate 500 --seconds 60 --connections 200]
+// Usage: npm run bench:ingress [-- --rate 500 --seconds 60 --connections 200 --worker-after]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
@@ -53,7 +53,11 @@ async function main(): Promise<void> {
   const port = arg('port', 18787);
   const env = await devServer();
   const common = { TEMPORAL_ADDRESS: env.address, TASK_QUEUE, LOG_LEVEL: 'error', AUDIT_LOG: 'off' };
-  const worker = child('src/worker.ts', { ...common, METRICS_PORT: '0' });
+  // --worker-after: the worker starts once the load is over, so the two cores serve only the
+  // ingress and the server while acknowledgements are measured (runs wait queued meanwhile).
+  const workerAfter = process.argv.includes('--worker-after');
+  const startWorker = () => child('src/worker.ts', { ...common, METRICS_PORT: '0' });
+  let worker = workerAfter ? undefined : startWorker();
   const ingress = child('src/ingress.ts', {
     ...common,
     INGRESS_PORT: String(port),
@@ -115,6 +119,7 @@ async function main(): Promise<void> {
       ],
     });
     const wall = (Date.now() - started) / 1000;
+    worker ??= startWorker();
 
     // Slack's retries: a delivery answered 5xx, or cut off when the load stopped, comes again.
     // Re-sending every event once more must start nothing that already ran and lose nothing.
@@ -161,7 +166,7 @@ async function main(): Promise<void> {
 
     const lines = [
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`,
-      `load: ${rate} requests/s for ${seconds} s over ${connections} connections; 1 in 10 a retried delivery`,
+      `load: ${rate} requests/s for ${seconds} s over ${connections} connections; 1 in 10 a retried delivery; worker ${workerAfter ? 'started after the load' : 'running during the load'}`,
       `requests: ${result.requests.total} sent in ${wall.toFixed(1)} s (${result.requests.average} /s average), non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`,
       `ack latency: p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
       `ingress outcomes: accepted (started or signalled a running run) ${outcome('accepted')}, duplicate (run already closed) ${outcome('duplicate')}, upstream_failure ${outcome('upstream_failure')}`,
@@ -175,8 +180,9 @@ async function main(): Promise<void> {
     process.exitCode = runs.all === distinctEvents.size && result.latency.p99 < 3000 ? 0 : 1;
   } finally {
     ingress.kill('SIGTERM');
-    worker.kill('SIGTERM');
-    for (const c of [ingress, worker]) if (c.exitCode === null) await new Promise((r) => c.once('exit', r));
+    worker?.kill('SIGTERM');
+    for (const c of [ingress, worker])
+      if (c && c.exitCode === null) await new Promise((r) => c.once('exit', r));
     await env.teardown();
   }
 }
