@@ -15,6 +15,13 @@ import { clientGateway } from './ingress/temporal';
 import { createLogger } from './logger';
 import { collectStatus } from './status';
 import { SlackClient } from './vendors/slack';
+import { FileTokenStore, storedTokenSource } from './vendors/slackTokenStore';
+
+/** The rotating token from the workers' store when configured (never an expired one), else the fixed one. */
+function slackToken(config: IngressConfig): string | (() => string) {
+  if (!config.SLACK_TOKEN_STORE) return config.SLACK_BOT_TOKEN ?? '';
+  return storedTokenSource(new FileTokenStore(config.SLACK_TOKEN_STORE));
+}
 
 export function createIngress(config: IngressConfig, client: Client) {
   const metrics = createIngressMetrics();
@@ -22,7 +29,7 @@ export function createIngress(config: IngressConfig, client: Client) {
   const app = createIngressServer(metrics, config.INGRESS_BODY_LIMIT);
   const slackClient = new SlackClient({
     apiUrl: config.SLACK_API_URL,
-    botToken: config.SLACK_BOT_TOKEN,
+    botToken: slackToken(config),
     extraCaPem: config.extraCaPem,
     timeoutMs: 2_000,
   });

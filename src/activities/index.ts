@@ -23,7 +23,7 @@ import { createWorkdayScanActivities } from './workdayScan';
 import { createErpnextProbeActivities } from './erpnextProbe';
 import { createWorkdayCursorActivities } from './workdayCursor';
 import { SftpSource } from '../vendors/sftp';
-import { FileTokenStore, usableToken } from '../vendors/slackTokenStore';
+import { FileTokenStore, storedTokenSource } from '../vendors/slackTokenStore';
 import { createSlackTokenActivities, type SlackRotationDeps } from './slackToken';
 
 export interface ActivityDeps {
@@ -77,13 +77,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
     const client = new SlackClient({
       apiUrl: config.slack.apiUrl,
       // Rotating: the stored token, re-read when the file changes, never once it expired.
-      botToken: store
-        ? () => {
-            const usable = usableToken(store.read());
-            if ('problem' in usable) throw new Error(usable.problem);
-            return usable.token;
-          }
-        : (botToken ?? ''),
+      botToken: store ? storedTokenSource(store) : (botToken ?? ''),
       extraCaPem: ca,
     });
     if (rotation && store)

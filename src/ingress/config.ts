@@ -21,7 +21,9 @@ const schema = z.object({
   /** The secret being rotated out: accepted until removed (metrics say when it stopped matching). */
   SLACK_SIGNING_SECRET_PREVIOUS: text.optional(),
   SLACK_API_URL: z.string().url().default('https://slack.com/api/'),
-  SLACK_BOT_TOKEN: text,
+  /** A fixed bot token; or, with token rotation, the workers' token store (read on change). */
+  SLACK_BOT_TOKEN: text.optional(),
+  SLACK_TOKEN_STORE: text.optional(),
   SLACK_CAB_USERGROUP: text.optional(),
   /** Only response_urls under this prefix are posted to (Slack's own hooks host by default). */
   SLACK_RESPONSE_URL_PREFIX: z.string().url().default('https://hooks.slack.com/'),
@@ -49,6 +51,8 @@ export function loadIngressConfig(source: Record<string, string | undefined> = p
       `Invalid ingress configuration:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`,
     );
   const config: IngressConfig = parsed.data;
+  if (!config.SLACK_BOT_TOKEN && !config.SLACK_TOKEN_STORE)
+    throw new Error('Invalid ingress configuration:\n  - set SLACK_BOT_TOKEN or SLACK_TOKEN_STORE');
   if (config.TLS_CA_FILE) config.extraCaPem = readFileSync(config.TLS_CA_FILE, 'utf8');
   return config;
 }

@@ -59,3 +59,12 @@ export function usableToken(
     return { problem: `the Slack token expired at ${record.expiresAt} (refresh failed?)` };
   return { token: record.accessToken };
 }
+
+/** A SlackClient token source over a store: the current token, or a throw naming why none is usable. */
+export function storedTokenSource(store: SlackTokenStore): () => string {
+  return () => {
+    const usable = usableToken(store.read());
+    if ('problem' in usable) throw new Error(usable.problem);
+    return usable.token;
+  };
+}

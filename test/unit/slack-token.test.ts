@@ -9,7 +9,12 @@ import { createLocalCa } from '../../simulators/kit/local-ca';
 import { startSlackSimulator, type SlackState } from '../../simulators/slack/server';
 import { gradeCheck } from '../../src/domain/readiness';
 import { SlackClient } from '../../src/vendors/slack';
-import { FileTokenStore, usableToken, type SlackTokenRecord } from '../../src/vendors/slackTokenStore';
+import {
+  FileTokenStore,
+  storedTokenSource,
+  usableToken,
+  type SlackTokenRecord,
+} from '../../src/vendors/slackTokenStore';
 import { admin } from '../helpers/simulators';
 
 const HOUR = 3_600_000;
@@ -56,11 +61,7 @@ describe('Slack token store and rotation rules', () => {
     const client = new SlackClient({
       apiUrl: `${sim.url}/api/`,
       extraCaPem: caPem,
-      botToken: () => {
-        const usable = usableToken(expired);
-        if ('problem' in usable) throw new Error(usable.problem);
-        return usable.token;
-      },
+      botToken: storedTokenSource({ read: () => expired, write: () => {} }),
     });
     await assert.rejects(client.postMessage('#integration-ops', 'hello', []), /token expired/);
     const requests = (await admin(sim.url, 'requests', undefined, caPem)) as { path: string }[];
