@@ -16,6 +16,8 @@ export interface SimulatorEndpoints {
 
 export const SIMULATOR_CREDENTIALS = {
   slackToken: 'xoxb-sim-token',
+  slackSigningSecret: 'sim-signing-secret',
+  slackCabUsergroup: 'S0SIMCAB01',
   graphTenant: 'sim-tenant',
   graphClientId: 'sim-client',
   graphClientSecret: 'sim-secret',
@@ -42,6 +44,10 @@ export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
     SLACK_API_URL: `${sims.slack.url}/api/`,
     SLACK_BOT_TOKEN: c.slackToken,
     SLACK_CHANNEL: '#integration-ops',
+    // The ingress: the simulator signs its clicks with this secret and serves the response_urls.
+    SLACK_SIGNING_SECRET: c.slackSigningSecret,
+    SLACK_CAB_USERGROUP: c.slackCabUsergroup,
+    SLACK_RESPONSE_URL_PREFIX: `${sims.slack.url}/`,
     GRAPH_BASE_URL: `${sims.graph.url}/`,
     GRAPH_LOGIN_URL: `${sims.graph.url}/`,
     GRAPH_TENANT_ID: c.graphTenant,

@@ -1,5 +1,5 @@
 // `npm start`: the whole system on this machine. Temporal dev server (state in data/, UI on 8233,
-// the Connector search attribute), the simulators, the worker, the schedules, and one run of each
+// the Connector search attribute), the simulators, the worker, the ingress, the schedules, and one run of each
 // schedule so the Web UI shows results at once. Ctrl-C stops every child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -18,6 +18,7 @@ const DATA = join(ROOT, 'data');
 const TEMPORAL_PORT = Number(process.env.TEMPORAL_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const METRICS_PORT = Number(process.env.METRICS_PORT ?? 9464);
+const INGRESS_PORT = Number(process.env.INGRESS_PORT ?? 8787);
 const TASK_QUEUE = process.env.TASK_QUEUE ?? 'integrations';
 
 const children: ChildProcess[] = [];
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
     [TEMPORAL_PORT, 'Temporal'],
     [UI_PORT, 'the Temporal UI'],
     [METRICS_PORT, 'worker metrics'],
+    [INGRESS_PORT, 'the ingress'],
   ] as const) {
     if (await portInUse(port))
       throw new Error(`port ${port} for ${what} is in use: stop what runs there first`);
@@ -139,12 +141,19 @@ async function main(): Promise<void> {
     TASK_QUEUE,
     // The console is for a person: the worker says only what needs attention (LOG_LEVEL overrides).
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // Teams cards and alert e-mails link to the local ingress; the worker signs, the ingress checks.
+    ACTION_LINK_BASE_URL: `http://localhost:${INGRESS_PORT}`,
+    ACTION_LINK_SECRET: process.env.ACTION_LINK_SECRET ?? 'local-action-link-secret',
   };
 
   const connection = await connectWithRetry(address, 60_000);
   const client = new Client({ connection });
   say('Temporal is up; starting the worker');
   startChild('worker', process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'worker.ts')], env);
+  startChild('ingress', process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'ingress.ts')], {
+    ...env,
+    INGRESS_PORT: String(INGRESS_PORT),
+  });
 
   for (const r of await applySchedules(client, TASK_QUEUE, process.env.SCHEDULE_TIME_ZONE ?? 'UTC'))
     say(`schedule ${r.id}: ${r.outcome}`);
@@ -158,6 +167,7 @@ async function main(): Promise<void> {
   say(`  Temporal Web UI   http://localhost:${UI_PORT}/namespaces/default/workflows`);
   say(`  Temporal gRPC     ${address}`);
   say(`  Worker metrics    http://localhost:${METRICS_PORT}/metrics`);
+  say(`  Ingress           http://localhost:${INGRESS_PORT}/slack/interactivity (metrics /metrics)`);
   say(`  Slack simulator   ${sims.slack.url}/__admin/messages`);
   say(`  Teams simulator   ${sims.graph.url}/__admin/messages`);
   say(`  ERPNext simulator ${sims.erpnext.url}`);

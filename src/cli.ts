@@ -15,13 +15,18 @@ import {
   renewalStatus,
   type RenewalActionName,
 } from './workflows/certificateRenewal/messages';
+import { SLACK_TOKEN_ROTATION_ID } from './workflows/slackTokenRotation';
 
 const WORKFLOW_CONNECTOR: Record<string, string> = {
   readinessCheck: 'platform',
   tableauExtractRefresh: 'tableau',
   workdayEmployeeImport: 'workday',
   dailyDigest: 'platform',
+  slackTokenRotation: 'slack',
 };
+
+/** Workflows that must run once: their id is fixed, so a second start is refused by Temporal. */
+const SINGLETON_ID: Record<string, string> = { slackTokenRotation: SLACK_TOKEN_ROTATION_ID };
 
 function parseJson(value: string): object {
   try {
@@ -51,7 +56,7 @@ program
     const client = await createClient();
     const handle = await client.workflow.start(workflow, {
       taskQueue: config.taskQueue,
-      workflowId: opts.id ?? `${workflow}-${randomUUID()}`,
+      workflowId: opts.id ?? SINGLETON_ID[workflow] ?? `${workflow}-${randomUUID()}`,
       args: [opts.input],
       typedSearchAttributes: [{ key: CONNECTOR_KEY, value: WORKFLOW_CONNECTOR[workflow] ?? 'platform' }],
       staticSummary: `${workflow} started from the CLI`,

@@ -3,6 +3,9 @@
 // the worker builds from them. config.ts loads through it, the activities' wiring builds one client
 // set per entry (activities/index.ts), and the deployment checks list its variables.
 import { z } from 'zod';
+import type { Duration } from '@temporalio/common';
+import type { ActionLinkSettings } from './actionLinks';
+import { durationMs, isPositiveDuration } from './domain/duration';
 import { isTimeZone } from './vendors/frappeTime';
 import type { TeamsClientOptions } from './vendors/teams';
 
@@ -21,6 +24,8 @@ interface ConnectorSpec<Shape extends z.ZodRawShape, Settings> {
   groups?: readonly (readonly (keyof Shape & string)[])[];
   /** Secrets: never logged, also readable from `NAME_FILE`. */
   secrets: readonly (keyof Shape & string)[];
+  /** When the connector is on, if not "every switch is set" (a connector with two ways in). */
+  on?(env: z.infer<z.ZodObject<Shape>>): boolean;
   /** The connector's settings once all its switches are set. */
   settings(env: z.infer<z.ZodObject<Shape>>): Settings;
 }
@@ -33,8 +38,10 @@ function connector<Shape extends z.ZodRawShape, Settings>(
 
 export interface SlackSettings {
   apiUrl: string;
-  botToken: string;
+  /** A fixed bot token; with `rotation` the token comes from the token store instead. */
+  botToken?: string;
   channel: string;
+  rotation?: { clientId: string; clientSecret: string; refreshToken: string; storePath: string };
 }
 export interface TeamsSettings extends Omit<TeamsClientOptions, 'extraCaPem'> {
   teamId: string;
@@ -96,13 +103,50 @@ export const CONNECTORS = {
       SLACK_API_URL: url.default('https://slack.com/api/'),
       SLACK_BOT_TOKEN: optionalText,
       SLACK_CHANNEL: z.string().min(1).default('#integration-ops'),
+      /** Token rotation: the app's client id and secret and the install's first refresh token. */
+      SLACK_CLIENT_ID: optionalText,
+      SLACK_CLIENT_SECRET: optionalText,
+      SLACK_REFRESH_TOKEN: optionalText,
+      /** Where the rotating token is kept (mode 0600; a volume the workers share). */
+      SLACK_TOKEN_STORE: z.string().min(1).default('data/slack-token.json'),
     },
-    switches: ['SLACK_BOT_TOKEN'],
-    secrets: ['SLACK_BOT_TOKEN'],
+    // A fixed bot token, or a rotating one (all three rotation settings).
+    switches: [],
+    groups: [['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_REFRESH_TOKEN']],
+    on: (env) => Boolean(env.SLACK_BOT_TOKEN || env.SLACK_CLIENT_ID),
+    secrets: ['SLACK_BOT_TOKEN', 'SLACK_CLIENT_SECRET', 'SLACK_REFRESH_TOKEN'],
     settings: (env): SlackSettings => ({
       apiUrl: env.SLACK_API_URL,
-      botToken: env.SLACK_BOT_TOKEN!,
+      botToken: env.SLACK_BOT_TOKEN,
       channel: env.SLACK_CHANNEL,
+      rotation:
+        env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET && env.SLACK_REFRESH_TOKEN
+          ? {
+              clientId: env.SLACK_CLIENT_ID,
+              clientSecret: env.SLACK_CLIENT_SECRET,
+              refreshToken: env.SLACK_REFRESH_TOKEN,
+              storePath: env.SLACK_TOKEN_STORE,
+            }
+          : undefined,
+    }),
+  }),
+  /** One-click links on Teams cards and alert e-mails, answered by the ingress. */
+  actionLinks: connector({
+    variables: {
+      /** The ingress's public URL: Teams cards and alert e-mails carry action links to it. */
+      ACTION_LINK_BASE_URL: url.optional(),
+      /** Signs action links (shared with the ingress). */
+      ACTION_LINK_SECRET: optionalText,
+      ACTION_LINK_TTL: z.string().default('24h').refine(isPositiveDuration, {
+        message: 'a duration such as "24h"',
+      }),
+    },
+    switches: ['ACTION_LINK_BASE_URL', 'ACTION_LINK_SECRET'],
+    secrets: ['ACTION_LINK_SECRET'],
+    settings: (env): ActionLinkSettings => ({
+      baseUrl: env.ACTION_LINK_BASE_URL!,
+      secret: env.ACTION_LINK_SECRET!,
+      ttlMs: durationMs(env.ACTION_LINK_TTL as Duration),
     }),
   }),
   teams: connector({
@@ -328,8 +372,8 @@ export function connectorSettings(env: Record<string, unknown>): {
   const settings: Record<string, unknown> = {};
   const secrets: string[] = [];
   for (const key of CONNECTOR_KEYS) {
-    const { switches, secrets: secretNames, settings: build } = spec(key);
-    if (!switches.every((name) => env[name] !== undefined)) continue;
+    const { switches, secrets: secretNames, settings: build, on } = spec(key);
+    if (!(on ? on(env) : switches.every((name) => env[name] !== undefined))) continue;
     settings[key] = build(env);
     for (const name of secretNames) if (typeof env[name] === 'string') secrets.push(env[name]);
   }

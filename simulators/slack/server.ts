@@ -1,7 +1,17 @@
 // Slack Web API simulator: POST /api/{method} with form or JSON bodies, Bearer (or `token` field)
 // auth, HTTP 200 `ok:false` platform errors and 429 + Retry-After rate limiting (via faults).
+// People and user groups in directory.ts; button clicks sent to an app and response_url in interactivity.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { startHttpSimulator, type HttpSimulator, type SimulatorTlsOptions } from '../kit/http-simulator';
+import { SLACK_USERGROUPS, SLACK_USERS } from './directory';
+import { registerInteractivity, type InteractivityState } from './interactivity';
+import {
+  createRotationState,
+  refreshToken,
+  rotatingTokenStatus,
+  type RotationOptions,
+  type RotationState,
+} from './rotation';
 
 export interface SlackMessage {
   channel: string;
@@ -17,9 +27,7 @@ export interface SlackMessage {
   type: 'message';
 }
 
-export interface SlackState {
-  messages: SlackMessage[];
-}
+export type SlackState = InteractivityState & { rotation: RotationState };
 
 export interface SlackSimulatorOptions {
   port?: number;
@@ -29,6 +37,10 @@ export interface SlackSimulatorOptions {
   token?: string;
   /** Known channels (IDs or names, `#` optional). Absent = every channel exists. */
   channels?: string[];
+  /** The app's signing secret, used to sign the clicks it sends (default `sim-signing-secret`). */
+  signingSecret?: string;
+  /** Token rotation (oauth.v2.access); defaults `sim-client-id`, `sim-client-secret`, `xoxe-1-sim-initial`. */
+  rotation?: Partial<RotationOptions>;
 }
 
 export const SLACK_BOT = {
@@ -123,7 +135,13 @@ function validateBlocks(blocks: unknown[]): void {
 export async function startSlackSimulator(
   options: SlackSimulatorOptions = {},
 ): Promise<HttpSimulator<SlackState>> {
-  const { token = 'xoxb-sim-token' } = options;
+  const { token = 'xoxb-sim-token', signingSecret = 'sim-signing-secret' } = options;
+  const rotation: RotationOptions = {
+    clientId: 'sim-client-id',
+    clientSecret: 'sim-client-secret',
+    initialRefreshToken: 'xoxe-1-sim-initial',
+    ...options.rotation,
+  };
   const knownChannels = options.channels && new Set(options.channels.map((c) => c.replace(/^#/, '')));
   let lastTsMicros = 0;
 
@@ -144,7 +162,13 @@ export async function startSlackSimulator(
     port: options.port,
     host: options.host,
     tls: options.tls,
-    createState: () => ({ messages: [] }),
+    createState: () => ({
+      messages: [],
+      ephemeral: [],
+      responseUrls: {},
+      deliveries: {},
+      rotation: createRotationState(rotation),
+    }),
     faultBody: slackFaultBody,
     routes(app: FastifyInstance, ctx) {
       const methods: Record<string, (args: SlackArgs) => SlackResult> = {
@@ -194,6 +218,27 @@ export async function startSlackSimulator(
           }));
           return { channels, response_metadata: { next_cursor: '' } };
         },
+        'chat.update': (args) => {
+          const channel = channelArg(args);
+          const message = ctx.state.messages.find((m) => m.channel === channel && m.ts === args.ts);
+          if (!message) throw new SlackError('message_not_found');
+          const blocks = jsonArrayArg(args, 'blocks', 'invalid_blocks');
+          if (blocks) validateBlocks(blocks);
+          if (typeof args.text === 'string') message.text = args.text;
+          if (blocks) message.blocks = blocks;
+          const { channel: _c, ...wire } = message;
+          return { channel, ts: message.ts, text: message.text, message: wire };
+        },
+        'users.info': (args) => {
+          const user = SLACK_USERS.find((u) => u.id === args.user);
+          if (!user) throw new SlackError('user_not_found');
+          return { user: { ...user, team_id: SLACK_BOT.teamId, deleted: false, is_bot: false } };
+        },
+        'usergroups.users.list': (args) => {
+          const users = SLACK_USERGROUPS[String(args.usergroup ?? '')];
+          if (!users) throw new SlackError('no_such_subteam');
+          return { users };
+        },
         // The vendor's own read API, for tests that check what Slack would hold.
         'conversations.history': (args) => {
           const channel = channelArg(args);
@@ -212,13 +257,27 @@ export async function startSlackSimulator(
         '/api/:method',
         async (request: FastifyRequest<{ Params: { method: string } }>, reply: FastifyReply) => {
           const handler = methods[request.params.method];
-          if (!handler) return reply.code(404).send({ ok: false, error: 'unknown_method' });
+          if (!handler && request.params.method !== 'oauth.v2.access')
+            return reply.code(404).send({ ok: false, error: 'unknown_method' });
           const args = (request.body ?? {}) as SlackArgs;
           const presented = tokenOf(request, args);
           try {
+            // The token refresh authenticates with the client id and secret, not a token.
+            if (request.params.method === 'oauth.v2.access') {
+              const refreshed = refreshToken(
+                ctx.state.rotation,
+                rotation,
+                args,
+                { id: SLACK_BOT.teamId, name: SLACK_BOT.team },
+                SLACK_BOT.userId,
+              );
+              return refreshed.ok ? { ok: true, ...refreshed.body } : { ok: false, error: refreshed.error };
+            }
             if (presented === undefined || presented === '') throw new SlackError('not_authed');
-            if (presented !== token) throw new SlackError('invalid_auth');
-            return { ok: true, ...handler(args) };
+            const rotating = rotatingTokenStatus(ctx.state.rotation, presented);
+            if (rotating === 'token_expired') throw new SlackError('token_expired');
+            if (presented !== token && rotating !== 'ok') throw new SlackError('invalid_auth');
+            return { ok: true, ...handler!(args) };
           } catch (err) {
             if (!(err instanceof SlackError)) throw err;
             return { ok: false, error: err.code, ...err.extra };
@@ -227,6 +286,16 @@ export async function startSlackSimulator(
       );
 
       app.get('/__admin/messages', async () => ctx.state.messages);
+      registerInteractivity(app, ctx, { signingSecret, teamId: SLACK_BOT.teamId });
+      app.post('/__admin/clock', async (request) => {
+        const { advanceSeconds = 0 } = (request.body ?? {}) as { advanceSeconds?: number };
+        ctx.state.rotation.clockOffsetMs += advanceSeconds * 1000;
+        return { now: new Date(Date.now() + ctx.state.rotation.clockOffsetMs).toISOString() };
+      });
+      app.get('/__admin/rotation', async () => ({
+        refreshes: ctx.state.rotation.refreshes,
+        accessTokens: Object.keys(ctx.state.rotation.accessTokens).length,
+      }));
     },
   });
 }

@@ -1,7 +1,14 @@
 // Email activities. Recipients are named by role ('alerts', 'vendor-contact') and resolved here
 // in the worker, so addresses never enter workflow history.
 import { log } from '@temporalio/activity';
-import { alertText, DEFAULT_TEMPORAL_UI_URL, withRunLink, type Alert } from '../domain/alert';
+import { actionLinksFor, type ActionLinkSettings } from '../actionLinks';
+import {
+  actionLinksText,
+  alertText,
+  DEFAULT_TEMPORAL_UI_URL,
+  withRunLink,
+  type Alert,
+} from '../domain/alert';
 import type { EmailClient } from '../vendors/email';
 import { vendorCall } from './shared/failures';
 
@@ -12,6 +19,8 @@ export interface EmailDeps {
   recipients: Partial<Record<EmailRole, string>>;
   /** TEMPORAL_UI_URL: alerts link to their run there. */
   uiUrl?: string;
+  /** Alert e-mails carry action links bound to their recipient. */
+  actionLinks?: ActionLinkSettings;
 }
 
 export interface EmailDelivery {
@@ -36,10 +45,12 @@ export function createEmailActivities(deps: EmailDeps) {
     /** The failover path: an alert that chat channels could not deliver. */
     async emailAlert(alert: Alert, failedChannels: string[]): Promise<EmailDelivery> {
       const note = `\n\n(Sent by email because ${failedChannels.join(' and ')} delivery failed.)`;
+      const to = deps.recipients.alerts;
+      const links = to ? actionLinksText(actionLinksFor(deps.actionLinks, alert.actions, to)) : '';
       return send(
         'alerts',
         `[${alert.severity.toUpperCase()}] ${alert.title}`,
-        alertText(withRunLink(alert, deps.uiUrl ?? DEFAULT_TEMPORAL_UI_URL)) + note,
+        alertText(withRunLink(alert, deps.uiUrl ?? DEFAULT_TEMPORAL_UI_URL)) + links + note,
       );
     },
 

@@ -1,6 +1,7 @@
 // createActivities(deps): every activity, with its vendor clients injected by the composition root.
 import type { Duration } from '@temporalio/common';
 import type { Config } from '../config';
+import type { ActionLinkSettings } from '../actionLinks';
 import { CONNECTOR_KEYS, type ConnectorKey } from '../connectors';
 import { EmailClient } from '../vendors/email';
 import { ErpnextClient } from '../vendors/erpnext';
@@ -21,6 +22,8 @@ import { createDeadLetterActivities } from './deadLetter';
 import { createRedriveActivities } from './redriveHandlers';
 import { createErpnextActivities } from './erpnext';
 import { SftpSource } from '../vendors/sftp';
+import { FileTokenStore, storedTokenSource } from '../vendors/slackTokenStore';
+import { createSlackTokenActivities, type SlackRotationDeps } from './slackToken';
 
 export interface ActivityDeps {
   notifications: NotificationDeps;
@@ -34,6 +37,8 @@ export interface ActivityDeps {
   /** Workday SOAP deltas (Get_Workers), writing through the same ERPNext clients as `workday`. */
   workdayDelta?: WorkdayDeltaDeps;
   digest?: DigestDeps;
+  /** Rotating Slack bot token: refreshed by the slackTokenRotation workflow into the token store. */
+  slackRotation?: SlackRotationDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -46,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTableauActivities({ client: deps.tableau }),
     ...createWorkdayActivities({ full: deps.workday ?? {}, delta: deps.workdayDelta ?? {} }),
     ...createErpnextActivities(deps.workday?.erpnext ?? {}),
+    ...createSlackTokenActivities({ slackRotation: deps.slackRotation }),
     // Dead-letter queues: retention from DLQ_RETENTION (carried on the workday deps with the ERPNext clients).
     ...createDeadLetterActivities({ retention: deps.workday?.deadLetterRetention as Duration | undefined }),
     ...createRedriveActivities({ erpnext: deps.workday?.erpnext, servicenow: deps.servicenow }),
@@ -67,6 +73,8 @@ interface Wiring {
   email?: EmailClient;
   sftp?: SftpSource;
   workday?: WorkdayClient;
+  slackRotation?: SlackRotationDeps;
+  actionLinks?: ActionLinkSettings;
 }
 
 type Wire<K extends ConnectorKey> = (settings: NonNullable<Config[K]>, wiring: Wiring) => void;
@@ -74,9 +82,36 @@ type Wire<K extends ConnectorKey> = (settings: NonNullable<Config[K]>, wiring: W
 /** Per connector of the connector table: the clients it builds and its readiness probe. */
 const WIRE: { [K in ConnectorKey]: Wire<K> } = {
   slack: (s, w) => {
-    const client = new SlackClient({ apiUrl: s.apiUrl, botToken: s.botToken, extraCaPem: w.ca });
+    const store = s.rotation && new FileTokenStore(s.rotation.storePath);
+    const client = new SlackClient({
+      apiUrl: s.apiUrl,
+      // Rotating: the stored token, re-read when the file changes, never once it expired.
+      botToken: store ? storedTokenSource(store) : (s.botToken ?? ''),
+      extraCaPem: w.ca,
+    });
+    if (s.rotation && store)
+      w.slackRotation = {
+        client,
+        store,
+        clientId: s.rotation.clientId,
+        clientSecret: s.rotation.clientSecret,
+        initialRefreshToken: s.rotation.refreshToken,
+      };
     w.notifications.slack = { client, channel: s.channel };
-    w.probes.slack = { endpoint: s.apiUrl, verifyCredentials: () => client.authTest() };
+    w.probes.slack = {
+      endpoint: s.apiUrl,
+      verifyCredentials: () => client.authTest(),
+      ...(store && {
+        tokenTimes: () => {
+          const record = store.read();
+          return record && { refreshedAt: record.refreshedAt, expiresAt: record.expiresAt };
+        },
+      }),
+    };
+  },
+  actionLinks: (s, w) => {
+    w.actionLinks = s;
+    w.notifications.actionLinks = s;
   },
   teams: (s, w) => {
     const client = new TeamsClient({ ...s, extraCaPem: w.ca });
@@ -156,7 +191,9 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
       client: w.email,
       recipients: { alerts: config.email?.alertsTo, 'vendor-contact': config.email?.vendorContact },
       uiUrl: config.temporalUiUrl,
+      actionLinks: w.actionLinks,
     },
+    slackRotation: w.slackRotation,
     workday,
     workdayDelta: {
       client: w.workday,

@@ -9,6 +9,7 @@ import {
   DEFAULT_TEMPORAL_UI_URL,
   type Alert,
 } from '../domain/alert';
+import { actionLinksFor, type ActionLinkSettings } from '../actionLinks';
 import type { SlackClient } from '../vendors/slack';
 import type { TeamsClient } from '../vendors/teams';
 import { vendorCall } from './shared/failures';
@@ -27,6 +28,8 @@ export interface NotificationDeps {
   uiUrl?: string;
   slack?: { client: SlackClient; channel: string };
   teams?: { client: TeamsClient; teamId: string; channelId: string };
+  /** Teams has no signed callbacks here: its buttons are action links to the ingress. */
+  actionLinks?: ActionLinkSettings;
 }
 
 /**
@@ -73,10 +76,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const { client, teamId, channelId } = deps.teams;
       const { eventId, postedAs } = await thisEvent('teams', (id) => client.findEvent(teamId, channelId, id));
       if (postedAs) return { channel: 'teams', status: 'sent', messageId: postedAs };
+      const links = actionLinksFor(deps.actionLinks, alert.actions, `teams:${channelId}`);
       const posted = await vendorCall(
         'teams',
         'channelMessage.post',
-        () => client.postCard(teamId, channelId, alertText(alert), alertAdaptiveCard(alert), eventId),
+        () => client.postCard(teamId, channelId, alertText(alert), alertAdaptiveCard(alert, links), eventId),
         { audit: `${teamId}/${channelId}` },
       );
       log.info('alert posted to Teams', { title: alert.title, id: posted.id });

@@ -11,6 +11,8 @@ export interface ConnectorProbe {
   endpoint: string;
   /** Throws when the credentials are not accepted. */
   verifyCredentials(): Promise<unknown>;
+  /** A rotating credential's issue and expiry times (ISO), read where it is stored. */
+  tokenTimes?(): { refreshedAt: string; expiresAt: string } | undefined;
 }
 
 export interface ReadinessDeps {
@@ -83,6 +85,16 @@ async function runProbe(
     }
     // An untrusted endpoint never gets our credentials.
     if (!result.tls.trusted) return { ...result, error: 'credentials not sent to an untrusted endpoint' };
+  }
+  const times = probe.tokenTimes?.();
+  if (times) {
+    const now = Date.now();
+    const hours = (ms: number) => Math.round((ms / 3_600_000) * 10) / 10;
+    result.token = {
+      ...times,
+      ageHours: hours(now - Date.parse(times.refreshedAt)),
+      expiresInHours: hours(Date.parse(times.expiresAt) - now),
+    };
   }
   try {
     await probe.verifyCredentials();

@@ -1,5 +1,6 @@
 // An alert is what every workflow announces; renderers turn it into each channel's format.
 // Pure functions: workflows build alerts, activities render and send them.
+import { actionsBlock, type AlertAction } from './alertActions';
 
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -10,6 +11,8 @@ export interface Alert {
   /** Short name/value pairs shown as a table (Slack fields, Adaptive Card FactSet). */
   facts?: { name: string; value: string }[];
   connector?: string;
+  /** One-click answers (Slack buttons); absent = a message without buttons. */
+  actions?: AlertAction[];
   /** The run the alert is about; `announce` fills it in. Rendered as its id and Web UI link. */
   run?: RunRef;
 }
@@ -65,11 +68,18 @@ export function alertSlackBlocks(alert: Alert): object[] {
         .map((f) => ({ type: 'mrkdwn', text: truncate(`*${f.name}*\n${f.value}`, 2000) })),
     });
   }
+  if (alert.actions?.length) blocks.push(actionsBlock(alert.actions));
   return blocks;
 }
 
-/** Adaptive Card 1.4 for Teams. */
-export function alertAdaptiveCard(alert: Alert): object {
+/** A rendered one-click answer for channels without signed callbacks (Teams, e-mail). */
+export interface ActionLink {
+  title: string;
+  url: string;
+}
+
+/** Adaptive Card 1.4 for Teams; action links become `Action.OpenUrl` buttons. */
+export function alertAdaptiveCard(alert: Alert, links: ActionLink[] = []): object {
   const color =
     alert.severity === 'critical' ? 'Attention' : alert.severity === 'warning' ? 'Warning' : 'Default';
   return {
@@ -83,7 +93,17 @@ export function alertAdaptiveCard(alert: Alert): object {
         ? [{ type: 'FactSet', facts: alert.facts.map((f) => ({ title: f.name, value: f.value })) }]
         : []),
     ],
+    ...(links.length && {
+      actions: links.map((l) => ({ type: 'Action.OpenUrl', title: l.title, url: l.url })),
+    }),
   };
+}
+
+/** The e-mail form: one line per action with its link. */
+export function actionLinksText(links: ActionLink[]): string {
+  return links.length
+    ? `\n\nAnswer with one click (a confirmation page opens):\n${links.map((l) => `• ${l.title}: ${l.url}`).join('\n')}`
+    : '';
 }
 
 function truncate(text: string, max: number): string {

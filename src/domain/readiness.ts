@@ -19,8 +19,20 @@ export interface ConnectorCheck {
   credentialsAccepted: boolean;
   /** Absent for endpoints without TLS (plain HTTP, which only simulators use). */
   tls?: TlsFacts;
+  /** A rotating credential (Slack's bot token): its age and expiry. */
+  token?: TokenFacts;
   error?: string;
 }
+
+export interface TokenFacts {
+  refreshedAt: string;
+  expiresAt: string;
+  ageHours: number;
+  expiresInHours: number;
+}
+
+/** Below this the rotation (which refreshes 2 hours ahead) is overdue: warn while the token works. */
+const TOKEN_WARN_HOURS = 1;
 
 export interface GradedCheck extends ConnectorCheck {
   status: CheckStatus;
@@ -38,6 +50,11 @@ export function gradeCheck(check: ConnectorCheck, certWarnDays: number): GradedC
     if (check.tls.daysToExpiry <= 0) failures.push(`certificate expired on ${check.tls.validTo}`);
     else if (check.tls.daysToExpiry < certWarnDays)
       warnings.push(`certificate expires in ${check.tls.daysToExpiry} days (${check.tls.validTo})`);
+  }
+  if (check.token) {
+    if (check.token.expiresInHours <= 0) failures.push(`token expired at ${check.token.expiresAt}`);
+    else if (check.token.expiresInHours < TOKEN_WARN_HOURS)
+      warnings.push(`token expires at ${check.token.expiresAt} and was not refreshed (rotation overdue)`);
   }
   const status: CheckStatus = failures.length ? 'fail' : warnings.length ? 'warn' : 'ok';
   return { ...check, status, reasons: [...failures, ...warnings] };

@@ -21,7 +21,8 @@ const RETRYABLE_PLATFORM_ERRORS = new Set([
 
 export interface SlackClientOptions {
   apiUrl: string;
-  botToken: string;
+  /** A fixed bot token, or a source read on every call (rotating tokens; it throws when none is usable). */
+  botToken: string | (() => string);
   extraCaPem?: string;
   timeoutMs?: number;
 }
@@ -31,9 +32,12 @@ const EVENT_TYPE = 'integration_alert';
 export class SlackClient {
   private readonly web: WebClient;
   private readonly channelIds = new Map<string, string>();
+  private readonly tokenSource: () => string;
 
   constructor(options: SlackClientOptions) {
-    this.web = new WebClient(options.botToken, {
+    const { botToken } = options;
+    this.tokenSource = typeof botToken === 'string' ? () => botToken : botToken;
+    this.web = new WebClient(undefined, {
       slackApiUrl: options.apiUrl,
       agent: httpsAgent(options.extraCaPem),
       retryConfig: { retries: 0 },
@@ -55,6 +59,7 @@ export class SlackClient {
   ): Promise<{ channel: string; ts: string }> {
     const result = await this.call(() =>
       this.web.chat.postMessage({
+        token: this.token(),
         channel,
         text,
         blocks: blocks as (Block | KnownBlock)[],
@@ -97,10 +102,51 @@ export class SlackClient {
     return id;
   }
 
+  /** A user's id and the name people know them by (display name, else real name, else handle). */
+  async userInfo(userId: string): Promise<{ id: string; name: string }> {
+    const result = await this.call(() => this.web.users.info({ token: this.token(), user: userId }));
+    const user = result.user ?? {};
+    const name = user.profile?.display_name || user.profile?.real_name || user.real_name || user.name;
+    return { id: userId, name: name || userId };
+  }
+
+  /** The user ids in a user group (`S…`). */
+  async usergroupMembers(usergroup: string): Promise<string[]> {
+    const result = await this.call(() => this.web.usergroups.users.list({ token: this.token(), usergroup }));
+    return result.users ?? [];
+  }
+
   /** Verifies the token; returns the workspace and bot user. */
   async authTest(): Promise<{ team: string; user: string }> {
-    const result = await this.call(() => this.web.auth.test());
+    const result = await this.call(() => this.web.auth.test({ token: this.token() }));
     return { team: String(result.team ?? ''), user: String(result.user ?? '') };
+  }
+
+  /** Token rotation: trades the refresh token for a new bot token and refresh token (the old one is revoked). */
+  async refreshToken(clientId: string, clientSecret: string, refreshToken: string) {
+    const result = await this.call(() =>
+      this.web.oauth.v2.access({
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+      }),
+    );
+    if (!result.access_token || !result.refresh_token || !result.expires_in)
+      throw new VendorError('slack', 'invalid', 'oauth.v2.access answered without a rotating token');
+    return {
+      accessToken: result.access_token,
+      refreshToken: result.refresh_token,
+      expiresInSeconds: result.expires_in,
+    };
+  }
+
+  private token(): string {
+    try {
+      return this.tokenSource();
+    } catch (err) {
+      throw new VendorError('slack', 'auth', (err as Error).message);
+    }
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {

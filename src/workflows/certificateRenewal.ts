@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
+import { cabActions, renewalReminderActions } from '../domain/alertActions';
 import {
   DEFAULT_LADDER,
   probeInterval,
@@ -159,6 +160,7 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
       { name: 'Vendor reference', value: reference },
       { name: 'Act with', value: ACT_WITH },
     ],
+    actions: cabActions(workflowInfo().workflowId),
   });
   state.record(
     'workflow',
@@ -339,7 +341,10 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
         await calls.run('open the breaker', () =>
           openConnectorBreaker(connector, 'certificateRenewal', `certificate of ${input.host} expired`),
         );
-      await tell(escalationAlert(ladderStep, { ...input, port }, connector, reference, reachability()));
+      await tell({
+        ...escalationAlert(ladderStep, { ...input, port }, connector, reference, reachability()),
+        actions: renewalReminderActions(workflowInfo().workflowId),
+      });
       if (ladderStep.action === 'p1-incident') {
         p1Event = {
           sourceSystem: 'certificate-renewal',
@@ -370,6 +375,7 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
         severity: state.level >= 3 ? 'critical' : 'warning',
         summary: `Escalation level ${state.level} is not acknowledged yet.`,
         facts: [...reachability()!, { name: 'Act with', value: ACT_WITH }],
+        actions: renewalReminderActions(workflowInfo().workflowId),
       });
       continue;
     }

@@ -46,6 +46,7 @@ import { mapConcurrent } from './shared/mapConcurrent';
 import { BesideTheLadder, failureMessage } from './shared/besideTheLadder';
 import { signalArg, updateArgValidator } from './shared/messageArgs';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
+import { redriveAction } from '../domain/alertActions';
 
 export const DEFAULT_DLQ_RETENTION: Duration = '7 days';
 const DEFAULT_CONTINUE_AS_NEW_AFTER = 500;
@@ -232,6 +233,7 @@ export async function deadLetterQueue(raw: DeadLetterQueueInput): Promise<void> 
           summary: `${count} failed item(s) of ${connector} were dropped: the queue is at its size limit. Redrive or let items expire.`,
           facts: [{ name: 'Queued', value: String(items.size) }],
           connector,
+          actions: [redriveAction(workflowInfo().workflowId, connector)],
         }),
       );
     }

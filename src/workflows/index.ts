@@ -10,3 +10,5 @@ export { runFailureAlert } from './runFailureAlert';
 export { workdayEmployeeImport } from './workdayEmployeeImport';
 export { deadLetterQueue } from './deadLetterQueue';
 export { dailyDigest } from './dailyDigest';
+export { slackEvent } from './slackEvent';
+export { slackTokenRotation } from './slackTokenRotation';

@@ -7,6 +7,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  defineUpdate,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -25,7 +26,8 @@ import {
 } from './workdayImport/fullImport';
 import { addStep, emptyReport, progressLine, type WorkdayImportReport } from './workdayImport/report';
 import { driftDecisionArgs, workdayEmployeeImportInput } from '../domain/inputs/workdayEmployeeImport';
-import { signalArg } from './shared/messageArgs';
+import { refusal } from '../domain/inputs/parse';
+import { signalArg, updateArgValidator } from './shared/messageArgs';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
 
 export type { WorkdayImportReport } from './workdayImport/report';
@@ -51,6 +53,10 @@ export interface ImportProgress {
 }
 
 export const driftDecisionSignal = defineSignal<[DriftDecision]>('driftDecision');
+/** The same decision as an update (Slack's Proceed/Abort buttons): the person learns if it was taken. */
+export const driftDecisionUpdate = defineUpdate<{ accepted: true; detail: string }, [DriftDecision]>(
+  'driftDecision',
+);
 export const importProgressQuery = defineQuery<WorkdayImportReport>('progress');
 
 const probes = proxyActivities<Activities>({
@@ -74,6 +80,20 @@ export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Pr
   setHandler(driftDecisionSignal, (d) => {
     decision ??= signalArg(driftDecisionArgs, d, 'driftDecision');
   });
+  const checkDecisionArg = updateArgValidator(driftDecisionArgs, 'driftDecision');
+  setHandler(
+    driftDecisionUpdate,
+    (d) => {
+      decision = d;
+      return { accepted: true, detail: `the import will ${d.action}` };
+    },
+    {
+      validator: (d) => {
+        checkDecisionArg(d);
+        if (decision) throw refusal(`already decided: ${decision.action} by ${decision.who}`, 'Refused');
+      },
+    },
+  );
   const report = resume?.report ?? emptyReport(input.mode);
   setHandler(importProgressQuery, () => report);
   dropUnknownSignals();

@@ -24,6 +24,8 @@ const CONNECTORS: Record<string, string> = {
   deadLetterQueue: 'erpnext',
   dailyDigest: 'platform',
   runFailureAlert: 'platform',
+  slackEvent: 'slack',
+  slackTokenRotation: 'slack',
 };
 
 const decode = (payload: { data?: Uint8Array | null } | null | undefined) =>

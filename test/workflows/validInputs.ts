@@ -57,6 +57,8 @@ export const VALID_INPUTS: Record<string, Record<string, unknown>> = {
     maxQueueBytes: 100_000,
   },
   dailyDigest: { hours: 24 },
+  slackEvent: { teamId: 'T0001', eventId: 'Ev0001' },
+  slackTokenRotation: { refreshBefore: '2 hours', retryEvery: '10 minutes' },
   runFailureAlert: {
     run: { namespace: 'default', workflowId: 'readiness-check', runId: 'r1', workflowType: 'readinessCheck' },
     connector: 'platform',

@@ -9,7 +9,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Agent } from 'undici';
 import { createActivities, activityDepsFromConfig } from '../../src/activities';
 import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
-import { driftDecisionSignal, importProgressQuery } from '../../src/workflows/workdayEmployeeImport';
+import {
+  driftDecisionSignal,
+  driftDecisionUpdate,
+  importProgressQuery,
+} from '../../src/workflows/workdayEmployeeImport';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
@@ -146,7 +150,7 @@ describe('workdayEmployeeImport workflow', () => {
     assert.match(await slackMessages(), /chat\.postMessage/);
   });
 
-  it('stops on a missing required column and waits: abort ends it, timeout ends it', async () => {
+  it('stops on a missing required column and waits (the alert has Proceed/Abort buttons): abort ends it, timeout ends it', async () => {
     putExport(
       'workers_20240104.csv',
       generateWorkdayExport({ rows: 10, seed: 4, dropColumns: ['Email'] }).content,
@@ -155,10 +159,22 @@ describe('workdayEmployeeImport workflow', () => {
       await env.sleep('1 hour');
       const progress = (await handle.query(importProgressQuery)) as WorkdayImportReport;
       assert.deepEqual(progress.drift.missingRequired, ['Email']);
-      await handle.signal(driftDecisionSignal, { who: 'hr.lead', action: 'abort' });
+      // As the Abort button sends it: an update, answered by the workflow.
+      const answer = await handle.executeUpdate(driftDecisionUpdate, {
+        args: [{ who: 'hr.lead', action: 'abort' }],
+      });
+      assert.deepEqual(answer, { accepted: true, detail: 'the import will abort' });
     });
     assert.equal(aborted.outcome, 'aborted');
     assert.equal(aborted.drift.decision?.who, 'hr.lead');
+    // The alert that asks carries the one-click answers (Slack buttons).
+    const messages = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as {
+      text: string;
+      blocks?: { type: string; elements?: { action_id: string }[] }[];
+    }[];
+    const gate = messages.filter((m) => m.text.includes('required columns missing')).at(-1);
+    const buttons = gate?.blocks?.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id);
+    assert.deepEqual(buttons, ['workday.driftProceed', 'workday.driftAbort']);
     assert.equal((await employees(simulators.sims.erpnext.url)).length, 0);
 
     const timedOut = await start({ mode: 'full', driftDecisionTimeout: '2 hours' });

@@ -13,6 +13,7 @@ import { connectorAttributes } from '../shared/childAttributes';
 import { tableauExtractRefresh } from '../tableauExtractRefresh';
 import type { WorkdayImportReport } from './report';
 import { startChildOnce } from '../shared/startChildOnce';
+import { driftGateActions } from '../../domain/alertActions';
 
 export interface FullImportOptions {
   file?: string;
@@ -102,6 +103,7 @@ export async function prepareFullImport(
         { name: 'Duplicate columns', value: inspection.duplicateColumns.join(', ') || '—' },
       ],
       connector: 'workday',
+      actions: driftGateActions(workflowInfo().workflowId),
     });
     const decided = await condition(
       () => decision() !== undefined,

@@ -118,4 +118,34 @@ describe('simulators/slack', () => {
       (err: { data?: { error?: string } }) => err.data?.error === 'invalid_auth',
     );
   });
+
+  it('updates a message (chat.update) and serves users.info and usergroups.users.list', async () => {
+    const posted = await call('chat.postMessage', {
+      headers: auth,
+      form: { channel: 'C0OPS', text: 'before' },
+    });
+    const updated = await call('chat.update', {
+      headers: auth,
+      form: { channel: 'C0OPS', ts: posted.ts ?? '', text: 'after', blocks: '[]' },
+    });
+    assert.equal(updated.ok, true);
+    const history = await call('conversations.history', { headers: auth, form: { channel: 'C0OPS' } });
+    assert.deepEqual(
+      (history.messages as { text: string; ts: string }[]).map((m) => [m.ts, m.text]),
+      [[posted.ts, 'after']],
+    );
+    assert.equal(
+      (await call('chat.update', { headers: auth, form: { channel: 'C0OPS', ts: '1.000001', text: 'x' } }))
+        .error,
+      'message_not_found',
+    );
+    const dana = await call('users.info', { headers: auth, form: { user: 'U0SIMDANA1' } });
+    assert.equal((dana.user as { profile: { display_name: string } }).profile.display_name, 'Dana');
+    assert.equal(
+      (await call('users.info', { headers: auth, form: { user: 'U0NOBODY' } })).error,
+      'user_not_found',
+    );
+    const cab = await call('usergroups.users.list', { headers: auth, form: { usergroup: 'S0SIMCAB01' } });
+    assert.deepEqual(cab.users, ['U0SIMDANA1', 'U0SIMLEE01']);
+  });
 });

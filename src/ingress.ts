@@ -1,0 +1,75 @@
+// Composition root of the ingress: verified inbound HTTP → Temporal. Stateless (every dedupe is
+// Temporal's: update ids and workflow ids from the vendor's own ids), so any number of replicas
+// can run behind a load balancer. `npm run ingress`; started by `npm start` on INGRESS_PORT.
+import { Client, Connection } from '@temporalio/client';
+import { useAuditWriter, createAuditWriter } from './audit';
+import { temporalSettings } from './client';
+import { formatStatusTable } from './domain/statusTable';
+import { loadIngressConfig, type IngressConfig } from './ingress/config';
+import { registerActionLinkRoutes } from './ingress/actionLinks';
+import { createIngressMetrics } from './ingress/metrics';
+import { createIngressServer } from './ingress/server';
+import { registerSlackRoutes } from './ingress/slack';
+import { slackPeople } from './ingress/slackPeople';
+import { clientGateway } from './ingress/temporal';
+import { createLogger } from './logger';
+import { collectStatus } from './status';
+import { SlackClient } from './vendors/slack';
+import { FileTokenStore, storedTokenSource } from './vendors/slackTokenStore';
+
+/** The rotating token from the workers' store when configured (never an expired one), else the fixed one. */
+function slackToken(config: IngressConfig): string | (() => string) {
+  if (!config.SLACK_TOKEN_STORE) return config.SLACK_BOT_TOKEN ?? '';
+  return storedTokenSource(new FileTokenStore(config.SLACK_TOKEN_STORE));
+}
+
+export function createIngress(config: IngressConfig, client: Client) {
+  const metrics = createIngressMetrics();
+  const log = createLogger(config.LOG_LEVEL, 'ingress');
+  const app = createIngressServer(metrics, config.INGRESS_BODY_LIMIT);
+  const slackClient = new SlackClient({
+    apiUrl: config.SLACK_API_URL,
+    botToken: slackToken(config),
+    extraCaPem: config.extraCaPem,
+    timeoutMs: 2_000,
+  });
+  const temporal = clientGateway(client, config.TASK_QUEUE);
+  if (config.ACTION_LINK_SECRET)
+    registerActionLinkRoutes(app, { secret: config.ACTION_LINK_SECRET, temporal, metrics, log });
+  registerSlackRoutes(app, {
+    secrets: { current: config.SLACK_SIGNING_SECRET, previous: config.SLACK_SIGNING_SECRET_PREVIOUS },
+    temporal,
+    slack: slackPeople(slackClient, config.SLACK_RESPONSE_URL_PREFIX, config.extraCaPem),
+    cabUsergroup: config.SLACK_CAB_USERGROUP,
+    statusTable: async () => {
+      const now = new Date();
+      return formatStatusTable((await collectStatus(client, now)).rows, now);
+    },
+    metrics,
+    log,
+  });
+  return { app, metrics, log };
+}
+
+async function main(): Promise<void> {
+  const config = loadIngressConfig();
+  useAuditWriter(createAuditWriter(config.AUDIT_LOG));
+  const { connectionOptions, namespace } = temporalSettings();
+  // Lazy: the ingress answers (503) while Temporal is away instead of refusing to start.
+  const client = new Client({ connection: Connection.lazy(connectionOptions), namespace });
+  const { app, log } = createIngress(config, client);
+  const address = await app.listen({ port: config.INGRESS_PORT, host: config.INGRESS_HOST });
+  log.info({ address, namespace }, 'ingress listening');
+  const stop = () => {
+    void app.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

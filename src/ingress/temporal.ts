@@ -1,0 +1,78 @@
+// What the ingress asks of Temporal, behind one small interface so routes stay testable. Every call
+// has a deadline inside Slack's 3 seconds; a call Temporal did not take throws (the route answers
+// 5xx and the vendor retries). A refusal by the workflow (validator, finished run) is an answer.
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { CONNECTOR_KEY } from '../domain/search-attributes';
+
+export type UpdateOutcome = { status: 'done'; result: unknown } | { status: 'refused'; reason: string };
+
+export interface EventStart {
+  workflowType: string;
+  workflowId: string;
+  args: unknown;
+  signal: string;
+  signalArgs: unknown;
+  connector: string;
+}
+
+export interface TemporalGateway {
+  /**
+   * Starts the event's workflow with its signal. A workflow id that ran before is refused by the
+   * server (reuse policy REJECT_DUPLICATE): `duplicate`, the event was already taken.
+   */
+  signalWithStart(start: EventStart): Promise<'started' | 'duplicate'>;
+  /** Runs an update; the same `updateId` on the same run returns the first outcome again. */
+  update(workflowId: string, name: string, args: unknown, updateId: string): Promise<UpdateOutcome>;
+  query<T>(workflowId: string, name: string): Promise<T | undefined>;
+}
+
+export function clientGateway(client: Client, taskQueue: string, deadlineMs = 2_500): TemporalGateway {
+  const within = <T>(fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + deadlineMs, fn);
+  return {
+    async signalWithStart(start) {
+      try {
+        await within(() =>
+          client.workflow.signalWithStart(start.workflowType, {
+            taskQueue,
+            workflowId: start.workflowId,
+            args: [start.args],
+            signal: start.signal,
+            signalArgs: [start.signalArgs],
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            typedSearchAttributes: [{ key: CONNECTOR_KEY, value: start.connector }],
+          }),
+        );
+        return 'started';
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
+        throw err;
+      }
+    },
+    async update(workflowId, name, args, updateId) {
+      try {
+        const handle = client.workflow.getHandle(workflowId);
+        const result = await within(() => handle.executeUpdate(name, { args: [args], updateId }));
+        return { status: 'done', result };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError)
+          return { status: 'refused', reason: (err.cause as Error | undefined)?.message ?? err.message };
+        if (err instanceof WorkflowNotFoundError)
+          return { status: 'refused', reason: 'that run is no longer open' };
+        throw err;
+      }
+    },
+    async query<T>(workflowId: string, name: string) {
+      try {
+        return await within(() => client.workflow.getHandle(workflowId).query<T>(name));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      }
+    },
+  };
+}

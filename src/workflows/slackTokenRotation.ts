@@ -1,0 +1,83 @@
+// slackTokenRotation: the one refresher of Slack's rotating bot token (workflow id
+// `slack-token-rotation`, so workers never race for the one-time refresh token). It refreshes
+// `refreshBefore` (default 2 hours) ahead of the 12-hour expiry on a durable timer. A failed refresh
+// is announced while the current token still works, and retried every `retryEvery`. The token
+// itself stays in the token store: this history holds only times.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  continueAsNew,
+  proxyActivities,
+  sleep,
+} from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { Activities } from '../activities';
+import { durationMs } from '../domain/duration';
+import { slackTokenRotationInput } from '../domain/inputs/slack';
+import { announce } from './shared/announce';
+import { beginRun } from './shared/runStart';
+
+export const SLACK_TOKEN_ROTATION_ID = 'slack-token-rotation';
+
+export interface SlackTokenRotationInput {
+  refreshBefore?: Duration;
+  retryEvery?: Duration;
+}
+
+const slack = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 4 },
+});
+
+const ROUNDS_PER_RUN = 100;
+
+export async function slackTokenRotation(raw: SlackTokenRotationInput): Promise<void> {
+  const input = beginRun(slackTokenRotationInput, raw, () => ({
+    connector: 'slack',
+    details: 'Refreshes the rotating Slack bot token before it expires; the token stays in the token store.',
+  }));
+  const refreshBeforeMs = positiveMs(input?.refreshBefore ?? '2 hours');
+  const retryEveryMs = positiveMs(input?.retryEvery ?? '10 minutes');
+  if (!(refreshBeforeMs > 0) || !(retryEveryMs > 0))
+    throw ApplicationFailure.nonRetryable(
+      'input.refreshBefore and input.retryEvery must be positive durations, e.g. "2 hours"',
+      'InvalidInput',
+    );
+  const known = await slack.slackTokenTimes();
+  // Planned on the workflow's own clock: expiry = when the answer came + the life it reported.
+  let expiresAt = known ? Date.now() + known.expiresInMs : undefined;
+  let failed = false;
+  for (let round = 0; round < ROUNDS_PER_RUN; round++) {
+    // After a failure the next try is due at once (the retry wait already passed).
+    const dueAt = expiresAt !== undefined && !failed ? expiresAt - refreshBeforeMs : Date.now();
+    if (dueAt > Date.now()) await sleep(dueAt - Date.now());
+    failed = false;
+    try {
+      const refreshed = await slack.slackRefreshToken();
+      expiresAt = Date.now() + refreshed.expiresInMs;
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      const reason = err.cause?.message ?? err.message;
+      await announce({
+        title: 'Slack token refresh failed',
+        severity: 'warning',
+        summary:
+          expiresAt !== undefined
+            ? `The bot token could not be refreshed (${reason}). The current token works until ${new Date(expiresAt).toISOString()}; retrying every ${Math.round(retryEveryMs / 60_000)} minutes.`
+            : `No Slack bot token yet: the first refresh failed (${reason}).`,
+        connector: 'slack',
+      });
+      failed = true;
+      await sleep(retryEveryMs);
+    }
+  }
+  await continueAsNew<typeof slackTokenRotation>(input);
+}
+
+function positiveMs(value: Duration): number {
+  try {
+    return durationMs(value);
+  } catch {
+    return NaN;
+  }
+}
