@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const naiveRows = arg('naive-rows', 10_000);
   const batchSize = arg('batch-size', 1000);
   const repeat = arg('repeat', 1);
-  // The worker's production memory settings (README): a bounded V8 old space, so V8 collects instead
+  // The worker's production memory settings (docs/benchmarks.md): a bounded V8 old space, so V8 collects instead
   // of growing the heap because the host has memory to spare, and two glibc malloc arenas for the
   // SDK's native threads. Override with BENCH_WORKER_NODE_OPTIONS / BENCH_MALLOC_ARENA_MAX (an empty
   // value leaves the setting out).

@@ -79,7 +79,12 @@ export class SlackClient {
     const id = await this.channelId(channel);
     if (!id) return undefined;
     const history = await this.call(() =>
-      this.web.conversations.history({ channel: id, limit: 50, include_all_metadata: true }),
+      this.web.conversations.history({
+        token: this.token(),
+        channel: id,
+        limit: 50,
+        include_all_metadata: true,
+      }),
     );
     const found = history.messages?.find(
       (m) =>
@@ -95,7 +100,12 @@ export class SlackClient {
     if (known) return known;
     const name = channel.replace(/^#/, '');
     const list = await this.call(() =>
-      this.web.conversations.list({ limit: 1000, exclude_archived: true, types: 'public_channel' }),
+      this.web.conversations.list({
+        token: this.token(),
+        limit: 1000,
+        exclude_archived: true,
+        types: 'public_channel',
+      }),
     );
     const id = list.channels?.find((c) => c.name === name)?.id;
     if (id) this.channelIds.set(channel, id);
