@@ -20,6 +20,7 @@ import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { devServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/waitFor';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
+import { circuitBreaker, openIncident } from '../../src/workflows';
 
 interface Recorded {
   method: string;
@@ -68,7 +69,7 @@ describe('e2e: audit trail of vendor writes and signals', () => {
 
     // Started by hand: one incident through the Import Set.
     await sn.setClock('2024-06-01 12:00:00');
-    const opened = await env.client.workflow.start('openIncident', {
+    const opened = await env.client.workflow.start(openIncident, {
       taskQueue,
       workflowId: 'audit-open-incident',
       args: [{ sourceSystem: 'erpnext', sourceId: 'audit-e2e', title: 'Audit check', severity: 'high' }],
@@ -87,7 +88,7 @@ describe('e2e: audit trail of vendor writes and signals', () => {
     assert.equal(sync.notified, 1);
 
     // A person opens a breaker.
-    const breaker = await env.client.workflow.start('circuitBreaker', {
+    const breaker = await env.client.workflow.start(circuitBreaker, {
       taskQueue,
       workflowId: 'breaker-tableau',
       args: [{ connector: 'tableau' }],

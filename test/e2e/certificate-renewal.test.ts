@@ -14,6 +14,7 @@ import { ServicenowSimAccess } from '../helpers/servicenow';
 import { useE2eStack } from '../helpers/e2e';
 import { admin } from '../helpers/simulators';
 import { eventually } from '../helpers/waitFor';
+import { readinessCheck } from '../../src/workflows';
 
 const ROOT = join(__dirname, '..', '..');
 const HISTORIES = join(ROOT, 'test', 'fixtures', 'histories');
@@ -40,7 +41,7 @@ describe('e2e: certificate renewal from the readiness check to verification', ()
 
     const check = env.client.workflow.getHandle(
       (
-        await env.client.workflow.start('readinessCheck', {
+        await env.client.workflow.start(readinessCheck, {
           taskQueue: TASK_QUEUE,
           workflowId: 'readiness-e2e-renewal',
           args: [{}],
@@ -64,7 +65,7 @@ describe('e2e: certificate renewal from the readiness check to verification', ()
     );
 
     // A second readiness check finds the running renewal instead of starting another.
-    const again = (await env.client.workflow.execute('readinessCheck', {
+    const again = (await env.client.workflow.execute(readinessCheck, {
       taskQueue: TASK_QUEUE,
       workflowId: 'readiness-e2e-again',
       args: [{}],

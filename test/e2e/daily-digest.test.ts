@@ -17,6 +17,7 @@ import { useE2eStack } from '../helpers/e2e';
 import { recordHistory } from '../helpers/history';
 import { admin } from '../helpers/simulators';
 import { eventually, waitFor } from '../helpers/waitFor';
+import { circuitBreaker, dailyDigest, openIncident } from '../../src/workflows';
 
 const TASK_QUEUE = 'daily-digest-e2e';
 const HOUR = 60 * 60 * 1000;
@@ -37,7 +38,7 @@ describe('e2e: daily digest and status on the dev server', () => {
     const { env, simulators, caPem, deps } = stack();
     const client = env.client;
     const run = async (connector: string, n: number, valid: boolean) => {
-      const handle = await client.workflow.start('openIncident', {
+      const handle = await client.workflow.start(openIncident, {
         taskQueue: TASK_QUEUE,
         workflowId: `digest-e2e-${connector}-${n}`,
         args: [incident(n, valid)],
@@ -60,7 +61,7 @@ describe('e2e: daily digest and status on the dev server', () => {
     assert.deepEqual(outcomes, ['ok', 'ok', 'ok', 'ok', 'ok', 'failed', 'failed']);
 
     // The erpnext breaker opens (as a renewal would at expiry).
-    const breaker = await client.workflow.start('circuitBreaker', {
+    const breaker = await client.workflow.start(circuitBreaker, {
       taskQueue: TASK_QUEUE,
       workflowId: 'breaker-erpnext',
       args: [{ connector: 'erpnext' }],
@@ -113,7 +114,7 @@ describe('e2e: daily digest and status on the dev server', () => {
     await waitForVisibility(client, 'Connector = "erpnext" AND ExecutionStatus != "Running"', 5);
     await waitForVisibility(client, 'Connector = "servicenow" AND ExecutionStatus != "Running"', 2);
 
-    const digestRun = await client.workflow.start('dailyDigest', {
+    const digestRun = await client.workflow.start(dailyDigest, {
       taskQueue: TASK_QUEUE,
       workflowId: 'daily-digest-e2e',
       args: [{}],

@@ -17,6 +17,7 @@ import { admin, startTestSimulators } from '../helpers/simulators';
 import { devServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/waitFor';
 import { freePort, startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
+import { circuitBreaker, openIncident, readinessCheck, servicenowIncidentSync } from '../../src/workflows';
 
 const DASHBOARD = join(__dirname, '..', '..', 'deploy', 'grafana', 'dashboards', 'integrations.json');
 
@@ -67,7 +68,7 @@ describe('e2e: the dashboard queries only metrics the worker exports', () => {
     const sn = new ServicenowSimAccess(simulators.sims.servicenow.url, caPem);
 
     // Vendor calls and runs per connector (TLS probes, Slack, Teams).
-    const readiness = (await env.client.workflow.execute('readinessCheck', {
+    const readiness = (await env.client.workflow.execute(readinessCheck, {
       taskQueue,
       workflowId: 'dashboard-readiness',
       args: [{}],
@@ -76,7 +77,7 @@ describe('e2e: the dashboard queries only metrics the worker exports', () => {
 
     // A ServiceNow write, then a sync that reads it back as a record.
     await sn.setClock('2024-06-01 12:00:00');
-    const ref = (await env.client.workflow.execute('openIncident', {
+    const ref = (await env.client.workflow.execute(openIncident, {
       taskQueue,
       workflowId: 'dashboard-open-incident',
       args: [
@@ -85,7 +86,7 @@ describe('e2e: the dashboard queries only metrics the worker exports', () => {
     })) as IncidentRef;
     assert.equal(ref.outcome, 'inserted');
     await sn.setClock('2024-06-01 12:01:00');
-    const sync = (await env.client.workflow.execute('servicenowIncidentSync', {
+    const sync = (await env.client.workflow.execute(servicenowIncidentSync, {
       taskQueue,
       workflowId: 'dashboard-sync',
       args: [{}],
@@ -101,13 +102,13 @@ describe('e2e: the dashboard queries only metrics the worker exports', () => {
       { status: 503, times: 1, path: '/api/chat.postMessage' },
       caPem,
     );
-    await env.client.workflow.execute('readinessCheck', {
+    await env.client.workflow.execute(readinessCheck, {
       taskQueue,
       workflowId: 'dashboard-readiness-retried',
       args: [{ connectors: ['slack'] }],
     });
     await assert.rejects(
-      env.client.workflow.execute('openIncident', {
+      env.client.workflow.execute(openIncident, {
         taskQueue,
         workflowId: 'dashboard-invalid-incident',
         args: [{ sourceSystem: 'erpnext', sourceId: 'x', title: '', severity: 'low' }],
@@ -115,7 +116,7 @@ describe('e2e: the dashboard queries only metrics the worker exports', () => {
       WorkflowFailedError,
     );
     await admin(simulators.sims.servicenow.url, 'faults', { latencyMs: 3000, times: 1 }, caPem);
-    const slow = await env.client.workflow.start('openIncident', {
+    const slow = await env.client.workflow.start(openIncident, {
       taskQueue,
       workflowId: 'dashboard-terminated-incident',
       args: [{ sourceSystem: 'erpnext', sourceId: 'slow', title: 'Slow', severity: 'low' }],
@@ -128,7 +129,7 @@ describe('e2e: the dashboard queries only metrics the worker exports', () => {
     await slow.terminate('the dashboard test needs a refused activity completion');
 
     // A breaker that opens.
-    const breaker = await env.client.workflow.start('circuitBreaker', {
+    const breaker = await env.client.workflow.start(circuitBreaker, {
       taskQueue,
       workflowId: 'breaker-erpnext',
       args: [{ connector: 'erpnext' }],

@@ -8,6 +8,7 @@ import { useE2eStack } from '../helpers/e2e';
 import { ServicenowSimAccess } from '../helpers/servicenow';
 import { admin } from '../helpers/simulators';
 import { waitFor } from '../helpers/waitFor';
+import { tableauExtractRefresh } from '../../src/workflows';
 
 describe('e2e: dead-lettered incident and its redrive', () => {
   const stack = useE2eStack('integrations-e2e-dead-letter');
@@ -23,7 +24,7 @@ describe('e2e: dead-lettered incident and its redrive', () => {
     );
     await admin(servicenow.url, 'faults', { status: 400, path: '/api/now/import/', times: 1 }, caPem);
 
-    const report = (await env.client.workflow.execute('tableauExtractRefresh', {
+    const report = (await env.client.workflow.execute(tableauExtractRefresh, {
       taskQueue: config.taskQueue,
       workflowId: 'tableau-refresh-dead-letter-e2e',
       args: [

@@ -9,7 +9,7 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { secretValues } from '../../src/config';
-import type { IncidentRef } from '../../src/domain/servicenow';
+import type { IncidentEvent, IncidentRef } from '../../src/domain/servicenow';
 import { applySchedules, CONNECTOR_KEY } from '../../src/schedules';
 import type { IncidentSyncReport } from '../../src/workflows/servicenowIncidentSync';
 import { withDecodedPayloads } from '../helpers/history';
@@ -17,6 +17,7 @@ import { ServicenowSimAccess } from '../helpers/servicenow';
 import { useE2eStack } from '../helpers/e2e';
 import { admin } from '../helpers/simulators';
 import { eventually, waitFor } from '../helpers/waitFor';
+import { openIncident } from '../../src/workflows';
 
 describe('e2e: ServiceNow incident and scheduled delta sync on the dev server', () => {
   const stack = useE2eStack('integrations-sn-e2e');
@@ -27,13 +28,13 @@ describe('e2e: ServiceNow incident and scheduled delta sync on the dev server', 
     await applySchedules(env.client, config.taskQueue, 'UTC');
 
     await sn.setClock('2024-06-01 12:00:00');
-    const event = {
+    const event: IncidentEvent = {
       sourceSystem: 'erpnext',
       sourceId: 'cert-expiring-e2e',
       title: 'ERPNext certificate expires in 5 days',
       severity: 'high',
     };
-    const ref = (await env.client.workflow.execute('openIncident', {
+    const ref = (await env.client.workflow.execute(openIncident, {
       taskQueue: config.taskQueue,
       workflowId: 'open-incident-e2e',
       args: [event],

@@ -10,6 +10,7 @@ import { certificateRenewalWorkflowId, renewalStatus } from '../../src/workflows
 import { useE2eStack } from '../helpers/e2e';
 import { admin } from '../helpers/simulators';
 import { eventually } from '../helpers/waitFor';
+import { certificateRenewal } from '../../src/workflows';
 
 const TASK_QUEUE = 'integrations-slack-buttons-e2e';
 const DANA = 'U0SIMDANA1';
@@ -61,7 +62,7 @@ describe('e2e: Slack buttons act on a running renewal through the ingress', () =
     const erpnext = simulators.sims.erpnext.url;
     await admin(erpnext, 'certificate', { daysValid: 10 }, caPem);
     const workflowId = certificateRenewalWorkflowId('localhost');
-    const renewal = await env.client.workflow.start('certificateRenewal', {
+    const renewal = await env.client.workflow.start(certificateRenewal, {
       taskQueue: TASK_QUEUE,
       workflowId,
       args: [

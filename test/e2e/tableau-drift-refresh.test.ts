@@ -16,6 +16,7 @@ import type { TableauState } from '../../simulators/tableau/state';
 import { useE2eStack } from '../helpers/e2e';
 import { admin } from '../helpers/simulators';
 import { withDecodedPayloads } from '../helpers/history';
+import { workdayEmployeeImport } from '../../src/workflows';
 
 const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 
@@ -43,7 +44,7 @@ describe('e2e: Workday drift report triggers a Tableau extract refresh on the de
       extraColumns: ['Cost_Center_Hierarchy'],
     });
     writeFileSync(join(exports, 'workers_20261125.csv'), seeded.content);
-    const imported = (await env.client.workflow.execute('workdayEmployeeImport', {
+    const imported = (await env.client.workflow.execute(workdayEmployeeImport, {
       taskQueue: config.taskQueue,
       workflowId: 'workday-import-e2e',
       typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'workday' }],

@@ -9,10 +9,14 @@ import { Agent } from 'undici';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
 import type { DeadLetterItemSummary } from '../../src/domain/deadLetter';
 import { CONNECTOR_KEY } from '../../src/schedules';
-import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
+import type {
+  WorkdayEmployeeImportInput,
+  WorkdayImportReport,
+} from '../../src/workflows/workdayEmployeeImport';
 import { useE2eStack } from '../helpers/e2e';
 import { recordHistory } from '../helpers/history';
 import { admin } from '../helpers/simulators';
+import { workdayEmployeeImport } from '../../src/workflows';
 
 describe('e2e: Workday full import over SFTP, then deltas over SOAP, on the dev server', () => {
   const stack = useE2eStack('integrations-e2e-workday');
@@ -28,9 +32,9 @@ describe('e2e: Workday full import over SFTP, then deltas over SOAP, on the dev 
     return ((await response.json()) as { data: Record<string, unknown>[] }).data;
   }
 
-  const run = (workflowId: string, input: object) => {
+  const run = (workflowId: string, input: WorkdayEmployeeImportInput) => {
     const { env, config } = stack();
-    return env.client.workflow.execute('workdayEmployeeImport', {
+    return env.client.workflow.execute(workdayEmployeeImport, {
       taskQueue: config.taskQueue,
       workflowId,
       typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'workday' }],

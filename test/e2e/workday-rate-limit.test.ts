@@ -10,6 +10,7 @@ import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImp
 import { useE2eStack } from '../helpers/e2e';
 import { admin } from '../helpers/simulators';
 import { waitFor } from '../helpers/waitFor';
+import { workdayEmployeeImport } from '../../src/workflows';
 
 describe('e2e: Workday import against a rate-limited ERPNext', () => {
   const stack = useE2eStack('integrations-e2e-workday-rate-limit');
@@ -26,7 +27,7 @@ describe('e2e: Workday import against a rate-limited ERPNext', () => {
     await admin(erpnext.url, 'faults', { latencyMs: 20, path: '/api/' }, caPem);
     await admin(erpnext.url, 'rate-limit', { limit: 0.1, window: 2 }, caPem);
 
-    const report = (await env.client.workflow.execute('workdayEmployeeImport', {
+    const report = (await env.client.workflow.execute(workdayEmployeeImport, {
       taskQueue: config.taskQueue,
       workflowId: 'workday-rate-limit-e2e',
       // Should a batch meet five 429s in a row, the breaker probes again after 2 s.

@@ -12,6 +12,7 @@ import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImp
 import { generateWorkdayExport } from '../../scripts/seed-workday';
 import { useE2eStack } from '../helpers/e2e';
 import { putExport, startSshd, type Sshd } from '../helpers/sshd';
+import { workdayEmployeeImport } from '../../src/workflows';
 
 const TASK_QUEUE = 'workday-sshd-e2e';
 const EU = new Set(['DE', 'FR', 'NL', 'IE', 'NO', 'ES', 'PL']);
@@ -67,7 +68,7 @@ describe('e2e: Workday import over SFTP from OpenSSH sshd', () => {
     putExport(sshd!, 'workers_20240302.csv', seeded.content);
     assert.ok(seeded.validIds.eu.length > 20 && seeded.validIds.us.length > 20, 'both regions in the file');
 
-    const handle = await env.client.workflow.start('workdayEmployeeImport', {
+    const handle = await env.client.workflow.start(workdayEmployeeImport, {
       taskQueue: TASK_QUEUE,
       workflowId: 'workday-sshd-import',
       args: [{ mode: 'full', batchSize: 100, refreshTableauOnDrift: false }],

@@ -20,6 +20,7 @@ import { admin, startTestSimulators } from '../helpers/simulators';
 import { devServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/waitFor';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
+import { workdayEmployeeImport } from '../../src/workflows';
 
 const TASK_QUEUE = 'workday-worker-kill';
 const WORKFLOW_ID = 'workday-import-worker-kill';
@@ -97,7 +98,7 @@ describe('e2e: worker killed mid-import', () => {
     };
     const first = startWorkerProcess(workerEnv);
     workers.push(first);
-    const handle = await env.client.workflow.start('workdayEmployeeImport', {
+    const handle = await env.client.workflow.start(workdayEmployeeImport, {
       taskQueue: TASK_QUEUE,
       workflowId: WORKFLOW_ID,
       args: [{ mode: 'full', batchSize: BATCH, refreshTableauOnDrift: false, heartbeatTimeout: '5 seconds' }],

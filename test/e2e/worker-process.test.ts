@@ -7,6 +7,7 @@ import { startTestSimulators } from '../helpers/simulators';
 import { devServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/waitFor';
 import { freePort, startWorkerProcess as startWorker } from '../helpers/workerProcess';
+import { readinessCheck } from '../../src/workflows';
 
 describe('e2e: worker process', () => {
   let env: TestWorkflowEnvironment;
@@ -40,7 +41,7 @@ describe('e2e: worker process', () => {
       LOG_LEVEL: 'info',
     });
     try {
-      const report = (await env.client.workflow.execute('readinessCheck', {
+      const report = (await env.client.workflow.execute(readinessCheck, {
         taskQueue,
         workflowId: 'worker-process-readiness',
         args: [{}],

@@ -2,14 +2,15 @@
 // alerts are skipped, ServiceNow is not configured, the probed certificate is not the renewed one,
 // and the Workday export lacks a required column (the import waits for a driftDecision).
 import { ApplicationFailure } from '@temporalio/common';
+import type { Activities } from '../../src/activities';
 
 const notConfigured = async () => {
   throw ApplicationFailure.nonRetryable('ServiceNow is not configured', 'NotConfigured');
 };
 
 export const stubActivities = {
-  notifySlack: async () => ({ status: 'skipped' }),
-  notifyTeams: async () => ({ status: 'skipped' }),
+  notifySlack: async () => ({ channel: 'slack', status: 'skipped' }),
+  notifyTeams: async () => ({ channel: 'teams', status: 'skipped' }),
   emailAlert: async () => ({ status: 'skipped' }),
   emailRole: async () => ({ status: 'skipped' }),
   servicenowUpsertIncident: notConfigured,
@@ -22,10 +23,11 @@ export const stubActivities = {
   }),
   workdayInspectExport: async () => ({
     file: 'workers.csv',
+    size: 0,
     header: [],
     dataOffset: 0,
     dataLine: 2,
     duplicateColumns: [],
-    drift: { unknownColumns: [], missingRequired: ['Employee_ID'] },
+    drift: { unknownColumns: [], missingRequired: ['Employee_ID'], missingOptional: [] },
   }),
-};
+} satisfies Partial<Activities>;

@@ -2,10 +2,10 @@
 // binary fails the test with the command that fixes it; nothing is downloaded and nothing skips.
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { readBinaries } from '../../scripts/binaries';
 import { CONNECTOR_KEY } from '../../src/schedules';
-import { auditWorkerOptions } from '../../src/auditWorker';
+import { AUDIT_WORKFLOW_INTERCEPTOR_MODULES, auditWorkerOptions } from '../../src/auditWorker';
 
 /** The time-skipping server, with the Connector search attribute every workflow sets registered. */
 export async function timeSkippingServer(): Promise<TestWorkflowEnvironment> {
@@ -33,6 +33,18 @@ export function devServer(): Promise<TestWorkflowEnvironment> {
   });
 }
 
+let bundle: Promise<WorkflowBundle> | undefined;
+
+/** The product's workflows with their interceptors, bundled once per test process (not per worker). */
+export function productWorkflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    workflowInterceptorModules: AUDIT_WORKFLOW_INTERCEPTOR_MODULES,
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  });
+  return bundle;
+}
+
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
   options: Pick<WorkerOptions, 'activities' | 'taskQueue'>,
@@ -40,8 +52,8 @@ export async function createTestWorker(
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
-    workflowsPath: require.resolve('../../src/workflows'),
-    ...auditWorkerOptions(),
+    workflowBundle: await productWorkflowBundle(),
+    ...auditWorkerOptions(true),
     ...options,
   });
 }

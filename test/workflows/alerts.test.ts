@@ -12,6 +12,7 @@ import { renewalActions } from '../../src/workflows/certificateRenewal/messages'
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/waitFor';
+import { certificateRenewal, readinessCheck } from '../../src/workflows';
 
 const UI = 'https://temporal.example.com';
 
@@ -56,7 +57,7 @@ describe('alerts about a run', () => {
       notAfter: string;
     };
     const expiresAt = Date.parse(served.notAfter);
-    const handle = await env.client.workflow.start('certificateRenewal', {
+    const handle = await env.client.workflow.start(certificateRenewal, {
       taskQueue: 'alerts',
       workflowId: 'renewal-alerts',
       args: [
@@ -93,7 +94,7 @@ describe('alerts about a run', () => {
   });
 
   it('a failed run is announced once, with its reason, connector and link', async () => {
-    const handle = await env.client.workflow.start('certificateRenewal', {
+    const handle = await env.client.workflow.start(certificateRenewal, {
       taskQueue: 'alerts',
       workflowId: 'renewal-in-the-past',
       args: [{ host: 'erp.example.com', connector: 'erpnext', expiresAt: '2020-01-01T00:00:00Z' }],
@@ -116,7 +117,7 @@ describe('alerts about a run', () => {
     // (No reset here: it would also revoke the worker's Graph token.)
     const since = new Date().toISOString();
     await admin(graph.url, 'faults', { answerLatencyMs: 16_000, times: 1, path: '/v1.0/teams' }, caPem);
-    await env.client.workflow.execute('readinessCheck', {
+    await env.client.workflow.execute(readinessCheck, {
       taskQueue: 'alerts',
       workflowId: 'readiness-slow-teams',
       args: [{ connectors: ['erpnext'], startRenewals: false }],
@@ -148,7 +149,7 @@ describe('alerts about a run', () => {
     const slack = simulators.sims.slack.url;
     // Slack stores the message at once but answers after the client's 15 s timeout.
     await admin(slack, 'faults', { answerLatencyMs: 16_000, times: 1, path: '/api/chat.postMessage' }, caPem);
-    await env.client.workflow.execute('readinessCheck', {
+    await env.client.workflow.execute(readinessCheck, {
       taskQueue: 'alerts',
       workflowId: 'readiness-slow-slack',
       args: [{ connectors: ['erpnext'], startRenewals: false }],

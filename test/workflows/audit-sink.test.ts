@@ -7,6 +7,7 @@ import type { Worker } from '@temporalio/worker';
 import { useAuditWriter, type AuditRecord } from '../../src/audit';
 import { renewalActions } from '../../src/workflows/certificateRenewal/messages';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+import { certificateRenewal } from '../../src/workflows';
 
 const DAY = 86_400_000;
 
@@ -46,7 +47,7 @@ describe('audit lines from workflows', () => {
   it('names the person of each update and signal, the refusal reason, and who escalated', async () => {
     expiresAt = (await env.currentTimeMs()) + 13 * DAY; // level 1 (T-14) fires at once
     const workflowId = 'certificate-renewal-audit.example.com';
-    const handle = await env.client.workflow.start('certificateRenewal', {
+    const handle = await env.client.workflow.start(certificateRenewal, {
       taskQueue: 'audit-sink-tests',
       workflowId,
       args: [{ host: 'audit.example.com', expiresAt: new Date(expiresAt).toISOString() }],

@@ -14,6 +14,7 @@ import type { CertificateRenewalReport } from '../../src/workflows/certificateRe
 import { renewalActions, renewalStatus } from '../../src/workflows/certificateRenewal/messages';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { eventually } from '../helpers/waitFor';
+import { certificateRenewal } from '../../src/workflows';
 
 const DAY = 86_400_000;
 
@@ -84,7 +85,7 @@ describe('certificateRenewal workflow', () => {
     const now = await env.currentTimeMs();
     const expiresAt = now + daysToExpiry * DAY;
     served = { trusted: true, validTo: new Date(expiresAt).toISOString(), fingerprint256: 'OLD' };
-    const handle = await env.client.workflow.start('certificateRenewal', {
+    const handle = await env.client.workflow.start(certificateRenewal, {
       taskQueue: 'renewal-tests',
       workflowId: `certificate-renewal-${target.host}-${target.port}`,
       args: [{ ...target, expiresAt: new Date(expiresAt).toISOString() }],

@@ -28,6 +28,7 @@ import { testEmployee } from '../helpers/employees';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { eventually } from '../helpers/waitFor';
+import { deadLetterQueue } from '../../src/workflows';
 
 const DAY = 86_400_000;
 
@@ -276,7 +277,7 @@ describe('deadLetterQueue workflow', function () {
   it('continues as new after N handled signals and keeps every item', async () => {
     const now = new Date(await env.currentTimeMs()).toISOString();
     const items = employeeItems(8, now);
-    await env.client.workflow.signalWithStart('deadLetterQueue', {
+    await env.client.workflow.signalWithStart(deadLetterQueue, {
       workflowId: 'dlq-erpnext',
       taskQueue,
       args: [{ connector: 'erpnext', continueAsNewAfter: 3 }],
@@ -314,7 +315,7 @@ describe('deadLetterQueue workflow', function () {
     const now = new Date(await env.currentTimeMs()).toISOString();
     const items = employeeItems(10, now);
     const oneItem = JSON.stringify(items[0]).length;
-    await env.client.workflow.signalWithStart('deadLetterQueue', {
+    await env.client.workflow.signalWithStart(deadLetterQueue, {
       workflowId: 'dlq-erpnext',
       taskQueue,
       // Room for about four items (the stored item is a little larger than its input).

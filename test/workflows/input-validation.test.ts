@@ -121,6 +121,7 @@ describe('input validation of every workflow, signal and update', function () {
   });
 
   it('names the field and shows an example, without a stack trace', async () => {
+    // Started by name: the input is wrong on purpose, which a typed start would not allow.
     const handle = await env.client.workflow.start('readinessCheck', {
       taskQueue,
       workflowId: `bad-input-${++seq}`,

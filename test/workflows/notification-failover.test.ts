@@ -7,6 +7,7 @@ import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+import { readinessCheck } from '../../src/workflows';
 
 interface Email {
   to: string[];
@@ -37,7 +38,7 @@ describe('notification failover to email', () => {
       activities: createActivities(activityDepsFromConfig(testConfig(simulators.env))),
     });
     await worker.runUntil(async () => {
-      const report = (await env.client.workflow.execute('readinessCheck', {
+      const report = (await env.client.workflow.execute(readinessCheck, {
         taskQueue: 'failover',
         workflowId: 'failover-readiness',
         args: [{ connectors: ['erpnext'], startRenewals: false }],

@@ -7,6 +7,7 @@ import type { Config } from '../../src/config';
 import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+import { readinessCheck } from '../../src/workflows';
 
 interface PostedMessage {
   text?: string;
@@ -44,7 +45,7 @@ describe('readinessCheck workflow', () => {
       activities: createActivities(activityDepsFromConfig(config)),
     });
     return worker.runUntil(
-      env.client.workflow.execute('readinessCheck', {
+      env.client.workflow.execute(readinessCheck, {
         taskQueue,
         workflowId: `readiness-test-${run}`,
         args: [{ startRenewals: false, ...input }],

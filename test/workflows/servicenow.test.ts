@@ -12,6 +12,7 @@ import type { IncidentSyncInput, IncidentSyncReport } from '../../src/workflows/
 import { ServicenowSimAccess, sysIdFor, type Row } from '../helpers/servicenow';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { timeSkippingServer } from '../helpers/temporal';
+import { openIncident, servicenowIncidentSync } from '../../src/workflows';
 
 describe('ServiceNow workflows', () => {
   let env: TestWorkflowEnvironment;
@@ -60,7 +61,7 @@ describe('ServiceNow workflows', () => {
   }
 
   const sync = (taskQueue: string, input: IncidentSyncInput) =>
-    env.client.workflow.execute('servicenowIncidentSync', {
+    env.client.workflow.execute(servicenowIncidentSync, {
       taskQueue,
       workflowId: `sn-sync-${run}-${Math.random().toString(36).slice(2)}`,
       args: [input],
@@ -245,7 +246,7 @@ describe('ServiceNow workflows', () => {
       // unbalance the time-skipping server's clock lock).
       const handles = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          env.client.workflow.start('openIncident', {
+          env.client.workflow.start(openIncident, {
             taskQueue: tq,
             workflowId: `open-${run}-${i}`,
             args: [event],
@@ -269,7 +270,7 @@ describe('ServiceNow workflows', () => {
     assert.ok(imports.length >= 35, `${imports.length} import calls, incl. 5 faults and 10 retries`);
 
     const resolved = await withWorker(activities().acts, (tq) =>
-      env.client.workflow.execute('openIncident', {
+      env.client.workflow.execute(openIncident, {
         taskQueue: tq,
         workflowId: `resolve-${run}`,
         args: [{ ...event, status: 'resolved' }],
@@ -298,7 +299,7 @@ describe('ServiceNow workflows', () => {
     );
     const { acts, seen } = activities();
     const { report, elapsedMs } = await withWorker(acts, async (tq) => {
-      const handle = await env.client.workflow.start('servicenowIncidentSync', {
+      const handle = await env.client.workflow.start(servicenowIncidentSync, {
         taskQueue: tq,
         workflowId: `sn-storm-${run}`,
         args: [{ pageSize: 100, tables: ['incident'] } satisfies IncidentSyncInput],

@@ -13,6 +13,7 @@ import { SLACK_TOKEN_ROTATION_ID } from '../../src/workflows/slackTokenRotation'
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { eventually } from '../helpers/waitFor';
+import { slackTokenRotation } from '../../src/workflows';
 
 describe('slackTokenRotation workflow', () => {
   let env: TestWorkflowEnvironment;
@@ -53,7 +54,7 @@ describe('slackTokenRotation workflow', () => {
     (await admin(simulators.sims.slack.url, 'rotation', undefined, caPem)) as { refreshes: number };
 
   it('refreshes at once, again before the 12-hour expiry, keeps the token out of history, and alerts on failure', async () => {
-    const handle = await env.client.workflow.start('slackTokenRotation', {
+    const handle = await env.client.workflow.start(slackTokenRotation, {
       taskQueue,
       workflowId: SLACK_TOKEN_ROTATION_ID,
       args: [{}],

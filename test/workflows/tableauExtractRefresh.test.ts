@@ -14,6 +14,7 @@ import type { TableauClient } from '../../src/vendors/tableau';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/waitFor';
+import { tableauExtractRefresh } from '../../src/workflows';
 
 interface BackgroundJob {
   id: string;
@@ -63,7 +64,7 @@ describe('tableauExtractRefresh workflow', () => {
     const taskQueue = `tableau-${++run}`;
     const worker = await createTestWorker(env, { taskQueue, activities: createActivities(deps) });
     return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start('tableauExtractRefresh', {
+      const handle = await env.client.workflow.start(tableauExtractRefresh, {
         taskQueue,
         workflowId: `tableau-test-${run}`,
         args: [input],

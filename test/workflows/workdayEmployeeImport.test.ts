@@ -8,7 +8,10 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Agent } from 'undici';
 import { createActivities, activityDepsFromConfig } from '../../src/activities';
-import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
+import type {
+  WorkdayEmployeeImportInput,
+  WorkdayImportReport,
+} from '../../src/workflows/workdayEmployeeImport';
 import {
   driftDecisionSignal,
   driftDecisionUpdate,
@@ -17,6 +20,7 @@ import {
 import { generateWorkdayExport } from '../../scripts/seed-workday';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+import { workdayEmployeeImport } from '../../src/workflows';
 
 describe('workdayEmployeeImport workflow', () => {
   let env: TestWorkflowEnvironment;
@@ -64,7 +68,10 @@ describe('workdayEmployeeImport workflow', () => {
     return JSON.stringify(await admin(simulators.sims.slack.url, 'requests', undefined, caPem));
   }
 
-  async function start(input: object, during?: (handle: WorkflowHandle) => Promise<void>) {
+  async function start(
+    input: WorkdayEmployeeImportInput,
+    during?: (handle: WorkflowHandle) => Promise<void>,
+  ) {
     const taskQueue = `workday-${++run}`;
     const deps = activityDepsFromConfig(
       testConfig(simulators.env, { WORKDAY_QUARANTINE_DIR: quarantineDir }),
@@ -72,7 +79,7 @@ describe('workdayEmployeeImport workflow', () => {
     const worker = await createTestWorker(env, { taskQueue, activities: createActivities(deps) });
     try {
       return await worker.runUntil(async () => {
-        const handle = await env.client.workflow.start('workdayEmployeeImport', {
+        const handle = await env.client.workflow.start(workdayEmployeeImport, {
           taskQueue,
           workflowId: `workday-import-test-${run}`,
           // The Tableau refresh a drift starts is covered by the dev-server e2e test; here it would
