@@ -7,6 +7,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   continueAsNew,
+  log,
   proxyActivities,
   sleep,
 } from '@temporalio/workflow';
@@ -15,6 +16,7 @@ import type { Activities } from '../activities';
 import { durationMs } from '../domain/duration';
 import { slackTokenRotationInput } from '../domain/inputs/slack';
 import { announce } from './shared/announce';
+import { BesideTheLadder, failureMessage } from './shared/besideTheLadder';
 import { beginRun } from './shared/runStart';
 
 export const SLACK_TOKEN_ROTATION_ID = 'slack-token-rotation';
@@ -47,6 +49,11 @@ export async function slackTokenRotation(raw: SlackTokenRotationInput): Promise<
   // Planned on the workflow's own clock: expiry = when the answer came + the life it reported.
   let expiresAt = known ? Date.now() + known.expiresInMs : undefined;
   let failed = false;
+  // The alert goes out beside the refresh clock: a chat outage's failover never delays a retry.
+  const alerts = new BesideTheLadder(true, (what, err) =>
+    log.warn(`${what} failed`, { error: failureMessage(err) }),
+  );
+  let failingSince: number | undefined;
   for (let round = 0; round < ROUNDS_PER_RUN; round++) {
     // After a failure the next try is due at once (the retry wait already passed).
     const dueAt = expiresAt !== undefined && !failed ? expiresAt - refreshBeforeMs : Date.now();
@@ -55,22 +62,29 @@ export async function slackTokenRotation(raw: SlackTokenRotationInput): Promise<
     try {
       const refreshed = await slack.slackRefreshToken();
       expiresAt = Date.now() + refreshed.expiresInMs;
+      failingSince = undefined;
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       const reason = err.cause?.message ?? err.message;
-      await announce({
-        title: 'Slack token refresh failed',
-        severity: 'warning',
-        summary:
-          expiresAt !== undefined
-            ? `The bot token could not be refreshed (${reason}). The current token works until ${new Date(expiresAt).toISOString()}; retrying every ${Math.round(retryEveryMs / 60_000)} minutes.`
-            : `No Slack bot token yet: the first refresh failed (${reason}).`,
-        connector: 'slack',
-      });
+      // One alert per run of failures, not one per retry.
+      if (failingSince === undefined)
+        void alerts.run('token refresh alert', () =>
+          announce({
+            title: 'Slack token refresh failed',
+            severity: 'warning',
+            summary:
+              expiresAt !== undefined
+                ? `The bot token could not be refreshed (${reason}). The current token works until ${new Date(expiresAt).toISOString()}; retrying every ${Math.round(retryEveryMs / 60_000)} minutes.`
+                : `No Slack bot token yet: the first refresh failed (${reason}).`,
+            connector: 'slack',
+          }),
+        );
+      failingSince ??= Date.now();
       failed = true;
       await sleep(retryEveryMs);
     }
   }
+  await alerts.drain();
   await continueAsNew<typeof slackTokenRotation>(input);
 }
 
