@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Agent } from 'undici';
 import { Worker } from '@temporalio/worker';
 import { createLocalCa } from '../simulators/kit/local-ca';
@@ -13,7 +12,7 @@ import { startServicenowSimulator } from '../simulators/servicenow/server';
 import { createActivities } from '../src/activities';
 import { ServicenowClient } from '../src/vendors/servicenow';
 import type { IncidentSyncReport } from '../src/workflows/servicenowIncidentSync';
-import { readBinaries } from './binaries';
+import { devServer } from '../test/helpers/temporal';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,12 +27,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sn-'));
   const ca = await createLocalCa(dir);
   const sim = await startServicenowSimulator({ port: 0, tls: { ca } });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: readBinaries().cli.path },
-      extraArgs: ['--log-level', 'error'],
-    },
-  });
+  // The dev server with the Connector search attribute every workflow sets registered.
+  const env = await devServer();
   const adminPost = (path: string, body: unknown) =>
     fetch(`${sim.url}/__admin/${path}`, {
       method: 'POST',

@@ -64,6 +64,12 @@ describe('e2e: the dashboard queries only metrics the worker exports', () => {
       LOG_LEVEL: 'warn',
       AUDIT_LOG: 'off',
     });
+    // A worker that died at start (a port taken meanwhile) fails here with its output, not as a hang.
+    await waitFor('the worker process to serve /metrics', async () => {
+      if (worker!.child.exitCode !== null)
+        throw new Error(`worker exited (${worker!.child.exitCode}): ${worker!.output().slice(-2000)}`);
+      return (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok ? true : undefined;
+    });
     const caPem = readFileSync(simulators.sims.caFile, 'utf8');
     const sn = new ServicenowSimAccess(simulators.sims.servicenow.url, caPem);
 
