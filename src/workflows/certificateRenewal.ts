@@ -111,8 +111,8 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
     const { signal, update } = renewalActions[name];
     setHandler(signal, (raw: unknown) => {
       try {
-        const args = parseAction(name, raw);
-        state.apply(name, args, state.validate(name, args));
+        const action = parseAction(name, raw);
+        state.apply(action, state.validate(action));
       } catch (err) {
         state.record(actorOf(raw), `${name} rejected`, (err as Error).message);
       }
@@ -120,12 +120,12 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
     setHandler(
       update,
       (raw: unknown) => {
-        const args = parseAction(name, raw);
-        const detail = unlessRefused(() => state.validate(name, args));
-        state.apply(name, args, detail);
+        const action = parseAction(name, raw);
+        const detail = unlessRefused(() => state.validate(action));
+        state.apply(action, detail);
         return { accepted: true as const, detail };
       },
-      { validator: (raw: unknown) => void unlessRefused(() => state.validate(name, parseAction(name, raw))) },
+      { validator: (raw: unknown) => void unlessRefused(() => state.validate(parseAction(name, raw))) },
     );
   }
   setHandler(renewalStatus, () => state.status(nextWake));

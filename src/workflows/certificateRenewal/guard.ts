@@ -4,12 +4,18 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { renewalActionArgs } from '../../domain/inputs/certificateRenewal';
 import { parseInput, refusal } from '../../domain/inputs/parse';
-import type { RenewalActionName } from './messages';
+import type { RenewalAction, RenewalActionName } from './messages';
 import { normalizeActionArgs, type RenewalStatus } from './state';
 
-/** The action's arguments in the people's form, or a non-retryable InvalidInput. */
-export function parseAction(name: RenewalActionName, raw: unknown): unknown {
-  return parseInput(renewalActionArgs[name], normalizeActionArgs(name, raw), `${name} argument`);
+/** The action with its arguments in the people's form, or a non-retryable InvalidInput. */
+export function parseAction(name: RenewalActionName, raw: unknown): RenewalAction {
+  const args: unknown = parseInput(
+    renewalActionArgs[name],
+    normalizeActionArgs(name, raw),
+    `${name} argument`,
+  );
+  // The schema table is keyed by the same names, so the arguments fit the action they came with.
+  return { name, args } as RenewalAction;
 }
 
 /** Runs a state check; its refusal becomes a non-retryable `Refused` with the plain message. */

@@ -29,6 +29,15 @@ export interface CancelArgs {
   reason: string;
 }
 
+/** One action with its arguments, as the renewal's state takes it once the schema let it in. */
+export type RenewalAction =
+  | { name: 'acknowledge'; args: AcknowledgeArgs }
+  | { name: 'escalateNow'; args: EscalateNowArgs }
+  | { name: 'snooze'; args: SnoozeArgs }
+  | { name: 'renewed'; args: RenewedArgs }
+  | { name: 'cabDecision'; args: CabDecisionArgs }
+  | { name: 'cancel'; args: CancelArgs };
+
 export interface ActionReply {
   accepted: true;
   detail: string;

@@ -1,15 +1,7 @@
 // State of one certificate renewal and the validation of every human action against it.
 // Kept apart from the workflow's timing loop so each piece reads on its own.
 import { boundSnooze, daysLeft, ladderSchedule, nextStep, type LadderStep } from '../../domain/escalation';
-import type {
-  AcknowledgeArgs,
-  CabDecisionArgs,
-  CancelArgs,
-  EscalateNowArgs,
-  RenewalActionName,
-  RenewedArgs,
-  SnoozeArgs,
-} from './messages';
+import type { CancelArgs, RenewalAction, RenewalActionName } from './messages';
 
 export type RenewalStage = 'awaiting-cab' | 'awaiting-vendor' | 'held' | 'renewed' | 'cancelled';
 
@@ -92,22 +84,20 @@ export class RenewalState {
   }
 
   /** Throws when an action is not acceptable now; returns what it will do. */
-  validate(name: RenewalActionName, args: unknown): string {
+  validate(action: RenewalAction): string {
     if (this.done) throw new Error(`the renewal is already ${this.stage}`);
-    const a = (args ?? {}) as { who?: unknown };
-    if (typeof a.who !== 'string' || a.who.trim() === '')
-      throw new Error('`who` is required: the person acting');
-    switch (name) {
+    if (action.args.who.trim() === '') throw new Error('`who` is required: the person acting');
+    switch (action.name) {
       case 'acknowledge':
         if (this.level === 0) throw new Error('nothing to acknowledge yet: no escalation has fired');
         if (this.acknowledged) throw new Error(`level ${this.level} is already acknowledged`);
         return `acknowledged level ${this.level}; its reminders stop`;
       case 'escalateNow':
         if (!this.nextStep()) throw new Error('already at the top of the ladder');
-        if (typeof (args as EscalateNowArgs).reason !== 'string') throw new Error('`reason` is required');
+        if (!action.args.reason) throw new Error('`reason` is required');
         return `escalating to ${this.nextStep()!.step.name} now`;
       case 'snooze': {
-        const until = Date.parse((args as SnoozeArgs).until);
+        const until = Date.parse(action.args.until);
         if (Number.isNaN(until)) throw new Error('`until` must be an ISO date-time');
         if (until <= Date.now()) throw new Error('`until` must be in the future');
         const bounded = boundSnooze(until, this.nextStep()?.at);
@@ -116,36 +106,37 @@ export class RenewalState {
       case 'renewed':
         return 'verifying the served certificate now';
       case 'cabDecision':
-        if (typeof (args as CabDecisionArgs).approved !== 'boolean')
-          throw new Error('`approved` must be true or false');
-        return (args as CabDecisionArgs).approved
+        return action.args.approved
           ? 'CAB approved: the vendor may renew'
           : 'CAB rejected: renewal held and escalated';
       case 'cancel':
-        if (typeof (args as CancelArgs).reason !== 'string') throw new Error('`reason` is required');
+        if (!action.args.reason) throw new Error('`reason` is required');
         return 'cancelling the renewal';
     }
   }
 
   /** Applies a validated action; the workflow loop performs its side effects. */
-  apply(name: RenewalActionName, args: unknown, detail: string): void {
-    const who = (args as { who: string }).who;
-    switch (name) {
+  apply(action: RenewalAction, detail: string): void {
+    const who = action.args.who;
+    let note: string | undefined;
+    switch (action.name) {
       case 'acknowledge':
         this.acknowledged = true;
+        note = action.args.note;
         break;
       case 'escalateNow':
-        this.escalateRequested = { who, reason: (args as EscalateNowArgs).reason };
+        this.escalateRequested = { who, reason: action.args.reason };
+        note = action.args.reason;
         break;
       case 'snooze':
-        this.snoozedUntil = boundSnooze(Date.parse((args as SnoozeArgs).until), this.nextStep()?.at);
+        this.snoozedUntil = boundSnooze(Date.parse(action.args.until), this.nextStep()?.at);
         break;
       case 'renewed':
-        void (args as RenewedArgs);
         this.verifyRequested = true;
         break;
       case 'cabDecision': {
-        const approved = (args as CabDecisionArgs).approved;
+        const approved = action.args.approved;
+        note = action.args.note;
         this.cab = approved ? 'approved' : 'rejected';
         this.stage = approved ? 'awaiting-vendor' : 'held';
         this.cabChanged = true;
@@ -153,11 +144,11 @@ export class RenewalState {
         break;
       }
       case 'cancel':
-        this.cancelRequested = args as CancelArgs;
+        this.cancelRequested = action.args;
+        note = action.args.reason;
         break;
     }
-    const note = (args as AcknowledgeArgs).note ?? (args as EscalateNowArgs).reason;
-    this.record(who, name, note ? `${detail} (${note})` : detail);
+    this.record(who, action.name, note ? `${detail} (${note})` : detail);
   }
 
   status(next?: { what: string; at: number }): RenewalStatus {
