@@ -286,35 +286,44 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
     }
   };
 
-  while (!state.done) {
-    const now = Date.now();
-    if (state.cancelRequested) {
-      state.stage = 'cancelled';
-      const { who, reason } = state.cancelRequested;
-      await tell({
-        title: `Certificate renewal cancelled: ${input.host}`,
-        severity: 'info',
-        summary: `Cancelled by ${who}: ${reason}`,
-      });
-      break;
-    }
-    if (state.cabChanged) {
-      state.cabChanged = false;
-      await tell({
-        title: `CAB ${state.cab} the certificate renewal of ${input.host}`,
-        severity: state.cab === 'approved' ? 'info' : 'warning',
-        summary:
-          state.cab === 'approved'
-            ? `The vendor may renew now (${reference}).`
-            : 'The renewal is held and escalated.',
-      });
-    }
-    if ((state.verifyRequested || now >= nextProbeAt) && !probing) {
-      state.verifyRequested = false;
-      nextProbeAt = now + probeInterval(now, state.expiresAt);
-      await calls.run('probe', probe);
-      if (state.done) break;
-    }
+  /** A cancel ends the run: announced, then the records close. True when it was requested. */
+  const cancelIfRequested = async (): Promise<boolean> => {
+    if (!state.cancelRequested) return false;
+    state.stage = 'cancelled';
+    const { who, reason } = state.cancelRequested;
+    await tell({
+      title: `Certificate renewal cancelled: ${input.host}`,
+      severity: 'info',
+      summary: `Cancelled by ${who}: ${reason}`,
+    });
+    return true;
+  };
+
+  /** Announces a CAB decision once it arrived (from ServiceNow or a person). */
+  const announceCabDecision = async (): Promise<void> => {
+    if (!state.cabChanged) return;
+    state.cabChanged = false;
+    await tell({
+      title: `CAB ${state.cab} the certificate renewal of ${input.host}`,
+      severity: state.cab === 'approved' ? 'info' : 'warning',
+      summary:
+        state.cab === 'approved'
+          ? `The vendor may renew now (${reference}).`
+          : 'The renewal is held and escalated.',
+    });
+  };
+
+  /** Probes the certificate when due or asked to (`renewed`); never two probes at once. */
+  const probeIfDue = async (now: number): Promise<boolean> => {
+    if (!((state.verifyRequested || now >= nextProbeAt) && !probing)) return false;
+    state.verifyRequested = false;
+    nextProbeAt = now + probeInterval(now, state.expiresAt);
+    await calls.run('probe', probe);
+    return true;
+  };
+
+  /** Fires every ladder step that is due (or asked for by `escalateNow`), in order. */
+  const fireDueLadderSteps = async (now: number): Promise<void> => {
     for (
       let step = state.nextStep();
       step && (step.at <= now || state.escalateRequested);
@@ -361,24 +370,30 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
           });
       }
     }
-    if (now >= recordsDueAt && !recordsRunning) await calls.run('records', openRecords);
-    const remindAt =
-      state.level > 0 && !state.acknowledged
-        ? Math.max(lastReminderAt + reminderInterval(now, state.expiresAt), state.snoozedUntil ?? 0)
-        : Infinity;
-    if (now >= remindAt) {
-      reminders++;
-      lastReminderAt = now;
-      state.record('workflow', 'reminded', `level ${state.level} reminder ${reminders}`);
-      await tell({
-        title: `Reminder: certificate of ${input.host} expires in ${Math.max(0, Math.ceil((state.expiresAt - now) / 86_400_000))} days`,
-        severity: state.level >= 3 ? 'critical' : 'warning',
-        summary: `Escalation level ${state.level} is not acknowledged yet.`,
-        facts: [...reachability()!, { name: 'Act with', value: ACT_WITH }],
-        actions: renewalReminderActions(workflowInfo().workflowId),
-      });
-      continue;
-    }
+  };
+
+  /** When the current level's next reminder is due (Infinity: acknowledged, or no level yet). */
+  const reminderDueAt = (now: number): number =>
+    state.level > 0 && !state.acknowledged
+      ? Math.max(lastReminderAt + reminderInterval(now, state.expiresAt), state.snoozedUntil ?? 0)
+      : Infinity;
+
+  /** Reminds the current level that it has not acknowledged yet. */
+  const remind = async (now: number): Promise<void> => {
+    reminders++;
+    lastReminderAt = now;
+    state.record('workflow', 'reminded', `level ${state.level} reminder ${reminders}`);
+    await tell({
+      title: `Reminder: certificate of ${input.host} expires in ${Math.max(0, Math.ceil((state.expiresAt - now) / 86_400_000))} days`,
+      severity: state.level >= 3 ? 'critical' : 'warning',
+      summary: `Escalation level ${state.level} is not acknowledged yet.`,
+      facts: [...reachability()!, { name: 'Act with', value: ACT_WITH }],
+      actions: renewalReminderActions(workflowInfo().workflowId),
+    });
+  };
+
+  /** Sleeps on a durable timer until the next due step, or until a person or a call wakes it. */
+  const waitForNextStep = async (remindAt: number): Promise<void> => {
     const candidates = [
       { what: 'verify certificate', at: nextProbeAt },
       ...(state.nextStep()
@@ -401,30 +416,49 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
     await condition(woken, Math.max(1, nextWake.at - Date.now()), {
       summary: `wait until ${new Date(nextWake.at).toISOString()}: ${nextWake.what}`,
     });
+  };
+
+  // The ladder: each pass does what is due, in this order, then sleeps until the next thing is.
+  while (!state.done) {
+    const now = Date.now();
+    if (await cancelIfRequested()) break;
+    await announceCabDecision();
+    if ((await probeIfDue(now)) && state.done) break;
+    await fireDueLadderSteps(now);
+    if (now >= recordsDueAt && !recordsRunning) await calls.run('records', openRecords);
+    const remindAt = reminderDueAt(now);
+    if (now >= remindAt) {
+      await remind(now);
+      continue;
+    }
+    await waitForNextStep(remindAt);
   }
 
-  // Close what was opened: the vendor ticket and any P1 resolve, the change request closes.
+  /** Closes what was opened: the vendor ticket and any P1 resolve, the change request closes. */
+  const closeRecords = async (): Promise<void> => {
+    const outcome = state.stage === 'renewed' ? 'successful' : 'cancelled';
+    if (ticket)
+      await attempt('close vendor ticket', () => records.servicenowUpsertIncident(ticketEvent('resolved')));
+    if (p1) {
+      await attempt('resolve P1', () =>
+        records.servicenowUpsertIncident({
+          sourceSystem: 'certificate-renewal',
+          sourceId: `${input.host}/expiry`,
+          title: `P1: the TLS certificate of ${input.host} expiry`,
+          severity: 'critical',
+          status: 'resolved',
+        }),
+      );
+    }
+    if (change) {
+      const closing = change;
+      await attempt('close change request', () =>
+        records.servicenowCloseChangeRequest({ sysId: closing.sysId, outcome }),
+      );
+    }
+  };
   await calls.drain();
-  const outcome = state.stage === 'renewed' ? 'successful' : 'cancelled';
-  if (ticket)
-    await attempt('close vendor ticket', () => records.servicenowUpsertIncident(ticketEvent('resolved')));
-  if (p1) {
-    await attempt('resolve P1', () =>
-      records.servicenowUpsertIncident({
-        sourceSystem: 'certificate-renewal',
-        sourceId: `${input.host}/expiry`,
-        title: `P1: the TLS certificate of ${input.host} expiry`,
-        severity: 'critical',
-        status: 'resolved',
-      }),
-    );
-  }
-  if (change) {
-    const closing = change;
-    await attempt('close change request', () =>
-      records.servicenowCloseChangeRequest({ sysId: closing.sysId, outcome }),
-    );
-  }
+  await closeRecords();
 
   return {
     host: input.host,
