@@ -11,10 +11,8 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { AuditRecord } from '../../src/audit';
 import { secretValues } from '../../src/config';
-import type { IncidentRef } from '../../src/domain/servicenow';
 import { applySchedules, CONNECTOR_KEY } from '../../src/schedules';
 import { openBreaker } from '../../src/workflows/circuitBreaker';
-import type { IncidentSyncReport } from '../../src/workflows/servicenowIncidentSync';
 import { ServicenowSimAccess } from '../helpers/servicenow';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { devServer } from '../helpers/temporal';
@@ -74,7 +72,7 @@ describe('e2e: audit trail of vendor writes and signals', () => {
       workflowId: 'audit-open-incident',
       args: [{ sourceSystem: 'erpnext', sourceId: 'audit-e2e', title: 'Audit check', severity: 'high' }],
     });
-    const ref = (await opened.result()) as IncidentRef;
+    const ref = await opened.result();
 
     // Started by the schedule: the sync sees the new P2 incident and announces it in Slack and Teams.
     await sn.setClock('2024-06-01 12:01:00');
@@ -84,7 +82,7 @@ describe('e2e: audit trail of vendor writes and signals', () => {
       const recent = (await schedule.describe()).info.recentActions;
       return recent[0]?.action.workflow.workflowId;
     });
-    const sync = (await env.client.workflow.getHandle(syncId).result()) as IncidentSyncReport;
+    const sync = await env.client.workflow.getHandle(syncId).result();
     assert.equal(sync.notified, 1);
 
     // A person opens a breaker.

@@ -12,7 +12,6 @@ import type { Digest } from '../../src/domain/digest';
 import { CONNECTOR_KEY } from '../../src/schedules';
 import { collectStatus } from '../../src/status';
 import type { IncidentEvent } from '../../src/domain/servicenow';
-import type { DailyDigestResult } from '../../src/workflows/dailyDigest';
 import { useE2eStack } from '../helpers/e2e';
 import { recordHistory } from '../helpers/history';
 import { admin } from '../helpers/simulators';
@@ -120,7 +119,7 @@ describe('e2e: daily digest and status on the dev server', () => {
       args: [{}],
       typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'platform' }],
     });
-    const result = (await digestRun.result()) as DailyDigestResult;
+    const result = await digestRun.result();
     await recordHistory(digestRun, 'dailyDigest-e2e');
     const digest: Digest = result.digest;
     const erpnext = digest.connectors.find((c) => c.connector === 'erpnext');

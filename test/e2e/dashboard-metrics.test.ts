@@ -7,10 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { IncidentRef } from '../../src/domain/servicenow';
 import { breakerState, openBreaker } from '../../src/workflows/circuitBreaker';
-import type { ReadinessReport } from '../../src/workflows/readinessCheck';
-import type { IncidentSyncReport } from '../../src/workflows/servicenowIncidentSync';
 import { seriesNames } from '../helpers/promql';
 import { ServicenowSimAccess } from '../helpers/servicenow';
 import { admin, startTestSimulators } from '../helpers/simulators';
@@ -74,29 +71,29 @@ describe('e2e: the dashboard queries only metrics the worker exports', () => {
     const sn = new ServicenowSimAccess(simulators.sims.servicenow.url, caPem);
 
     // Vendor calls and runs per connector (TLS probes, Slack, Teams).
-    const readiness = (await env.client.workflow.execute(readinessCheck, {
+    const readiness = await env.client.workflow.execute(readinessCheck, {
       taskQueue,
       workflowId: 'dashboard-readiness',
       args: [{}],
-    })) as ReadinessReport;
+    });
     assert.equal(readiness.status, 'ok');
 
     // A ServiceNow write, then a sync that reads it back as a record.
     await sn.setClock('2024-06-01 12:00:00');
-    const ref = (await env.client.workflow.execute(openIncident, {
+    const ref = await env.client.workflow.execute(openIncident, {
       taskQueue,
       workflowId: 'dashboard-open-incident',
       args: [
         { sourceSystem: 'erpnext', sourceId: 'dashboard-e2e', title: 'Dashboard check', severity: 'low' },
       ],
-    })) as IncidentRef;
+    });
     assert.equal(ref.outcome, 'inserted');
     await sn.setClock('2024-06-01 12:01:00');
-    const sync = (await env.client.workflow.execute(servicenowIncidentSync, {
+    const sync = await env.client.workflow.execute(servicenowIncidentSync, {
       taskQueue,
       workflowId: 'dashboard-sync',
       args: [{}],
-    })) as IncidentSyncReport;
+    });
     assert.ok(sync.records >= 1, `the sync read ${sync.records} records`);
 
     // Failures the dashboard watches: a failed vendor call that Temporal retries, a run that fails

@@ -2,7 +2,7 @@
 // refuses the import (a 400: retrying the same request cannot help) puts the incident event into
 // `dlq-servicenow`; once ServiceNow is fixed an operator's redrive raises it, exactly once. On the dev server: the queue's 7-day timers run in real time.
 import assert from 'node:assert/strict';
-import { refreshInputForDrift, type TableauRefreshReport } from '../../src/domain/tableau';
+import { refreshInputForDrift } from '../../src/domain/tableau';
 import type { DeadLetterItemSummary, RedriveResult } from '../../src/domain/deadLetter';
 import { useE2eStack } from '../helpers/e2e';
 import { ServicenowSimAccess } from '../helpers/servicenow';
@@ -24,7 +24,7 @@ describe('e2e: dead-lettered incident and its redrive', () => {
     );
     await admin(servicenow.url, 'faults', { status: 400, path: '/api/now/import/', times: 1 }, caPem);
 
-    const report = (await env.client.workflow.execute(tableauExtractRefresh, {
+    const report = await env.client.workflow.execute(tableauExtractRefresh, {
       taskQueue: config.taskQueue,
       workflowId: 'tableau-refresh-dead-letter-e2e',
       args: [
@@ -34,7 +34,7 @@ describe('e2e: dead-lettered incident and its redrive', () => {
           pollMaxSeconds: 2,
         },
       ],
-    })) as TableauRefreshReport;
+    });
     const head = report.datasources.find((d) => d.name === 'Workday Headcount')!;
     assert.equal(head.outcome, 'failed');
     assert.deepEqual(report.incidents, [], 'ServiceNow refused the incident');

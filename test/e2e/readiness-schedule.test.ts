@@ -8,7 +8,6 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { secretValues } from '../../src/config';
 import { applySchedules, CONNECTOR_KEY, SCHEDULES } from '../../src/schedules';
-import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { useE2eStack } from '../helpers/e2e';
 import { admin } from '../helpers/simulators';
 import { waitFor } from '../helpers/waitFor';
@@ -37,7 +36,7 @@ describe('e2e: scheduled readiness check on the dev server', () => {
     await schedule.trigger();
     const workflowId = await waitForRun(env, schedule);
     const handle = env.client.workflow.getHandle(workflowId);
-    const report = (await handle.result()) as ReadinessReport;
+    const report = await handle.result();
     assert.equal(report.status, 'ok');
     assert.deepEqual(report.notified, { slack: 'sent', teams: 'sent' });
 

@@ -9,7 +9,7 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { secretValues } from '../../src/config';
-import type { IncidentEvent, IncidentRef } from '../../src/domain/servicenow';
+import type { IncidentEvent } from '../../src/domain/servicenow';
 import { applySchedules, CONNECTOR_KEY } from '../../src/schedules';
 import type { IncidentSyncReport } from '../../src/workflows/servicenowIncidentSync';
 import { withDecodedPayloads } from '../helpers/history';
@@ -34,11 +34,11 @@ describe('e2e: ServiceNow incident and scheduled delta sync on the dev server', 
       title: 'ERPNext certificate expires in 5 days',
       severity: 'high',
     };
-    const ref = (await env.client.workflow.execute(openIncident, {
+    const ref = await env.client.workflow.execute(openIncident, {
       taskQueue: config.taskQueue,
       workflowId: 'open-incident-e2e',
       args: [event],
-    })) as IncidentRef;
+    });
     assert.equal(ref.outcome, 'inserted');
     const incidents = await sn.list('incident', `correlation_id=${ref.correlationId}`);
     assert.equal(incidents.length, 1);
@@ -104,5 +104,5 @@ async function triggerAndWait(
     async () => (await schedule.describe()).info.recentActions[nth - 1]?.action.workflow.workflowId,
     30_000,
   );
-  return (await env.client.workflow.getHandle(id).result()) as IncidentSyncReport;
+  return await env.client.workflow.getHandle(id).result();
 }

@@ -9,10 +9,7 @@ import { Agent } from 'undici';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
 import type { DeadLetterItemSummary } from '../../src/domain/deadLetter';
 import { CONNECTOR_KEY } from '../../src/schedules';
-import type {
-  WorkdayEmployeeImportInput,
-  WorkdayImportReport,
-} from '../../src/workflows/workdayEmployeeImport';
+import type { WorkdayEmployeeImportInput } from '../../src/workflows/workdayEmployeeImport';
 import { useE2eStack } from '../helpers/e2e';
 import { recordHistory } from '../helpers/history';
 import { admin } from '../helpers/simulators';
@@ -39,7 +36,7 @@ describe('e2e: Workday full import over SFTP, then deltas over SOAP, on the dev 
       workflowId,
       typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'workday' }],
       args: [{ refreshTableauOnDrift: false, ...input }],
-    }) as Promise<WorkdayImportReport>;
+    });
   };
 
   it('leaves ERPNext holding exactly the valid employees, per region, after a full and two deltas', async () => {

@@ -6,7 +6,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
-import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
 import { useE2eStack } from '../helpers/e2e';
 import { admin } from '../helpers/simulators';
 import { waitFor } from '../helpers/waitFor';
@@ -27,12 +26,12 @@ describe('e2e: Workday import against a rate-limited ERPNext', () => {
     await admin(erpnext.url, 'faults', { latencyMs: 20, path: '/api/' }, caPem);
     await admin(erpnext.url, 'rate-limit', { limit: 0.1, window: 2 }, caPem);
 
-    const report = (await env.client.workflow.execute(workdayEmployeeImport, {
+    const report = await env.client.workflow.execute(workdayEmployeeImport, {
       taskQueue: config.taskQueue,
       workflowId: 'workday-rate-limit-e2e',
       // Should a batch meet five 429s in a row, the breaker probes again after 2 s.
       args: [{ mode: 'full', batchSize: 100, refreshTableauOnDrift: false, breakerProbeEvery: '2 seconds' }],
-    })) as WorkdayImportReport;
+    });
     assert.equal(report.outcome, 'completed');
     // A batch retried after a 429 finds what its first attempt wrote: counted unchanged, not twice.
     const { created, unchanged } = report.regions.us;

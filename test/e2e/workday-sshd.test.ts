@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Agent } from 'undici';
-import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
 import { useE2eStack } from '../helpers/e2e';
 import { putExport, startSshd, type Sshd } from '../helpers/sshd';
@@ -73,7 +72,7 @@ describe('e2e: Workday import over SFTP from OpenSSH sshd', () => {
       workflowId: 'workday-sshd-import',
       args: [{ mode: 'full', batchSize: 100, refreshTableauOnDrift: false }],
     });
-    const report = (await handle.result()) as WorkdayImportReport;
+    const report = await handle.result();
 
     assert.equal(report.outcome, 'completed');
     assert.equal(report.file, 'workers_20240302.csv');

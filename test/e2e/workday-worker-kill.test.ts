@@ -125,7 +125,7 @@ describe('e2e: worker killed mid-import', () => {
     // The dead worker's batch runs again once its heartbeat times out (5 s).
     const second = startWorkerProcess(workerEnv);
     workers.push(second);
-    const report = (await handle.result()) as WorkdayImportReport;
+    const report = await handle.result();
 
     assert.equal(report.outcome, 'completed');
     assert.equal(report.read, ROWS);

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { startTestSimulators } from '../helpers/simulators';
 import { devServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/waitFor';
@@ -41,11 +40,11 @@ describe('e2e: worker process', () => {
       LOG_LEVEL: 'info',
     });
     try {
-      const report = (await env.client.workflow.execute(readinessCheck, {
+      const report = await env.client.workflow.execute(readinessCheck, {
         taskQueue,
         workflowId: 'worker-process-readiness',
         args: [{}],
-      })) as ReadinessReport;
+      });
       assert.equal(report.status, 'ok');
       const metrics = await waitFor('metrics', async () => {
         const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();

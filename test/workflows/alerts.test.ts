@@ -7,7 +7,6 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
-import type { CertificateRenewalReport } from '../../src/workflows/certificateRenewal';
 import { renewalActions } from '../../src/workflows/certificateRenewal/messages';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
@@ -71,7 +70,7 @@ describe('alerts about a run', () => {
     await handle.executeUpdate(renewalActions.cancel.update, {
       args: [{ who: 'lee@ops', reason: 'host moves to the new cluster' }],
     });
-    const report = (await handle.result()) as CertificateRenewalReport;
+    const report = await handle.result();
     assert.deepEqual(report.cancelled, { who: 'lee@ops', reason: 'host moves to the new cluster' });
     const [cancelled] = await titled('Certificate renewal cancelled', 1);
     assert.match(cancelled!.text, /Cancelled by lee@ops: host moves to the new cluster/);

@@ -10,7 +10,6 @@ import { createCertificateActivities } from '../../src/activities/certificates';
 import type { Alert } from '../../src/domain/alert';
 import type { ProbedCertificateFacts } from '../../src/domain/escalation';
 import { breakerState } from '../../src/workflows/circuitBreaker';
-import type { CertificateRenewalReport } from '../../src/workflows/certificateRenewal';
 import { renewalActions, renewalStatus } from '../../src/workflows/certificateRenewal/messages';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { eventually } from '../helpers/waitFor';
@@ -101,7 +100,7 @@ describe('certificateRenewal workflow', () => {
     const { handle, expiresAt } = await startRenewal(25);
     await env.sleep(5 * DAY);
     renew(expiresAt);
-    const report = (await handle.result()) as CertificateRenewalReport;
+    const report = await handle.result();
     assert.equal(report.outcome, 'renewed');
     assert.deepEqual(report.escalations, []);
     assert.equal(report.reminders, 0);
@@ -149,7 +148,7 @@ describe('certificateRenewal workflow', () => {
     assert.equal(p1.length, 1, 'one P1 incident, at T-3');
     assert.match(String(p1[0]!.arg.title), /expires in 3 days/);
     await handle.executeUpdate(renewalActions.cancel.update, { args: [{ who: 'test', reason: 'done' }] });
-    assert.equal(((await handle.result()) as CertificateRenewalReport).outcome, 'cancelled');
+    assert.equal((await handle.result()).outcome, 'cancelled');
   });
 
   it('a host that refuses connections: every step fires on its day, the host is reported, the run goes on', async () => {
@@ -183,7 +182,7 @@ describe('certificateRenewal workflow', () => {
     await handle.executeUpdate(renewalActions.cancel.update, {
       args: [{ who: 'lee', reason: 'host retired' }],
     });
-    const report = (await handle.result()) as CertificateRenewalReport;
+    const report = await handle.result();
     assert.deepEqual(report.cancelled, { who: 'lee', reason: 'host retired' });
     assert.ok(
       alerts.some((a) => a.title.includes('cancelled') && a.summary === 'Cancelled by lee: host retired'),
@@ -209,7 +208,7 @@ describe('certificateRenewal workflow', () => {
     assert.equal(notOpened.length, 1, 'the failing records are alerted once');
     assert.match(notOpened[0]!.summary, /^Not opened: vendor ticket \(/);
     await handle.signal(renewalActions.cancel.signal, { who: 'test', reason: 'done' });
-    assert.equal(((await handle.result()) as CertificateRenewalReport).vendorTicket !== undefined, true);
+    assert.equal((await handle.result()).vendorTicket !== undefined, true);
   });
 
   it('an acknowledgement stops the reminders of its level until the next step', async () => {
@@ -301,7 +300,7 @@ describe('certificateRenewal workflow', () => {
     assert.equal(status.cab, 'approved');
     renew(expiresAt);
     await handle.signal(renewalActions.renewed.signal, { who: 'vendor-ops' });
-    const report = (await handle.result()) as CertificateRenewalReport;
+    const report = await handle.result();
     assert.equal(report.outcome, 'renewed');
     assert.equal(report.cab, 'approved');
   });

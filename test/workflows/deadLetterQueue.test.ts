@@ -12,7 +12,7 @@ import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import { sendToDeadLetter } from '../../src/activities/deadLetter';
 import { deadLetterFailedEmployees } from '../../src/activities/erpnext/deadLetters';
 import { createEmployeeWriter } from '../../src/activities/erpnext/writer';
-import { deadLetterError, type DeadLetterInput, type RedriveResult } from '../../src/domain/deadLetter';
+import { deadLetterError, type DeadLetterInput } from '../../src/domain/deadLetter';
 import type { RegionCounts } from '../../src/domain/employee';
 import type { ErpnextEmployeeFields } from '../../src/domain/employeeValidation';
 import { ErpnextClient } from '../../src/vendors/erpnext';
@@ -190,18 +190,18 @@ describe('deadLetterQueue workflow', function () {
 
     // ERPNext is still down: every redrive fails and every item stays.
     await admin(erpnext.url, 'faults', { status: 503 }, caPem);
-    const failing = (await queue('erpnext').executeUpdate(redriveUpdate, {
+    const failing = await queue('erpnext').executeUpdate(redriveUpdate, {
       args: [{ filter: { errorType: 'VendorUnavailable' } }],
-    })) as RedriveResult;
+    });
     assert.deepEqual([failing.attempted, failing.succeeded, failing.failed], [100, 0, 100]);
     assert.equal((await summary('erpnext')).count, 100);
 
     // ERPNext recovers: one bulk redrive by filter writes every employee.
     await fetch(`${erpnext.url}/__admin/faults`, { method: 'DELETE', ...({ dispatcher } as object) });
     assert.equal((await employees()).length, 0, 'nothing was written while ERPNext was down');
-    const result = (await queue('erpnext').executeUpdate(redriveUpdate, {
+    const result = await queue('erpnext').executeUpdate(redriveUpdate, {
       args: [{ filter: { connector: 'erpnext', errorType: 'VendorUnavailable' } }],
-    })) as RedriveResult;
+    });
     assert.deepEqual([result.attempted, result.succeeded, result.failed], [100, 100, 0]);
     assert.ok(result.results.every((r) => r.outcome === 'succeeded'));
 
@@ -243,9 +243,9 @@ describe('deadLetterQueue workflow', function () {
     assert.equal(id, 'erpnext-employee:DLQ0001');
 
     // The payload is refused by ERPNext (status "Retired"): a non-retryable failure, kept.
-    const result = (await queue('erpnext').executeUpdate(redriveUpdate, {
+    const result = await queue('erpnext').executeUpdate(redriveUpdate, {
       args: [{ ids: [id] }],
-    })) as RedriveResult;
+    });
     assert.deepEqual([result.attempted, result.succeeded, result.failed], [1, 0, 1]);
     assert.match(result.results[0]!.error!, /^InvalidRequest: erpnext: HTTP 417/);
 

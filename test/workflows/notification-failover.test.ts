@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
-import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { readinessCheck } from '../../src/workflows';
@@ -38,11 +37,11 @@ describe('notification failover to email', () => {
       activities: createActivities(activityDepsFromConfig(testConfig(simulators.env))),
     });
     await worker.runUntil(async () => {
-      const report = (await env.client.workflow.execute(readinessCheck, {
+      const report = await env.client.workflow.execute(readinessCheck, {
         taskQueue: 'failover',
         workflowId: 'failover-readiness',
         args: [{ connectors: ['erpnext'], startRenewals: false }],
-      })) as ReadinessReport;
+      });
       assert.deepEqual(report.notified, { slack: 'emailed', teams: 'sent' });
       const window = await slackGaveUpAfterMs(env);
       assert.ok(

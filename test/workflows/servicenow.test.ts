@@ -8,7 +8,7 @@ import { activityDepsFromConfig, createActivities, type Activities } from '../..
 import { incidentCorrelationId } from '../../src/activities/servicenow';
 import type { Config } from '../../src/config';
 import type { IncidentEvent, IncidentRef, SyncTable } from '../../src/domain/servicenow';
-import type { IncidentSyncInput, IncidentSyncReport } from '../../src/workflows/servicenowIncidentSync';
+import type { IncidentSyncInput } from '../../src/workflows/servicenowIncidentSync';
 import { ServicenowSimAccess, sysIdFor, type Row } from '../helpers/servicenow';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { timeSkippingServer } from '../helpers/temporal';
@@ -65,7 +65,7 @@ describe('ServiceNow workflows', () => {
       taskQueue,
       workflowId: `sn-sync-${run}-${Math.random().toString(36).slice(2)}`,
       args: [input],
-    }) as Promise<IncidentSyncReport>;
+    });
 
   it('sees 1,000 incidents sharing one sys_updated_on exactly once across pages', async () => {
     const tie = '2024-05-01 10:00:00';
@@ -254,7 +254,7 @@ describe('ServiceNow workflows', () => {
         ),
       );
       const results: IncidentRef[] = [];
-      for (const h of handles) results.push((await h.result()) as IncidentRef);
+      for (const h of handles) results.push(await h.result());
       return results;
     });
     const correlationId = incidentCorrelationId(event.sourceSystem, event.sourceId);
@@ -304,7 +304,7 @@ describe('ServiceNow workflows', () => {
         workflowId: `sn-storm-${run}`,
         args: [{ pageSize: 100, tables: ['incident'] } satisfies IncidentSyncInput],
       });
-      const result = (await handle.result()) as IncidentSyncReport;
+      const result = await handle.result();
       const d = await handle.describe();
       return { report: result, elapsedMs: d.closeTime!.getTime() - d.startTime.getTime() };
     });

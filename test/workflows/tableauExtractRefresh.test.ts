@@ -70,7 +70,7 @@ describe('tableauExtractRefresh workflow', () => {
         args: [input],
       });
       await meanwhile?.();
-      return (await handle.result()) as TableauRefreshReport;
+      return await handle.result();
     });
   }
 

@@ -8,10 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Agent } from 'undici';
 import { createActivities, activityDepsFromConfig } from '../../src/activities';
-import type {
-  WorkdayEmployeeImportInput,
-  WorkdayImportReport,
-} from '../../src/workflows/workdayEmployeeImport';
+import type { WorkdayEmployeeImportInput } from '../../src/workflows/workdayEmployeeImport';
 import {
   driftDecisionSignal,
   driftDecisionUpdate,
@@ -87,7 +84,7 @@ describe('workdayEmployeeImport workflow', () => {
           args: [{ refreshTableauOnDrift: false, ...input }],
         });
         if (during) await during(handle);
-        return (await handle.result()) as WorkdayImportReport;
+        return await handle.result();
       });
     } finally {
       await deps.workday?.sftp?.close();
@@ -164,7 +161,7 @@ describe('workdayEmployeeImport workflow', () => {
     );
     const aborted = await start({ mode: 'full' }, async (handle) => {
       await env.sleep('1 hour');
-      const progress = (await handle.query(importProgressQuery)) as WorkdayImportReport;
+      const progress = await handle.query(importProgressQuery);
       assert.deepEqual(progress.drift.missingRequired, ['Email']);
       // As the Abort button sends it: an update, answered by the workflow.
       const answer = await handle.executeUpdate(driftDecisionUpdate, {
