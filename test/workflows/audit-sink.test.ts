@@ -8,6 +8,7 @@ import { useAuditWriter, type AuditRecord } from '../../src/audit';
 import { renewalActions } from '../../src/workflows/certificateRenewal/messages';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { certificateRenewal } from '../../src/workflows';
+import type { Activities } from '../../src/activities';
 
 const DAY = 86_400_000;
 
@@ -20,18 +21,27 @@ describe('audit lines from workflows', () => {
   before(async () => {
     useAuditWriter((line) => lines.push(line));
     env = await timeSkippingServer();
-    const sent = async () => ({ status: 'sent' });
+    const sent = async () => ({ status: 'sent' as const });
     worker = await createTestWorker(env, {
       taskQueue: 'audit-sink-tests',
       activities: {
-        notifySlack: sent,
-        notifyTeams: sent,
+        notifySlack: async () => ({ channel: 'slack' as const, status: 'sent' as const }),
+        notifyTeams: async () => ({ channel: 'teams' as const, status: 'sent' as const }),
         emailRole: sent,
-        probeCertificate: async () => ({ trusted: true, validTo: new Date(expiresAt).toISOString() }),
-        servicenowUpsertIncident: async () => ({ correlationId: 'c', number: 'INC1', sysId: 's1' }),
+        probeCertificate: async () => ({
+          trusted: true,
+          validTo: new Date(expiresAt).toISOString(),
+          fingerprint256: '',
+        }),
+        servicenowUpsertIncident: async () => ({
+          correlationId: 'c',
+          number: 'INC1',
+          sysId: 's1',
+          outcome: 'inserted' as const,
+        }),
         servicenowUpsertChangeRequest: async () => ({ number: 'CHG1', sysId: 'chg-1' }),
         servicenowCloseChangeRequest: async () => undefined,
-      },
+      } satisfies Partial<Activities>,
     });
     running = worker.run();
   });

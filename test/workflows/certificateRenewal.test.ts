@@ -14,6 +14,8 @@ import { renewalActions, renewalStatus } from '../../src/workflows/certificateRe
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { eventually } from '../helpers/waitFor';
 import { certificateRenewal } from '../../src/workflows';
+import type { Activities } from '../../src/activities';
+import type { ChangeRequestDraft, IncidentEvent } from '../../src/domain/servicenow';
 
 const DAY = 86_400_000;
 
@@ -39,32 +41,38 @@ describe('certificateRenewal workflow', () => {
     worker = await createTestWorker(env, {
       taskQueue: 'renewal-tests',
       activities: {
-        notifySlack: async (alert: Alert) => (alerts.push(alert), { channel: 'slack', status: 'sent' }),
-        notifyTeams: async () => ({ channel: 'teams', status: 'sent' }),
+        notifySlack: async (alert: Alert) => (
+          alerts.push(alert),
+          { channel: 'slack' as const, status: 'sent' as const }
+        ),
+        notifyTeams: async () => ({ channel: 'teams' as const, status: 'sent' as const }),
         probeCertificate: async (target: { host: string; port: number }) => probe(target),
-        servicenowUpsertIncident: async (event: Record<string, unknown>) => {
+        servicenowUpsertIncident: async (event: IncidentEvent) => {
           if (servicenowDown)
             throw ApplicationFailure.nonRetryable('ServiceNow answered 503', 'VendorUnavailable');
-          records.push({ call: 'incident', arg: event });
+          records.push({ call: 'incident', arg: { ...event } });
           return {
             correlationId: 'c',
             number: `INC${records.length}`,
             sysId: `s${records.length}`,
-            outcome: 'inserted',
+            outcome: 'inserted' as const,
           };
         },
-        servicenowUpsertChangeRequest: async (draft: Record<string, unknown>) => {
-          records.push({ call: 'change', arg: draft });
+        servicenowUpsertChangeRequest: async (draft: ChangeRequestDraft) => {
+          records.push({ call: 'change', arg: { ...draft } });
           return { number: 'CHG0001', sysId: 'chg-1' };
         },
-        servicenowCloseChangeRequest: async (change: Record<string, unknown>) => {
+        servicenowCloseChangeRequest: async (change: {
+          sysId: string;
+          outcome: 'successful' | 'cancelled';
+        }) => {
           records.push({ call: 'close-change', arg: change });
         },
-        emailRole: async (message: Record<string, unknown>) => {
+        emailRole: async (message: { role: string; subject: string; text: string }) => {
           records.push({ call: 'email', arg: message });
-          return { status: 'sent' };
+          return { status: 'sent' as const };
         },
-      },
+      } satisfies Partial<Activities>,
     });
     running = worker.run();
   });
