@@ -15,6 +15,7 @@ import { breakerTransitionArgs, missedAlertArgs } from '../../src/domain/inputs/
 import { driftDecisionArgs } from '../../src/domain/inputs/workdayEmployeeImport';
 import type { RenewalStatus } from '../../src/workflows/certificateRenewal/state';
 import { createTestWorker, devServer } from '../helpers/temporal';
+import { eventually } from '../helpers/waitFor';
 import { VALID_INPUTS } from './validInputs';
 import { stubActivities as stubs } from '../helpers/stubActivities';
 
@@ -267,11 +268,9 @@ describe('input validation of every workflow, signal and update', function () {
 });
 
 /** Reads the renewal's status until its newest action is by `who` (queries see state between tasks). */
-async function lastActionBy(read: () => Promise<RenewalStatus>, who: string): Promise<RenewalStatus> {
-  for (let i = 0; i < 600; i++) {
-    const status = await read();
-    if (status.actions.at(-1)?.who === who) return status;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return read();
+function lastActionBy(read: () => Promise<RenewalStatus>, who: string): Promise<RenewalStatus> {
+  return eventually(read, (status) => status.actions.at(-1)?.who === who, {
+    what: `the renewal's newest action to be by ${who}`,
+    timeoutMs: 60_000,
+  });
 }
