@@ -3,14 +3,7 @@
 // `refreshBefore` (default 2 hours) ahead of the 12-hour expiry on a durable timer. A failed refresh
 // is announced while the current token still works, and retried every `retryEvery`. The token
 // itself stays in the token store: this history holds only times.
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  continueAsNew,
-  log,
-  proxyActivities,
-  sleep,
-} from '@temporalio/workflow';
+import { ActivityFailure, continueAsNew, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { durationMs } from '../domain/duration';
@@ -38,13 +31,9 @@ export async function slackTokenRotation(raw: SlackTokenRotationInput): Promise<
     connector: 'slack',
     details: 'Refreshes the rotating Slack bot token before it expires; the token stays in the token store.',
   }));
-  const refreshBeforeMs = positiveMs(input?.refreshBefore ?? '2 hours');
-  const retryEveryMs = positiveMs(input?.retryEvery ?? '10 minutes');
-  if (!(refreshBeforeMs > 0) || !(retryEveryMs > 0))
-    throw ApplicationFailure.nonRetryable(
-      'input.refreshBefore and input.retryEvery must be positive durations, e.g. "2 hours"',
-      'InvalidInput',
-    );
+  // The schema admits only positive durations.
+  const refreshBeforeMs = durationMs(input.refreshBefore ?? '2 hours');
+  const retryEveryMs = durationMs(input.retryEvery ?? '10 minutes');
   const known = await slack.slackTokenTimes();
   // Planned on the workflow's own clock: expiry = when the answer came + the life it reported.
   let expiresAt = known ? Date.now() + known.expiresInMs : undefined;
@@ -53,7 +42,7 @@ export async function slackTokenRotation(raw: SlackTokenRotationInput): Promise<
   const alerts = new BesideTheLadder(true, (what, err) =>
     log.warn(`${what} failed`, { error: failureMessage(err) }),
   );
-  let failingSince: number | undefined;
+  let alerted = false;
   for (let round = 0; round < ROUNDS_PER_RUN; round++) {
     // After a failure the next try is due at once (the retry wait already passed).
     const dueAt = expiresAt !== undefined && !failed ? expiresAt - refreshBeforeMs : Date.now();
@@ -62,12 +51,12 @@ export async function slackTokenRotation(raw: SlackTokenRotationInput): Promise<
     try {
       const refreshed = await slack.slackRefreshToken();
       expiresAt = Date.now() + refreshed.expiresInMs;
-      failingSince = undefined;
+      alerted = false;
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       const reason = err.cause?.message ?? err.message;
       // One alert per run of failures, not one per retry.
-      if (failingSince === undefined)
+      if (!alerted)
         void alerts.run('token refresh alert', () =>
           announce({
             title: 'Slack token refresh failed',
@@ -79,19 +68,11 @@ export async function slackTokenRotation(raw: SlackTokenRotationInput): Promise<
             connector: 'slack',
           }),
         );
-      failingSince ??= Date.now();
+      alerted = true;
       failed = true;
       await sleep(retryEveryMs);
     }
   }
   await alerts.drain();
   await continueAsNew<typeof slackTokenRotation>(input);
-}
-
-function positiveMs(value: Duration): number {
-  try {
-    return durationMs(value);
-  } catch {
-    return NaN;
-  }
 }
