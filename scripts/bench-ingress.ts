@@ -11,6 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { devServer } from '../test/helpers/temporal';
+import { eventually } from '../test/helpers/waitFor';
 
 const ROOT = join(__dirname, '..');
 const SECRET = 'bench-signing-secret';
@@ -28,22 +29,6 @@ function child(script: string, env: NodeJS.ProcessEnv): ChildProcess {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-}
-
-async function waitFor<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  ms: number,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read().catch(() => undefined as T);
-    if (value !== undefined && done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: gave up after ${ms / 1000} s (last ${JSON.stringify(value)})`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 async function main(): Promise<void> {
@@ -67,7 +52,10 @@ async function main(): Promise<void> {
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor('ingress up', () => fetch(`${url}/healthz`).then((r) => r.ok), Boolean, 60_000);
+    await eventually(() => fetch(`${url}/healthz`).then((r) => r.ok), Boolean, {
+      what: 'the ingress to answer /healthz',
+      timeoutMs: 60_000,
+    });
 
     let sent = 0;
     const distinctEvents = new Set<string>();
@@ -152,14 +140,13 @@ async function main(): Promise<void> {
         )?.[1] ?? 0,
       );
     const count = async (query: string) => (await env.client.workflow.count(query)).count;
-    const runs = await waitFor(
-      'every started run completed',
+    const runs = await eventually(
       async () => ({
         all: await count(`WorkflowType = 'slackEvent'`),
         open: await count(`WorkflowType = 'slackEvent' AND ExecutionStatus = 'Running'`),
       }),
       (c) => c.open === 0 && c.all >= distinctEvents.size,
-      10 * 60_000,
+      { what: 'every started run to complete', timeoutMs: 10 * 60_000 },
     );
     const completed = await count(`WorkflowType = 'slackEvent' AND ExecutionStatus = 'Completed'`);
     const drained = (Date.now() - started) / 1000;
