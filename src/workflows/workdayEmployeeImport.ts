@@ -18,13 +18,21 @@ import type { Activities } from '../activities';
 import type { DriftDecision } from '../domain/employee';
 import { callThroughBreaker, type BreakerOptions } from './shared/breakerControl';
 import { deltaDone, importNextPage, startDelta, type DeltaProgress } from './workdayImport/deltaImport';
+import { DEFAULT_BATCH_LANES, hasBatchStarts, importRound, sharedBreaker } from './workdayImport/batchLanes';
 import {
+  DEFAULT_BATCH_SIZE,
   importNextBatch,
   prepareFullImport,
   type FullImportOptions,
   type FullProgress,
 } from './workdayImport/fullImport';
-import { addStep, emptyReport, progressLine, type WorkdayImportReport } from './workdayImport/report';
+import {
+  addStep,
+  emptyReport,
+  progressLine,
+  type StepCounts,
+  type WorkdayImportReport,
+} from './workdayImport/report';
 import { driftDecisionArgs, workdayEmployeeImportInput } from '../domain/inputs/workdayEmployeeImport';
 import { refusal } from '../domain/inputs/parse';
 import { signalArg, updateArgValidator } from './shared/messageArgs';
@@ -36,8 +44,6 @@ export interface WorkdayEmployeeImportInput extends FullImportOptions {
   mode: 'full' | 'delta';
   /** Delta: start of the window (ISO date-time) instead of where the last delta ended. */
   since?: string;
-  /** Rows per batch activity (default 1,000, the most one batch takes; fewer is slower). */
-  batchSize?: number;
   /** How often an open ERPNext breaker is probed (default 5 minutes). */
   breakerProbeEvery?: Duration;
   /** Carried over continue-as-new; not for operators. */
@@ -65,7 +71,6 @@ const probes = proxyActivities<Activities>({
 });
 
 const STEPS_PER_RUN = 400;
-const DEFAULT_BATCH_SIZE = 1000;
 
 export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Promise<WorkdayImportReport> {
   const input = beginRun(workdayEmployeeImportInput, raw, (i) => ({
@@ -144,13 +149,27 @@ export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Pr
     progress = prepared;
   }
   const full = progress;
+  const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
+  const onBatch = (batch: StepCounts) => {
+    addStep(report, batch);
+    setCurrentDetails(progressLine(report));
+  };
+  if (hasBatchStarts(full)) {
+    const call = sharedBreaker(breaker);
+    const lanes = { batchSize, lanes: input.batchLanes ?? DEFAULT_BATCH_LANES, maxBatches: STEPS_PER_RUN };
+    for (let steps = 0; full.batchStarts.length > 0; steps += STEPS_PER_RUN) {
+      await continueIfLong(steps, { decision: full.decision, full });
+      await importRound(full, { ...lanes, heartbeatTimeout: input.heartbeatTimeout }, call, onBatch);
+    }
+    return finish('completed');
+  }
+  // Runs scanned before batch starts were noted: one batch after the other, each from where the last ended.
   for (let steps = 0; ; steps++) {
     await continueIfLong(steps, { decision: full.decision, full });
     const batch = await callThroughBreaker(breaker, () =>
-      importNextBatch(full, input.batchSize ?? DEFAULT_BATCH_SIZE, input.heartbeatTimeout),
+      importNextBatch(full, batchSize, input.heartbeatTimeout),
     );
-    addStep(report, batch);
-    setCurrentDetails(progressLine(report));
+    onBatch(batch);
     if (batch.done) break;
   }
   return finish('completed');

@@ -297,4 +297,57 @@ describe('workdayEmployeeImport workflow', () => {
     );
     assert.deepEqual(signals, ['open', 'close']);
   });
+  it('runs two batches at once, and two batches meeting one outage open the breaker once', async () => {
+    // A server of its own: after an earlier breaker test the shared test server's clock stops
+    // skipping (a time-skipping lock the test server leaks, temporalio/sdk-java#1138).
+    const shared = env;
+    env = await timeSkippingServer();
+    try {
+      await importInLanesThroughOutage();
+    } finally {
+      await env.teardown();
+      env = shared;
+    }
+  });
+
+  async function importInLanesThroughOutage() {
+    const seeded = generateWorkdayExport({ rows: 40, seed: 17, invalidRate: 0 });
+    putExport('workers_20240110.csv', seeded.content);
+    // Both lanes exhaust their five attempts (10 failures), then two probes fail and the third succeeds.
+    await admin(simulators.sims.erpnext.url, 'faults', { status: 503, path: '/api/', times: 12 }, caPem);
+    const report = await start({
+      mode: 'full',
+      batchSize: 10,
+      batchLanes: 2,
+      breakerProbeEvery: '5 minutes',
+    });
+    assert.equal(report.outcome, 'completed');
+    assert.equal(report.batches, 4);
+    assert.equal(report.valid, 40);
+    assert.equal(report.breakerOpenings, 1);
+    const us = await employees(simulators.sims.erpnext.url);
+    assert.deepEqual(us.map((e) => e.employee_number).sort(), [...seeded.validIds.us].sort());
+    const messages = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as {
+      text: string;
+    }[];
+    const opened = messages.filter((m) => /erpnext circuit breaker open/.test(m.text));
+    assert.equal(opened.length, 1, `one open announcement: ${JSON.stringify(opened)}`);
+    const breaker = await env.client.workflow.getHandle('breaker-erpnext').fetchHistory();
+    const signals = breaker.events!.flatMap(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? [],
+    );
+    assert.deepEqual(signals, ['open', 'close']);
+    // The second batch was scheduled before the first completed: they ran side by side.
+    const history = await env.client.workflow.getHandle(`workday-import-test-${run}`).fetchHistory();
+    const batchIds = new Set<string>();
+    const batchEvents = history.events!.flatMap((e) => {
+      if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'workdayImportBatch') {
+        batchIds.add(String(e.eventId));
+        return ['scheduled'];
+      }
+      const completed = e.activityTaskCompletedEventAttributes?.scheduledEventId;
+      return completed && batchIds.has(String(completed)) ? ['completed'] : [];
+    });
+    assert.deepEqual(batchEvents.slice(0, 2), ['scheduled', 'scheduled']);
+  }
 });

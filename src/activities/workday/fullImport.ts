@@ -53,6 +53,12 @@ export interface ImportBatchInput {
   duplicates?: DuplicateRow[];
 }
 
+/** Where a batch starts in the export: the byte offset and first line of its first record. */
+export interface BatchStart {
+  offset: number;
+  line: number;
+}
+
 export interface ImportBatchResult extends WrittenBatch {
   nextOffset: number;
   nextLine: number;
@@ -61,6 +67,11 @@ export interface ImportBatchResult extends WrittenBatch {
 }
 
 const MAX_BATCH = 1000;
+
+/** The rows one batch takes: what was asked, within 1 to MAX_BATCH (the scan cuts batches with it too). */
+export function clampBatchSize(asked: number): number {
+  return Math.min(Math.max(1, asked), MAX_BATCH);
+}
 
 interface CsvRecord {
   record: string[];
@@ -77,7 +88,8 @@ export async function readRecords(
   offset: number,
   firstLine: number,
   max: number,
-  onRecord: (values: string[], line: number, endOffset: number) => void,
+  /** `line`: the record's first line; `next`: where the record after it starts. */
+  onRecord: (values: string[], line: number, next: BatchStart) => void,
 ): Promise<{ count: number; ended: boolean; nextOffset: number; nextLine: number }> {
   const source = await sftp.read(file, offset);
   const parser = parse({ bom: offset === 0, info: true, relax_column_count: true, skip_empty_lines: true });
@@ -100,7 +112,7 @@ export async function readRecords(
       const lastLine = firstLine - 1 + info.lines - crlfInQuotes;
       nextOffset = offset + info.bytes;
       nextLine = lastLine + 1;
-      onRecord(record, lastLine - newlines, nextOffset);
+      onRecord(record, lastLine - newlines, { offset: nextOffset, line: nextLine });
       count++;
       if (count >= max) {
         ended = false;
@@ -172,7 +184,7 @@ export function createWorkdayFullImportActivities(deps: WorkdayDeps) {
 
     /** One batch: at most `batchSize` rows from `offset`, validated and upserted per region. */
     async workdayImportBatch(input: ImportBatchInput): Promise<ImportBatchResult> {
-      const batchSize = Math.min(Math.max(1, input.batchSize), MAX_BATCH);
+      const batchSize = clampBatchSize(input.batchSize);
       const indexes = columnIndexes(input.header, input.mapping);
       const batch = new EmployeeBatch();
       const repeats = new Map((input.duplicates ?? []).map((d) => [d.line, d.firstLine]));

@@ -11,6 +11,7 @@ export const workdayEmployeeImportInput = inputSpec(
       since: isoDateTime.optional(),
       file: text(300).optional(),
       batchSize: z.number().int().min(1).max(1_000).optional(),
+      batchLanes: z.number().int().min(1).max(8).optional(),
       breakerProbeEvery: duration.optional(),
       driftDecisionTimeout: duration.optional(),
       refreshTableauOnDrift: z.boolean().optional(),

@@ -1,10 +1,11 @@
 // Full mode of the Workday import: pick the export, gate schema drift (unknown columns: governance
 // notice and a Tableau refresh; missing required columns: wait for a person's decision), scan the
-// file once for ids repeated across batches, then hand out batches by byte offset.
+// file once for ids repeated across batches and where each batch starts, then hand out batches by
+// byte offset (several at once: batchLanes.ts).
 import { condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../../activities';
-import type { ExportInspection, ImportBatchResult } from '../../activities/workday/fullImport';
+import type { BatchStart, ExportInspection, ImportBatchResult } from '../../activities/workday/fullImport';
 import type { DuplicateRow } from '../../activities/workday/scan';
 import { detectDrift, type DriftDecision } from '../../domain/employee';
 import { refreshInputForDrift } from '../../domain/tableau';
@@ -17,6 +18,10 @@ import { driftGateActions } from '../../domain/alertActions';
 
 export interface FullImportOptions {
   file?: string;
+  /** Rows per batch activity (default 1,000, the most one batch takes; fewer is slower). */
+  batchSize?: number;
+  /** Batches running at once (default 2): one writes to ERPNext while the next reads its rows. */
+  batchLanes?: number;
   driftDecisionTimeout?: Duration;
   refreshTableauOnDrift?: boolean;
   tableauPolling?: { pollInitialSeconds?: number; pollMaxSeconds?: number };
@@ -32,6 +37,8 @@ export interface FullProgress {
   duplicates: DuplicateRow[];
   offset: number;
   line: number;
+  /** Where each batch not yet imported starts (from the scan); absent when scanned by older code. */
+  batchStarts?: BatchStart[];
 }
 
 /** Batches heartbeat: a batch on a worker that died is retried elsewhere after `heartbeatTimeout`. */
@@ -50,6 +57,7 @@ export function batchActivities(heartbeatTimeout: Duration = DEFAULT_HEARTBEAT_T
 }
 
 export const DEFAULT_HEARTBEAT_TIMEOUT: Duration = '1 minute';
+export const DEFAULT_BATCH_SIZE = 1000;
 const workday = batchActivities();
 
 const scanner = proxyActivities<Activities>({
@@ -121,6 +129,7 @@ export async function prepareFullImport(
     offset: inspection.dataOffset,
     line: inspection.dataLine,
     mapping: chosen?.mapping,
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
   });
   report.rows = scan.rows;
   return {
@@ -129,6 +138,7 @@ export async function prepareFullImport(
     duplicates: scan.duplicates,
     offset: inspection.dataOffset,
     line: inspection.dataLine,
+    batchStarts: scan.batchStarts,
   };
 }
 
