@@ -2,7 +2,8 @@
 // activity (`workdayImportBatch`: parse, validate, quarantine, upsert per region, region moves) over
 // the same export and the same ERPNext simulators, batch after batch, but with no Temporal (the
 // activity runs in a MockActivityEnvironment, no server, no workflow) and no SFTP (the export is read
-// from local disk). What the orchestrated import should approach. Reports over IPC: `done`.
+// from local disk). What the orchestrated import should approach. BENCH_LANES > 1: the scan, then
+// that many batches at a time, as the workflow runs them. Reports over IPC: `done`.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import type { ExportInspection, ImportBatchResult } from '../../src/activities/workday/fullImport';
+import type { ExportScan } from '../../src/activities/workday/scan';
 import { loadConfig } from '../../src/config';
 import { SftpSource, type RemoteFile } from '../../src/vendors/sftp';
 import { CountingErpnextClient, requestCounts } from './counting';
@@ -58,18 +60,43 @@ async function main(): Promise<void> {
   const started = performance.now();
   const inspection: ExportInspection = await env.run(activities.workdayInspectExport, { file });
   const { header, dataOffset, dataLine } = inspection;
-  let position = { offset: dataOffset, line: dataLine };
   let rows = 0;
-  for (let done = false; !done;) {
-    const batch: ImportBatchResult = await env.run(activities.workdayImportBatch, {
+  const lanes = Number(process.env.BENCH_LANES ?? 1);
+  if (lanes <= 1) {
+    let position = { offset: dataOffset, line: dataLine };
+    for (let done = false; !done;) {
+      const batch: ImportBatchResult = await env.run(activities.workdayImportBatch, {
+        file,
+        header,
+        ...position,
+        batchSize,
+      });
+      rows += batch.read;
+      position = { offset: batch.nextOffset, line: batch.nextLine };
+      done = batch.done;
+    }
+  } else {
+    // As the workflow does with lanes: the scan notes batch starts, then `lanes` batches at a time.
+    const scan: ExportScan = await env.run(activities.workdayScanExport, {
       file,
       header,
-      ...position,
+      offset: dataOffset,
+      line: dataLine,
       batchSize,
     });
-    rows += batch.read;
-    position = { offset: batch.nextOffset, line: batch.nextLine };
-    done = batch.done;
+    const starts = [...(scan.batchStarts ?? [])];
+    const lane = async () => {
+      for (let start = starts.shift(); start; start = starts.shift()) {
+        const batch: ImportBatchResult = await env.run(activities.workdayImportBatch, {
+          file,
+          header,
+          ...start,
+          batchSize,
+        });
+        rows += batch.read;
+      }
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
   }
   const seconds = (performance.now() - started) / 1000;
   // Exits once the report is sent: nothing else would end this process (open connections).
