@@ -350,7 +350,11 @@ export const CONNECTORS = {
       ZOOM_REPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(300).default(300),
       /** Where training summaries go (Slack). */
       ZOOM_LND_SLACK_CHANNEL: z.string().min(1).default('#learning'),
-      /** The webhook secret's file (the ingress reads it; the readiness check reports its age). */
+      /**
+       * The ingress verifies with the webhook secret; the worker only knows it to keep it out of
+       * logs, and reports its age from its file (ZOOM_WEBHOOK_SECRET_FILE) in the readiness check.
+       */
+      ZOOM_WEBHOOK_SECRET: optionalText,
       ZOOM_WEBHOOK_SECRET_FILE: optionalText,
       /** When the webhook secret was last rotated (ISO), when its file's mtime does not tell. */
       ZOOM_WEBHOOK_SECRET_ROTATED_AT: z
@@ -359,7 +363,7 @@ export const CONNECTORS = {
         .optional(),
     },
     switches: ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET'],
-    secrets: ['ZOOM_CLIENT_SECRET'],
+    secrets: ['ZOOM_CLIENT_SECRET', 'ZOOM_WEBHOOK_SECRET'],
     settings: (env): ZoomSettings => ({
       apiUrl: env.ZOOM_API_URL,
       oauthUrl: env.ZOOM_OAUTH_URL,
