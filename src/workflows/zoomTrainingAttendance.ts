@@ -11,6 +11,7 @@ import { attendanceAlert, type AttendanceReport, type ZoomMeetingRef } from '../
 import { announce } from './shared/announce';
 import { signalArg } from './shared/messageArgs';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
+import { countRun } from './shared/runMetrics';
 
 export interface ZoomTrainingAttendanceInput extends ZoomMeetingRef {
   pollEvery?: Duration;
@@ -61,15 +62,18 @@ export async function zoomTrainingAttendance(
   for (;;) {
     const outcome = await zoom.recordZoomAttendance(ref);
     if (outcome.status === 'recorded') {
+      countRun('zoom', 'zoomTrainingAttendance', 'recorded');
       await announce(attendanceAlert(ref, outcome));
       return { ...outcome, meetingUuid: input.meetingUuid, notReadyPolls, deliveries };
     }
     notReadyPolls++;
-    if (Date.now() + durationMs(pollEvery) > deadline)
+    if (Date.now() + durationMs(pollEvery) > deadline) {
+      countRun('zoom', 'zoomTrainingAttendance', 'report_not_ready');
       throw ApplicationFailure.nonRetryable(
         `Zoom's participant report for ${input.meetingUuid} was still not ready after ${notReadyPolls} looks`,
         'ReportNotReady',
       );
+    }
     await sleep(pollEvery);
   }
 }

@@ -251,6 +251,26 @@ describe('zoomTrainingAttendance workflow', function () {
     );
   });
 
+  it('gives up with ReportNotReady when the report is still missing after giveUpAfter', async () => {
+    await zoomAdmin('clock', { now: new Date(await env.currentTimeMs()).toISOString() });
+    const uuid = 'never-ready==';
+    await addMeeting(uuid, { participants: ada, reportReadyAfterMinutes: 24 * 60 });
+    const failure = await withWorker((taskQueue) =>
+      env.client.workflow
+        .execute(zoomTrainingAttendance, {
+          taskQueue,
+          workflowId: zoomTrainingWorkflowId(uuid),
+          args: [{ ...meeting(uuid), pollEvery: '5 minutes', giveUpAfter: '30 minutes' }],
+        })
+        .then(
+          () => undefined,
+          (err: Error) => err,
+        ),
+    );
+    assert.match(String((failure?.cause as { type?: string } | undefined)?.type), /ReportNotReady/);
+    assert.equal((await trainingEvents(simulators.sims.erpnext.url)).length, 0);
+  });
+
   it('the same meeting.ended delivered three times through the ingress makes one run and one Training Event', async () => {
     const { erpnext: us } = simulators.sims;
     await seedEmployees(us.url, [testEmployee(1, { company_email: 'ada@acme.example' })]);
