@@ -13,7 +13,11 @@ import { registerZoomRoutes } from '../../src/ingress/zoom';
 import { zoomTrainingWorkflowId } from '../../src/domain/zoom';
 import { zoomTrainingAttendance } from '../../src/workflows';
 import type { ZoomTrainingAttendanceInput } from '../../src/workflows/zoomTrainingAttendance';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { ZoomSimState } from '../../simulators/zoom/state';
+import { secretValues } from '../../src/config';
 import { testEmployee } from '../helpers/employees';
+import { recordHistory, withDecodedPayloads } from '../helpers/history';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 
@@ -237,8 +241,9 @@ describe('zoomTrainingAttendance workflow', function () {
         args: [{ ...meeting(uuid), pollEvery: '5 minutes' }],
       }),
     );
-    const history =
-      (await env.client.workflow.getHandle(zoomTrainingWorkflowId(uuid)).fetchHistory()).events ?? [];
+    const handle = env.client.workflow.getHandle(zoomTrainingWorkflowId(uuid));
+    const fetched = await handle.fetchHistory();
+    const history = fetched.events ?? [];
     const at = (i: number) => Number(history.at(i)?.eventTime?.seconds ?? 0);
     const waitedMinutes = (at(-1) - at(0)) / 60;
     assert.ok(result.notReadyPolls >= 4 && result.notReadyPolls <= 5, `polls: ${result.notReadyPolls}`);
@@ -249,6 +254,13 @@ describe('zoomTrainingAttendance workflow', function () {
       event?.employees.map((e) => [e.attendance, e.custom_minutes_attended]),
       [['Present', 50]],
     );
+    // No credential in the history: the app's secret, the webhook secret, the access tokens.
+    const readable = withDecodedPayloads(historyToJSON(fetched));
+    const tokens = [...(simulators.sims.zoom.state as ZoomSimState).tokens.keys()];
+    assert.ok(tokens.length > 0);
+    for (const secret of [...secretValues(testConfig(simulators.env)), ...tokens])
+      assert.ok(!readable.includes(secret), 'a secret or token leaked into history');
+    await recordHistory(handle, 'zoomTrainingAttendance-late-report');
   });
 
   it('gives up with ReportNotReady when the report is still missing after giveUpAfter', async () => {
