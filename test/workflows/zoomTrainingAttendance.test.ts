@@ -164,6 +164,12 @@ describe('zoomTrainingAttendance workflow', function () {
     );
 
     assert.equal(result.joins, 300);
+    // The history holds counts and the bounded list of unmatched guests, never the attendees.
+    const serialized = historyToJSON(
+      await env.client.workflow.getHandle(zoomTrainingWorkflowId(uuid)).fetchHistory(),
+    );
+    const readable = withDecodedPayloads(serialized);
+    assert.ok(!readable.includes('us0@acme.example') && !readable.includes('eu0@acme.example'));
     assert.equal(result.people, 220);
     assert.equal(result.anonymousGuests, 20);
     assert.equal(result.unmatchedCount, 40);
