@@ -60,6 +60,7 @@ export function createZoomActivities(deps: ZoomDeps) {
       for (const region of REGIONS) {
         const client = deps.erpnext?.[region];
         if (!client) continue;
+        Context.current().heartbeat({ site: region });
         const employees = await findEmployees(client, region, wanted);
         for (const e of employees) matched.add(e.email);
         sites[region] = await writeTrainingEvent(
