@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadIngressConfig } from '../../../src/ingress/config';
 import { createIngressMetrics, type IngressMetrics } from '../../../src/ingress/metrics';
 import { createIngressServer } from '../../../src/ingress/server';
 import { registerZoomRoutes } from '../../../src/ingress/zoom';
@@ -163,5 +167,27 @@ describe('ingress: Zoom webhook', () => {
     assert.deepEqual(minutes.map(Math.round), [0, 5, 25, 85]);
     assert.deepEqual(pendingRetries, []);
     assert.equal((temporal.started.get('zoom-training-web-1==')?.args as { kind?: string })?.kind, 'webinar');
+  });
+
+  it('reads the secrets from docker secret files and the series ids as a list', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'zoom-ingress-'));
+    try {
+      writeFileSync(path.join(dir, 'current'), `${CURRENT}\n`);
+      writeFileSync(path.join(dir, 'previous'), '');
+      const config = loadIngressConfig({
+        SLACK_SIGNING_SECRET: 'slack',
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        ZOOM_WEBHOOK_SECRET_FILE: path.join(dir, 'current'),
+        ZOOM_WEBHOOK_SECRET_PREVIOUS_FILE: path.join(dir, 'previous'),
+        ZOOM_TRAINING_SERIES_IDS: '81122233344, 82233344455',
+      });
+      assert.equal(config.ZOOM_WEBHOOK_SECRET, CURRENT);
+      // An empty secret file leaves that secret unset (no rotation in progress).
+      assert.equal(config.ZOOM_WEBHOOK_SECRET_PREVIOUS, undefined);
+      assert.deepEqual(config.ZOOM_TRAINING_SERIES_IDS, ['81122233344', '82233344455']);
+      assert.equal(config.ZOOM_TRAINING_TOPIC_PREFIX, 'Training:');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
