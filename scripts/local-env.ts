@@ -12,6 +12,7 @@ export interface SimulatorEndpoints {
   sftp?: { host: string; port: number; username: string; password: string; hostKeyFingerprint: string };
   smtp?: { host: string; port: number };
   workday?: { url: string };
+  zoom?: { url: string };
 }
 
 export const SIMULATOR_CREDENTIALS = {
@@ -35,6 +36,10 @@ export const SIMULATOR_CREDENTIALS = {
   workdayTenant: 'acme',
   workdayUsername: 'ISU_Integrations',
   workdayPassword: 'sim-workday-password',
+  zoomAccountId: 'sim-account',
+  zoomClientId: 'sim-zoom-client',
+  zoomClientSecret: 'sim-zoom-secret',
+  zoomWebhookSecret: 'sim-zoom-webhook-secret',
 } as const;
 
 export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
@@ -113,6 +118,17 @@ export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
           WORKDAY_SOAP_TENANT: c.workdayTenant,
           WORKDAY_SOAP_USERNAME: c.workdayUsername,
           WORKDAY_SOAP_PASSWORD: c.workdayPassword,
+        }
+      : {}),
+    ...(sims.zoom
+      ? {
+          ZOOM_API_URL: `${sims.zoom.url}/v2/`,
+          ZOOM_OAUTH_URL: `${sims.zoom.url}/`,
+          ZOOM_ACCOUNT_ID: c.zoomAccountId,
+          ZOOM_CLIENT_ID: c.zoomClientId,
+          ZOOM_CLIENT_SECRET: c.zoomClientSecret,
+          // The ingress: the simulator's webhook sender signs with this secret.
+          ZOOM_WEBHOOK_SECRET: c.zoomWebhookSecret,
         }
       : {}),
   };

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { Agent } from 'undici';
 import type { startAllSimulators } from '../simulators/run-all';
+import { SIMULATOR_CREDENTIALS } from './local-env';
 import { generateWorkdayExport } from './seed-workday';
 
 type Simulators = Awaited<ReturnType<typeof startAllSimulators>>;
@@ -26,16 +27,7 @@ export async function seedDemoData(sims: Simulators, say: (line: string) => void
     say(`Workday exports: ${readdirSync(exportsDir).join(', ')}`);
   }
 
-  const dispatcher = new Agent({ connect: { ca: readFileSync(sims.caFile, 'utf8') } });
-  const post = async (url: string, body: object) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      ...({ dispatcher } as object),
-    });
-    if (!response.ok) throw new Error(`${url} → HTTP ${response.status}`);
-  };
+  const { post, close } = adminPoster(sims.caFile);
   await post(`${sims.erpnext.url}/__admin/validation-rules`, {
     doctype: 'Employee',
     field: 'employee_number',
@@ -45,6 +37,54 @@ export async function seedDemoData(sims: Simulators, say: (line: string) => void
   await post(`${sims.workday.url}/__admin/workers`, {
     workers: [{ employeeId: 'W100001', jobTitle: 'Staff Engineer' }],
   });
-  await dispatcher.close();
+  await close();
   say(`ERPNext (US) refuses ${refusedId}: the import sends it to the dead-letter queue dlq-erpnext`);
+}
+
+/** POSTs to simulators' admin APIs over their local CA. */
+function adminPoster(caFile: string) {
+  const dispatcher = new Agent({ connect: { ca: readFileSync(caFile, 'utf8') } });
+  const post = async (url: string, body: object): Promise<unknown> => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      ...({ dispatcher } as object),
+    });
+    if (!response.ok) throw new Error(`${url} → HTTP ${response.status}`);
+    return response.json();
+  };
+  return { post, close: () => dispatcher.close() };
+}
+
+/**
+ * Subscribes the Zoom simulator's webhook to the local ingress (it runs the URL validation) and
+ * ends one demo training, so a `zoomTrainingAttendance` run shows in the UI.
+ */
+export async function connectZoomDemo(sims: Simulators, webhookUrl: string, say: (line: string) => void) {
+  const { post, close } = adminPoster(sims.caFile);
+  try {
+    const { validated } = (await post(`${sims.zoom.url}/__admin/webhook`, {
+      url: webhookUrl,
+      secret: SIMULATOR_CREDENTIALS.zoomWebhookSecret,
+    })) as { validated: boolean };
+    say(`Zoom webhook → ${webhookUrl}: URL validation ${validated ? 'passed' : 'FAILED'}`);
+    const object = {
+      uuid: `demo-${new Date().toISOString().slice(0, 10)}==`,
+      id: '85746065432',
+      topic: 'Training: Temporal basics',
+      start_time: new Date(Date.now() - 3_600_000).toISOString(),
+      end_time: new Date().toISOString(),
+    };
+    await post(`${sims.zoom.url}/__admin/meetings`, {
+      ...object,
+      participants: [
+        { name: 'Guest speaker', user_email: 'speaker@partner.example', duration: 3600 },
+        { name: 'Dial-in', user_email: '', duration: 1200 },
+      ],
+    });
+    await post(`${sims.zoom.url}/__admin/webhook/send`, { event: 'meeting.ended', payload: { object } });
+  } finally {
+    await close();
+  }
 }

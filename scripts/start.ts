@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startAllSimulators } from '../simulators/run-all';
 import { applySchedules, SCHEDULES } from '../src/schedules';
-import { seedDemoData } from './seed-demo';
+import { connectZoomDemo, seedDemoData } from './seed-demo';
 import { showDeadLetters, showDigest } from './show-digest';
 import { readBinaries } from './binaries';
 import { simulatorEnv } from './local-env';
@@ -162,6 +162,7 @@ async function main(): Promise<void> {
   await waitForFirstRuns(client, triggeredAt, 120_000);
   await showDeadLetters(client, say);
   await showDigest(client, TASK_QUEUE, say);
+  await connectZoomDemo(sims, `http://localhost:${INGRESS_PORT}/zoom/webhook`, say);
 
   say('ready:');
   say(`  Temporal Web UI   http://localhost:${UI_PORT}/namespaces/default/workflows`);
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
   say(`  Tableau simulator ${sims.tableau.url}`);
   say(`  ServiceNow sim    ${sims.servicenow.url}`);
   say(`  Workday SOAP sim  ${sims.workday.url}/ccx/service/acme/Human_Resources (admin /__admin/workers)`);
+  say(`  Zoom simulator    ${sims.zoom.url}/__admin/deliveries (webhooks to the ingress's /zoom/webhook)`);
   say(`  local CA          ${sims.caFile}`);
   say('Ctrl-C stops everything.');
 }

@@ -1,5 +1,5 @@
 // Starts every HTTP simulator with one local CA. As a script (`tsx simulators/run-all.ts`) it reads
-// SIM_SLACK_PORT / SIM_GRAPH_PORT / SIM_ERPNEXT_PORT / SIM_TABLEAU_PORT / SIM_SERVICENOW_PORT / SIM_DATA_DIR and runs until SIGINT/SIGTERM.
+// SIM_SLACK_PORT / SIM_GRAPH_PORT / SIM_ERPNEXT_PORT / SIM_TABLEAU_PORT / SIM_SERVICENOW_PORT / SIM_ZOOM_PORT / SIM_DATA_DIR and runs until SIGINT/SIGTERM.
 import path from 'node:path';
 import { startErpnextSimulator } from './erpnext/server';
 import { startGraphSimulator } from './graph/server';
@@ -11,9 +11,10 @@ import { startSlackSimulator } from './slack/server';
 import { startSmtpSimulator, type SmtpSimulator } from './smtp/server';
 import { startTableauSimulator } from './tableau/server';
 import { startWorkdaySimulator } from './workday/server';
+import { startZoomSimulator } from './zoom/server';
 
 export type SimulatorName =
-  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday';
+  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday' | 'zoom';
 
 export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: number }> = {
   slack: { env: 'SIM_SLACK_PORT', default: 4101 },
@@ -25,6 +26,8 @@ export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: numb
   erpnextEu: { env: 'SIM_ERPNEXT_EU_PORT', default: 4106 },
   /** Workday Human_Resources SOAP (Get_Workers). */
   workday: { env: 'SIM_WORKDAY_PORT', default: 4108 },
+  /** Zoom: S2S OAuth, reports, registrants, and the webhook sender (admin API). */
+  zoom: { env: 'SIM_ZOOM_PORT', default: 4113 },
 };
 
 export const DEFAULT_DATA_DIR = path.join('data', 'simulators');
@@ -58,6 +61,8 @@ export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): 
       return startErpnextSimulator({ port, tls: { ca }, name: 'erpnext-eu', timeZone: 'Europe/Berlin' });
     case 'workday':
       return startWorkdaySimulator({ port, tls: { ca } });
+    case 'zoom':
+      return startZoomSimulator({ port, tls: { ca } });
   }
 }
 
@@ -76,6 +81,7 @@ export interface AllSimulators {
   sftp: SftpSimulator;
   /** Workday SOAP at `${workday.url}/ccx/service/acme/Human_Resources`. */
   workday: HttpSimulator;
+  zoom: HttpSimulator;
   close(): Promise<void>;
 }
 
@@ -113,6 +119,7 @@ export async function startAllSimulators(options: {
       hostKeyFile: path.join(options.dataDir, 'sftp-host-key'),
     });
     const workday = await start('workday');
+    const zoom = await start('zoom');
     return {
       caFile: ca.caFile,
       caPem: ca.caPem,
@@ -125,6 +132,7 @@ export async function startAllSimulators(options: {
       erpnextEu,
       sftp,
       workday,
+      zoom,
       close: closeAll,
     };
   } catch (err) {
@@ -162,6 +170,7 @@ async function main(): Promise<void> {
     `sftp     sftp://${sims.sftp.host}:${sims.sftp.port}/exports (${sims.sftp.hostKeyFingerprint})`,
   );
   console.log(`workday  ${sims.workday.url}/ccx/service/acme/Human_Resources`);
+  console.log(`zoom     ${sims.zoom.url} (webhook sender: ${sims.zoom.url}/__admin/webhook)`);
   console.log(`ca       ${path.resolve(sims.caFile)}`);
   closeOnSignal(() => sims.close());
 }

@@ -50,6 +50,7 @@ export type {
   TeamsSettings,
   WorkdaySftpSettings,
   WorkdaySoapSettings,
+  ZoomSettings,
 } from './connectors';
 
 export interface Config extends ConnectorSettings {

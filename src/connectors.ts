@@ -95,6 +95,18 @@ export interface ServicenowSettings {
   /** The hourly request budget the client spreads its calls over. */
   maxRequestsPerHour?: number;
 }
+export interface ZoomSettings {
+  apiUrl: string;
+  oauthUrl: string;
+  accountId: string;
+  clientId: string;
+  clientSecret: string;
+  pageSize: number;
+  learningSlackChannel: string;
+  /** Where the webhook secret's age comes from: its rotation time, else its file's mtime. */
+  webhookSecretRotatedAt?: string;
+  webhookSecretFile?: string;
+}
 
 // Settings are built only when every switch is set, so `!` on a switch below is safe.
 export const CONNECTORS = {
@@ -325,6 +337,43 @@ export const CONNECTORS = {
       siteContentUrl: env.TABLEAU_SITE === '-' ? '' : env.TABLEAU_SITE!,
       patName: env.TABLEAU_PAT_NAME!,
       patSecret: env.TABLEAU_PAT_SECRET!,
+    }),
+  }),
+  /** Zoom trainings' attendance (Server-to-Server OAuth app); webhooks arrive at the ingress. */
+  zoom: connector({
+    variables: {
+      ZOOM_API_URL: url.default('https://api.zoom.us/v2/'),
+      ZOOM_OAUTH_URL: url.default('https://zoom.us/'),
+      ZOOM_ACCOUNT_ID: optionalText,
+      ZOOM_CLIENT_ID: optionalText,
+      ZOOM_CLIENT_SECRET: optionalText,
+      ZOOM_REPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(300).default(300),
+      /** Where training summaries go (Slack). */
+      ZOOM_LND_SLACK_CHANNEL: z.string().min(1).default('#learning'),
+      /**
+       * The ingress verifies with the webhook secret; the worker only knows it to keep it out of
+       * logs, and reports its age from its file (ZOOM_WEBHOOK_SECRET_FILE) in the readiness check.
+       */
+      ZOOM_WEBHOOK_SECRET: optionalText,
+      ZOOM_WEBHOOK_SECRET_FILE: optionalText,
+      /** When the webhook secret was last rotated (ISO), when its file's mtime does not tell. */
+      ZOOM_WEBHOOK_SECRET_ROTATED_AT: z
+        .string()
+        .refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO date-time')
+        .optional(),
+    },
+    switches: ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET'],
+    secrets: ['ZOOM_CLIENT_SECRET', 'ZOOM_WEBHOOK_SECRET'],
+    settings: (env): ZoomSettings => ({
+      apiUrl: env.ZOOM_API_URL,
+      oauthUrl: env.ZOOM_OAUTH_URL,
+      accountId: env.ZOOM_ACCOUNT_ID!,
+      clientId: env.ZOOM_CLIENT_ID!,
+      clientSecret: env.ZOOM_CLIENT_SECRET!,
+      pageSize: env.ZOOM_REPORT_PAGE_SIZE,
+      learningSlackChannel: env.ZOOM_LND_SLACK_CHANNEL,
+      webhookSecretRotatedAt: env.ZOOM_WEBHOOK_SECRET_ROTATED_AT,
+      webhookSecretFile: env.ZOOM_WEBHOOK_SECRET_FILE,
     }),
   }),
 };

@@ -12,6 +12,7 @@ import { createIngressServer } from './ingress/server';
 import { registerSlackRoutes } from './ingress/slack';
 import { slackPeople } from './ingress/slackPeople';
 import { clientGateway } from './ingress/temporal';
+import { registerZoomRoutes } from './ingress/zoom';
 import { createLogger } from './logger';
 import { collectStatus } from './status';
 import { SlackClient } from './vendors/slack';
@@ -48,6 +49,17 @@ export function createIngress(config: IngressConfig, client: Client) {
     metrics,
     log,
   });
+  if (config.ZOOM_WEBHOOK_SECRET)
+    registerZoomRoutes(app, {
+      secrets: { current: config.ZOOM_WEBHOOK_SECRET, previous: config.ZOOM_WEBHOOK_SECRET_PREVIOUS },
+      training: {
+        topicPrefix: config.ZOOM_TRAINING_TOPIC_PREFIX,
+        seriesIds: config.ZOOM_TRAINING_SERIES_IDS,
+      },
+      temporal,
+      metrics,
+      log,
+    });
   return { app, metrics, log };
 }
 

@@ -24,6 +24,9 @@ import { createErpnextActivities } from './erpnext';
 import { SftpSource } from '../vendors/sftp';
 import { FileTokenStore, storedTokenSource } from '../vendors/slackTokenStore';
 import { createSlackTokenActivities, type SlackRotationDeps } from './slackToken';
+import { ZoomClient } from '../vendors/zoom/client';
+import { createZoomActivities } from './zoom';
+import { secretRotatedAt } from './shared/secretAge';
 
 export interface ActivityDeps {
   notifications: NotificationDeps;
@@ -39,6 +42,8 @@ export interface ActivityDeps {
   digest?: DigestDeps;
   /** Rotating Slack bot token: refreshed by the slackTokenRotation workflow into the token store. */
   slackRotation?: SlackRotationDeps;
+  /** Zoom's API; attendance is written through the ERPNext clients of `workday`. */
+  zoom?: ZoomClient;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -56,6 +61,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeadLetterActivities({ retention: deps.workday?.deadLetterRetention as Duration | undefined }),
     ...createRedriveActivities({ erpnext: deps.workday?.erpnext, servicenow: deps.servicenow }),
     ...createDigestActivities(deps.digest ?? {}),
+    ...createZoomActivities({ client: deps.zoom, erpnext: deps.workday?.erpnext }),
   };
 }
 
@@ -75,6 +81,7 @@ interface Wiring {
   workday?: WorkdayClient;
   slackRotation?: SlackRotationDeps;
   actionLinks?: ActionLinkSettings;
+  zoom?: ZoomClient;
 }
 
 type Wire<K extends ConnectorKey> = (settings: NonNullable<Config[K]>, wiring: Wiring) => void;
@@ -160,6 +167,19 @@ const WIRE: { [K in ConnectorKey]: Wire<K> } = {
   tableau: (s, w) => {
     w.tableau = new TableauClient({ ...s, extraCaPem: w.ca });
   },
+  zoom: (s, w) => {
+    const client = new ZoomClient({ ...s, extraCaPem: w.ca });
+    w.zoom = client;
+    w.notifications.slackAudiences = { ...w.notifications.slackAudiences, learning: s.learningSlackChannel };
+    w.probes.zoom = {
+      endpoint: s.apiUrl,
+      verifyCredentials: () => client.accessToken(),
+      secretRotation: () => {
+        const rotatedAt = secretRotatedAt(s.webhookSecretRotatedAt, s.webhookSecretFile);
+        return rotatedAt ? { name: 'Zoom webhook secret', rotatedAt } : undefined;
+      },
+    };
+  },
 };
 
 /** Builds the vendor clients the configuration names, one connector-table entry at a time. */
@@ -194,6 +214,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
       actionLinks: w.actionLinks,
     },
     slackRotation: w.slackRotation,
+    zoom: w.zoom,
     workday,
     workdayDelta: {
       client: w.workday,

@@ -27,6 +27,8 @@ export interface NotificationDeps {
   /** TEMPORAL_UI_URL: alerts link to their run there. */
   uiUrl?: string;
   slack?: { client: SlackClient; channel: string };
+  /** Slack channels of audiences other than the operators (an alert's `audience`). */
+  slackAudiences?: Partial<Record<NonNullable<Alert['audience']>, string>>;
   teams?: { client: TeamsClient; teamId: string; channelId: string };
   /** Teams has no signed callbacks here: its buttons are action links to the ingress. */
   actionLinks?: ActionLinkSettings;
@@ -57,7 +59,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
     async notifySlack(raw: Alert): Promise<Delivery> {
       const alert = shown(raw);
       if (!deps.slack) return { channel: 'slack', status: 'skipped' };
-      const { client, channel } = deps.slack;
+      const { client } = deps.slack;
+      const channel = (alert.audience && deps.slackAudiences?.[alert.audience]) ?? deps.slack.channel;
       const { eventId, postedAs } = await thisEvent('slack', (id) => client.findEvent(channel, id));
       if (postedAs) return { channel: 'slack', status: 'sent', messageId: postedAs };
       const posted = await vendorCall(

@@ -15,6 +15,8 @@ export interface Alert {
   actions?: AlertAction[];
   /** The run the alert is about; `announce` fills it in. Rendered as its id and Web UI link. */
   run?: RunRef;
+  /** Who it is for when not the operators: `learning` goes to the L&D Slack channel. */
+  audience?: 'learning';
 }
 
 export interface RunRef {

@@ -21,8 +21,19 @@ export interface ConnectorCheck {
   tls?: TlsFacts;
   /** A rotating credential (Slack's bot token): its age and expiry. */
   token?: TokenFacts;
+  /** A shared secret people rotate by hand (Zoom's webhook secret): how old it is. */
+  secret?: SecretFacts;
   error?: string;
 }
+
+export interface SecretFacts {
+  name: string;
+  rotatedAt: string;
+  ageDays: number;
+}
+
+/** Shared secrets are rotated within this many days (the integration inventory's rule). */
+export const SECRET_MAX_AGE_DAYS = 30;
 
 export interface TokenFacts {
   refreshedAt: string;
@@ -56,6 +67,10 @@ export function gradeCheck(check: ConnectorCheck, certWarnDays: number): GradedC
     else if (check.token.expiresInHours < TOKEN_WARN_HOURS)
       warnings.push(`token expires at ${check.token.expiresAt} and was not refreshed (rotation overdue)`);
   }
+  if (check.secret && check.secret.ageDays > SECRET_MAX_AGE_DAYS)
+    warnings.push(
+      `${check.secret.name} is ${check.secret.ageDays} days old (rotated ${check.secret.rotatedAt}); rotate it within ${SECRET_MAX_AGE_DAYS} days`,
+    );
   const status: CheckStatus = failures.length ? 'fail' : warnings.length ? 'warn' : 'ok';
   return { ...check, status, reasons: [...failures, ...warnings] };
 }

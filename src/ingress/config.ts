@@ -27,6 +27,22 @@ const schema = z.object({
   SLACK_CAB_USERGROUP: text.optional(),
   /** Only response_urls under this prefix are posted to (Slack's own hooks host by default). */
   SLACK_RESPONSE_URL_PREFIX: z.string().url().default('https://hooks.slack.com/'),
+  /** Zoom's webhook secret token: set it and POST /zoom/webhook is served. */
+  ZOOM_WEBHOOK_SECRET: text.optional(),
+  /** The Zoom secret being rotated out: accepted until removed. */
+  ZOOM_WEBHOOK_SECRET_PREVIOUS: text.optional(),
+  /** Ended meetings whose topic starts with this are trainings. */
+  ZOOM_TRAINING_TOPIC_PREFIX: text.default('Training:'),
+  /** Meeting numbers (comma-separated) whose every occurrence is a training. */
+  ZOOM_TRAINING_SERIES_IDS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
 });
 
 const SECRETS = [
@@ -34,6 +50,8 @@ const SECRETS = [
   'SLACK_SIGNING_SECRET_PREVIOUS',
   'SLACK_BOT_TOKEN',
   'ACTION_LINK_SECRET',
+  'ZOOM_WEBHOOK_SECRET',
+  'ZOOM_WEBHOOK_SECRET_PREVIOUS',
 ] as const;
 
 export type IngressConfig = z.infer<typeof schema> & { extraCaPem?: string };

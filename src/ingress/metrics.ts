@@ -6,6 +6,8 @@ export type IngressOutcome =
   | 'accepted'
   /** A confirmation page shown (GET of an action link): nothing acted on. */
   | 'shown'
+  /** Verified and acknowledged, but nothing to do (a Zoom event that is not a training's end). */
+  | 'ignored'
   | 'expired'
   | 'duplicate'
   | 'refused'

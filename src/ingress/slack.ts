@@ -10,7 +10,7 @@ import { handleSlackEvents } from './slackEvents';
 import { handleBlockActions, isBlockActions } from './slackInteractivity';
 import type { IngressMetrics } from './metrics';
 import type { SlackPeople } from './slackPeople';
-import { verifySlackRequest, type SigningSecrets } from './slackSignature';
+import { v0Verdict, type SigningSecrets } from './slackSignature';
 import type { TemporalGateway } from './temporal';
 import { guarded, header, rawBody, type Verdict } from './verify';
 
@@ -30,9 +30,11 @@ export function registerSlackRoutes(app: FastifyInstance, deps: SlackRouteDeps):
   const upstreamFailed = (err: unknown) =>
     deps.log.error({ error: (err as Error).message }, 'Temporal did not take a Slack request');
 
-  const verify = (request: FastifyRequest) => (): Verdict => {
-    const check = verifySlackRequest(
+  const verify = (request: FastifyRequest) => (): Verdict =>
+    v0Verdict(
+      'slack',
       deps.secrets,
+      deps.metrics,
       {
         timestamp: header(request, 'x-slack-request-timestamp'),
         signature: header(request, 'x-slack-signature'),
@@ -40,12 +42,6 @@ export function registerSlackRoutes(app: FastifyInstance, deps: SlackRouteDeps):
       rawBody(request),
       Math.floor(now() / 1000),
     );
-    if (check.ok) {
-      deps.metrics.signingSecret.inc({ vendor: 'slack', secret: check.secret });
-      return { ok: true };
-    }
-    return { ok: false, outcome: check.reason === 'stale' ? 'stale' : 'refused_signature' };
-  };
   const context = (route: string) => ({ vendor: 'slack', route, metrics: deps.metrics });
 
   app.post('/slack/interactivity', (request, reply) =>

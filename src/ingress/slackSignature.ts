@@ -2,6 +2,8 @@
 // secret, compared in constant time. During a rotation the previous secret is still accepted; the
 // caller counts which one matched so an operator knows when the old one can go.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IngressMetrics } from './metrics';
+import type { Verdict } from './verify';
 
 /** Slack's replay window: a request older (or further in the future) than this is refused. */
 export const SLACK_MAX_SKEW_SECONDS = 5 * 60;
@@ -42,4 +44,22 @@ export function verifySlackRequest(
       return { ok: true, secret: which };
   }
   return { ok: false, reason: 'mismatch' };
+}
+
+/**
+ * A route's verdict on a v0-signed request (Slack's scheme, which Zoom uses too): stale or refused,
+ * or accepted with the matching secret counted per vendor.
+ */
+export function v0Verdict(
+  vendor: string,
+  secrets: SigningSecrets,
+  metrics: IngressMetrics,
+  headers: { timestamp?: string; signature?: string },
+  rawBody: Buffer,
+  nowSeconds: number,
+): Verdict & { secret?: 'current' | 'previous' } {
+  const check = verifySlackRequest(secrets, headers, rawBody, nowSeconds);
+  if (!check.ok) return { ok: false, outcome: check.reason === 'stale' ? 'stale' : 'refused_signature' };
+  metrics.signingSecret.inc({ vendor, secret: check.secret });
+  return { ok: true, secret: check.secret };
 }

@@ -1,5 +1,5 @@
 // ERPNext (Frappe) REST client: token auth `token key:secret`; resource lists and the batch RPCs.
-import { frappeTimeToUtcMs } from './frappeTime';
+import { frappeTimeToUtcMs, utcMsToFrappeTime } from './frappeTime';
 import { fetchDispatcher, httpError, vendorFetch } from './https';
 import type { Dispatcher } from 'undici';
 
@@ -23,6 +23,11 @@ export class ErpnextClient {
   /** UTC epoch ms of a `creation`/`modified` value this site wrote (NaN when it is not a datetime). */
   utcMs(siteTime: string): number {
     return frappeTimeToUtcMs(siteTime, this.options.timeZone ?? 'UTC');
+  }
+
+  /** A UTC instant as this site's local datetime, as a datetime field must be written. */
+  siteTime(utcMs: number): string {
+    return utcMsToFrappeTime(utcMs, this.options.timeZone ?? 'UTC');
   }
 
   /** The user the API key belongs to: proves the credentials are accepted. */

@@ -50,3 +50,9 @@ function offsetMs(epochMs: number, timeZone: string): number {
   );
   return asUtc - Math.floor(epochMs / 1000) * 1000;
 }
+
+/** A UTC instant as the site-local Frappe datetime (`YYYY-MM-DD HH:MM:SS`) a write must send. */
+export function utcMsToFrappeTime(epochMs: number, timeZone: string): string {
+  const local = new Date(epochMs + offsetMs(epochMs, timeZone));
+  return local.toISOString().slice(0, 19).replace('T', ' ');
+}

@@ -26,6 +26,7 @@ const CONNECTORS: Record<string, string> = {
   runFailureAlert: 'platform',
   slackEvent: 'slack',
   slackTokenRotation: 'slack',
+  zoomTrainingAttendance: 'zoom',
 };
 
 const decode = (payload: { data?: Uint8Array | null } | null | undefined) =>

@@ -65,4 +65,14 @@ export const VALID_INPUTS: Record<string, Record<string, unknown>> = {
     failureType: 'ActivityFailure',
     reason: 'activity task failed',
   },
+  zoomTrainingAttendance: {
+    meetingUuid: '4444AAAiAAAAAiAiAiiAii==',
+    meetingId: '85746065432',
+    kind: 'meeting',
+    topic: 'Training: secure coding',
+    startTime: '2026-11-30T09:00:00Z',
+    endTime: '2026-11-30T10:00:00Z',
+    pollEvery: '5 minutes',
+    giveUpAfter: '24 hours',
+  },
 };

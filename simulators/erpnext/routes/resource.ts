@@ -13,10 +13,13 @@ import { FrappeRequestError, listDocs, type ListQuery } from './resourceQuery';
 /** Mandatory fields per DocType (the rest are free); Frappe answers MandatoryError (417). */
 const MANDATORY: Record<string, string[]> = {
   Employee: ['first_name', 'date_of_joining', 'status'],
+  // HRMS's Training Event (attendees in its `employees` child table, Training Event Employee).
+  'Training Event': ['event_name', 'type', 'start_time', 'end_time'],
 };
 const NAMING_SERIES: Record<string, string> = { Employee: 'HR-EMP-' };
 const STATUS_OPTIONS: Record<string, Record<string, string[]>> = {
   Employee: { status: ['Active', 'Inactive', 'Suspended', 'Left'] },
+  'Training Event': { event_status: ['Scheduled', 'Completed', 'Cancelled'] },
 };
 const MAX_INSERT_MANY = 200;
 const MAX_BULK_UPDATE = 500;
