@@ -12,3 +12,4 @@ export { deadLetterQueue } from './deadLetterQueue';
 export { dailyDigest } from './dailyDigest';
 export { slackEvent } from './slackEvent';
 export { slackTokenRotation } from './slackTokenRotation';
+export { sesFeedback } from './sesFeedback';
