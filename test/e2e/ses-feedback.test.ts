@@ -25,6 +25,7 @@ import { SES_SIM_ACCESS_KEY_ID, startSesSimulator, type SentEmail } from '../../
 import { createSnsSigningKey, signSnsMessage, type SignedSnsMessage } from '../../simulators/ses/sns';
 import { stubActivities } from '../helpers/stubActivities';
 import { createTestWorker, devServer } from '../helpers/temporal';
+import { recordHistory } from '../helpers/history';
 import { eventually } from '../helpers/waitFor';
 
 const TASK_QUEUE = 'ses-feedback-e2e';
@@ -291,5 +292,7 @@ describe('e2e: SES digest e-mail, SNS feedback, suppression and the reputation g
     const second = await runDigest('ses-digest-rate-2');
     assert.deepEqual(second.posted.email, { status: 'paused' });
     assert.equal((await adminFetch<SentEmail[]>('messages')).length, before, 'SES received nothing');
+    await recordHistory(env.client.workflow.getHandle('ses-digest-rate-2'), 'dailyDigest-email-paused-e2e');
+    await recordHistory(feedback(), 'sesFeedback-e2e');
   });
 });
