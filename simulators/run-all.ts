@@ -6,6 +6,7 @@ import { startGraphSimulator } from './graph/server';
 import type { HttpSimulator } from './kit/http-simulator';
 import { createLocalCa, type LocalCa } from './kit/local-ca';
 import { startServicenowSimulator } from './servicenow/server';
+import { startSesSimulator } from './ses/server';
 import { startSftpSimulator, type SftpSimulator } from './sftp/server';
 import { startSlackSimulator } from './slack/server';
 import { startSmtpSimulator, type SmtpSimulator } from './smtp/server';
@@ -13,7 +14,7 @@ import { startTableauSimulator } from './tableau/server';
 import { startWorkdaySimulator } from './workday/server';
 
 export type SimulatorName =
-  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday';
+  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday' | 'ses';
 
 export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: number }> = {
   slack: { env: 'SIM_SLACK_PORT', default: 4101 },
@@ -25,6 +26,8 @@ export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: numb
   erpnextEu: { env: 'SIM_ERPNEXT_EU_PORT', default: 4106 },
   /** Workday Human_Resources SOAP (Get_Workers). */
   workday: { env: 'SIM_WORKDAY_PORT', default: 4108 },
+  /** AWS SES v2 SendEmail and its SNS feedback. */
+  ses: { env: 'SIM_SES_PORT', default: 4130 },
 };
 
 export const DEFAULT_DATA_DIR = path.join('data', 'simulators');
@@ -58,6 +61,9 @@ export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): 
       return startErpnextSimulator({ port, tls: { ca }, name: 'erpnext-eu', timeZone: 'Europe/Berlin' });
     case 'workday':
       return startWorkdaySimulator({ port, tls: { ca } });
+    case 'ses':
+      // The sandbox lets the demo's own domain receive; anything else is MessageRejected.
+      return startSesSimulator({ port, tls: { ca }, verified: ['example.com'] });
   }
 }
 
@@ -76,6 +82,8 @@ export interface AllSimulators {
   sftp: SftpSimulator;
   /** Workday SOAP at `${workday.url}/ccx/service/acme/Human_Resources`. */
   workday: HttpSimulator;
+  /** SES v2 at `ses.url` (SES_ENDPOINT); admin under /__admin/ses. */
+  ses: HttpSimulator;
   close(): Promise<void>;
 }
 
@@ -113,6 +121,7 @@ export async function startAllSimulators(options: {
       hostKeyFile: path.join(options.dataDir, 'sftp-host-key'),
     });
     const workday = await start('workday');
+    const ses = await start('ses');
     return {
       caFile: ca.caFile,
       caPem: ca.caPem,
@@ -125,6 +134,7 @@ export async function startAllSimulators(options: {
       erpnextEu,
       sftp,
       workday,
+      ses,
       close: closeAll,
     };
   } catch (err) {
@@ -162,6 +172,7 @@ async function main(): Promise<void> {
     `sftp     sftp://${sims.sftp.host}:${sims.sftp.port}/exports (${sims.sftp.hostKeyFingerprint})`,
   );
   console.log(`workday  ${sims.workday.url}/ccx/service/acme/Human_Resources`);
+  console.log(`ses      ${sims.ses.url}`);
   console.log(`ca       ${path.resolve(sims.caFile)}`);
   closeOnSignal(() => sims.close());
 }
