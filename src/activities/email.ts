@@ -38,8 +38,8 @@ export interface EmailDeps {
 }
 
 export interface EmailDelivery {
-  /** `paused`: non-critical mail held back by the reputation guard. */
-  status: 'sent' | 'skipped' | 'suppressed' | 'paused';
+  /** `paused`: held back by the reputation guard; `rejected`: SES refused every recipient. */
+  status: 'sent' | 'skipped' | 'suppressed' | 'paused' | 'rejected';
   messageId?: string;
   /** For a list: messages sent, addresses skipped as suppressed, recipients SES refused. */
   sent?: number;
@@ -93,6 +93,7 @@ export function createEmailActivities(deps: EmailDeps) {
     }
     log.info('email sent', { audit, subject, sent, suppressed: suppressed.size, rejected });
     if (targets.length === 0) return { status: 'suppressed', suppressed: suppressed.size };
+    if (sent === 0) return { status: 'rejected', suppressed: suppressed.size, rejected };
     return { status: 'sent', messageId, sent, suppressed: suppressed.size, rejected };
   }
 

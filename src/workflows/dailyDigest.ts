@@ -4,6 +4,7 @@
 // in the Web UI.
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { EmailDelivery } from '../activities/email';
 import type { Digest } from '../domain/digest';
 import { dailyDigestInput } from '../domain/inputs/dailyDigest';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
@@ -20,7 +21,7 @@ export interface DailyDigestResult {
     teams: 'sent' | 'skipped' | 'failed';
     /** The digest list (DIGEST_EMAIL_TO); `paused` by the SES reputation guard. */
     email?: {
-      status: 'sent' | 'skipped' | 'suppressed' | 'paused' | 'failed';
+      status: EmailDelivery['status'] | 'failed';
       sent?: number;
       suppressed?: number;
     };
