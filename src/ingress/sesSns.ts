@@ -15,7 +15,7 @@ import type { TemporalGateway } from './temporal';
 import { guarded, rawBody } from './verify';
 
 export interface SesSnsDeps {
-  verifier: SnsVerifier;
+  verifier: Pick<SnsVerifier, 'verify' | 'trusted'>;
   /** SES_SNS_TOPIC_ARNS: messages from any other topic are refused. */
   topicArns: readonly string[];
   /** For confirming subscriptions (the same CA trust as the certificate fetch). */
