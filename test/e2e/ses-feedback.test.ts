@@ -3,9 +3,11 @@
 // to the real ingress, the sesFeedback workflow suppressing the address and judging the bounce
 // rate. What SES received is read from the simulator; what the list holds from the workflow.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { Agent } from 'undici';
@@ -18,7 +20,7 @@ import { loadIngressConfig } from '../../src/ingress/config';
 import { SesClient } from '../../src/vendors/ses';
 import { addressKey } from '../../src/vendors/sesAddress';
 import { dailyDigest } from '../../src/workflows';
-import { liftUpdate, reputationQuery, suppressionsQuery } from '../../src/workflows/sesFeedback';
+import { reputationQuery, suppressionsQuery } from '../../src/workflows/sesFeedback';
 import { createLocalCa } from '../../simulators/kit/local-ca';
 import type { HttpSimulator } from '../../simulators/kit/http-simulator';
 import { SES_SIM_ACCESS_KEY_ID, startSesSimulator, type SentEmail } from '../../simulators/ses/server';
@@ -85,6 +87,17 @@ describe('e2e: SES digest e-mail, SNS feedback, suppression and the reputation g
       headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': message.Type },
       body: JSON.stringify(message),
     });
+  const cli = async (...args: string[]) =>
+    (
+      await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'cli.ts'), ...args],
+        {
+          env: { ...process.env, TEMPORAL_ADDRESS: env.address, LOG_LEVEL: 'silent' },
+          timeout: 60_000,
+        },
+      )
+    ).stdout;
   const runDigest = async (id: string) =>
     env.client.workflow.execute(dailyDigest, {
       taskQueue: TASK_QUEUE,
@@ -195,11 +208,11 @@ describe('e2e: SES digest e-mail, SNS feedback, suppression and the reputation g
     assert.deepEqual(sent[0]!.tags, { connector: 'platform', kind: 'digest' });
     assert.equal(sent[0]!.configurationSet, 'digest-list');
 
-    // An operator lifts it: the next send goes to it again.
-    const lifted = await feedback().executeUpdate(liftUpdate, {
-      args: [{ addressKey: addressKey(bouncing), who: 'Dana' }],
-    });
-    assert.deepEqual(lifted, { lifted: true, hint: 'b…@simulator.amazonses.com' });
+    // An operator lists and lifts it from the CLI; then it is off the list.
+    const listed = await cli('ses', 'suppressions', 'list');
+    assert.match(listed, /^b…@simulator\.amazonses\.com\s+permanent-bounce\s/m);
+    assert.match(await cli('ses', 'suppressions', 'lift', bouncing, '--who', 'Dana'), /^lifted b…@simulator/);
+    assert.ok(!(await suppressions()).some((s) => s.addressKey === addressKey(bouncing)));
   });
 
   it('a forged message, a certificate from an untrusted host and a replayed MessageId change nothing', async () => {
