@@ -47,6 +47,13 @@ export interface EmailDelivery {
   rejected?: number;
 }
 
+/** A list send's progress, heartbeated after each message: a retry resumes at `next`. */
+interface ListProgress {
+  next: number;
+  sent: number;
+  rejected: number;
+}
+
 function rejectedAsUndefined(err: unknown): undefined {
   if (isRecipientRejected(err)) return undefined;
   throw err;
@@ -67,9 +74,10 @@ export function createEmailActivities(deps: EmailDeps) {
     const suppressed = await suppressedAmong(temporal, addresses);
     const targets = addresses.filter((a) => !suppressed.has(a));
     // A retried attempt resumes after the last message it sent.
-    let next = typeof info.heartbeatDetails === 'number' ? info.heartbeatDetails : 0;
+    const done = (info.heartbeatDetails ?? {}) as Partial<ListProgress>;
+    let next = done.next ?? 0;
     let sent = 0;
-    let rejected = 0;
+    let rejected = done.rejected ?? 0;
     let messageId: string | undefined;
     try {
       for (; next < targets.length; next++) {
@@ -86,15 +94,21 @@ export function createEmailActivities(deps: EmailDeps) {
           messageId ??= out.messageId;
           sent++;
         } else rejected++;
-        Context.current().heartbeat(next + 1);
+        Context.current().heartbeat({
+          next: next + 1,
+          sent: (done.sent ?? 0) + sent,
+          rejected,
+        } satisfies ListProgress);
       }
     } finally {
       if (deps.configurationSet) await reportSent(temporal, deps.configurationSet, sent);
     }
     log.info('email sent', { audit, subject, sent, suppressed: suppressed.size, rejected });
+    // What earlier attempts sent counts too (their sends were reported to the list already).
+    const total = (done.sent ?? 0) + sent;
     if (targets.length === 0) return { status: 'suppressed', suppressed: suppressed.size };
-    if (sent === 0) return { status: 'rejected', suppressed: suppressed.size, rejected };
-    return { status: 'sent', messageId, sent, suppressed: suppressed.size, rejected };
+    if (total === 0) return { status: 'rejected', suppressed: suppressed.size, rejected };
+    return { status: 'sent', messageId, sent: total, suppressed: suppressed.size, rejected };
   }
 
   async function send(role: EmailRole, subject: string, text: string, kind: string): Promise<EmailDelivery> {

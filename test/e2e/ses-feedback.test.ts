@@ -308,4 +308,24 @@ describe('e2e: SES digest e-mail, SNS feedback, suppression and the reputation g
     await recordHistory(env.client.workflow.getHandle('ses-digest-rate-2'), 'dailyDigest-email-paused-e2e');
     await recordHistory(feedback(), 'sesFeedback-e2e');
   });
+
+  it('a list send throttled by SES resumes after the last message sent: nobody gets it twice', async () => {
+    deps.client = sesClient('digest-throttle');
+    deps.configurationSet = 'digest-throttle';
+    deps.digestTo = Array.from({ length: 12 }, (_, i) => `ops-throttle-${i}@example.com`);
+    await adminFetch('rate', { maxSendRate: 3 });
+    try {
+      const run = await runDigest('ses-digest-throttle');
+      assert.deepEqual(run.posted.email, { status: 'sent', sent: 12, suppressed: 0 });
+    } finally {
+      await adminFetch('rate', { maxSendRate: 1000 });
+    }
+    const sent = (await adminFetch<SentEmail[]>('messages')).filter(
+      (m) => m.configurationSet === 'digest-throttle',
+    );
+    assert.deepEqual(sent.map((m) => m.to[0]).sort(), [...deps.digestTo].sort(), 'each address exactly once');
+    const throttled = await env.client.workflow.getHandle('ses-digest-throttle').fetchHistory();
+    const retried = throttled.events!.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
+    assert.ok(retried, 'SES throttled the send at least once');
+  });
 });
