@@ -13,6 +13,7 @@ export interface SimulatorEndpoints {
   smtp?: { host: string; port: number };
   workday?: { url: string };
   zoom?: { url: string };
+  ses?: { url: string };
 }
 
 export const SIMULATOR_CREDENTIALS = {
@@ -40,6 +41,9 @@ export const SIMULATOR_CREDENTIALS = {
   zoomClientId: 'sim-zoom-client',
   zoomClientSecret: 'sim-zoom-secret',
   zoomWebhookSecret: 'sim-zoom-webhook-secret',
+  sesAccessKeyId: 'AKIASIMULATOR0000001',
+  sesSecretAccessKey: 'sim-ses-secret',
+  sesTopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
 } as const;
 
 export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
@@ -110,6 +114,19 @@ export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
           SERVICENOW_PASSWORD: c.servicenowPassword,
           SERVICENOW_CLIENT_ID: c.servicenowClientId,
           SERVICENOW_CLIENT_SECRET: c.servicenowClientSecret,
+        }
+      : {}),
+    // SES is configured, but mail goes over SMTP unless EMAIL_TRANSPORT=ses (npm start sets it).
+    ...(sims.ses
+      ? {
+          SES_REGION: 'us-east-1',
+          SES_ENDPOINT: sims.ses.url,
+          SES_ACCESS_KEY_ID: c.sesAccessKeyId,
+          SES_SECRET_ACCESS_KEY: c.sesSecretAccessKey,
+          SES_CONFIGURATION_SET: 'integrations',
+          // The ingress: SNS feedback from the simulator's topic, its certificate from its host.
+          SES_SNS_TOPIC_ARNS: c.sesTopicArn,
+          SES_SNS_CERT_HOST_PATTERN: `^${new URL(sims.ses.url).host.replace(/\./g, '\\.')}$`,
         }
       : {}),
     ...(sims.workday

@@ -12,6 +12,7 @@ import { connectZoomDemo, seedDemoData } from './seed-demo';
 import { showDeadLetters, showDigest } from './show-digest';
 import { readBinaries } from './binaries';
 import { simulatorEnv } from './local-env';
+import { subscribeIngressToSes } from './ses-subscribe';
 
 const ROOT = join(__dirname, '..');
 const DATA = join(ROOT, 'data');
@@ -144,6 +145,11 @@ async function main(): Promise<void> {
     // Teams cards and alert e-mails link to the local ingress; the worker signs, the ingress checks.
     ACTION_LINK_BASE_URL: `http://localhost:${INGRESS_PORT}`,
     ACTION_LINK_SECRET: process.env.ACTION_LINK_SECRET ?? 'local-action-link-secret',
+    // Mail through the SES simulator; the digest list has a mailbox-simulator address that bounces,
+    // so the first digest puts it on the suppression list (`npm run cli -- ses suppressions list`).
+    EMAIL_TRANSPORT: process.env.EMAIL_TRANSPORT ?? 'ses',
+    DIGEST_EMAIL_TO:
+      process.env.DIGEST_EMAIL_TO ?? 'integration-ops@example.com,bounce@simulator.amazonses.com',
   };
 
   const connection = await connectWithRetry(address, 60_000);
@@ -155,6 +161,7 @@ async function main(): Promise<void> {
     INGRESS_PORT: String(INGRESS_PORT),
   });
 
+  await subscribeIngressToSes(sims.ses.url, sims.caPem, `http://localhost:${INGRESS_PORT}`);
   for (const r of await applySchedules(client, TASK_QUEUE, process.env.SCHEDULE_TIME_ZONE ?? 'UTC'))
     say(`schedule ${r.id}: ${r.outcome}`);
   const triggeredAt = new Date(Date.now() - 1000);
@@ -179,6 +186,7 @@ async function main(): Promise<void> {
   say(`  ServiceNow sim    ${sims.servicenow.url}`);
   say(`  Workday SOAP sim  ${sims.workday.url}/ccx/service/acme/Human_Resources (admin /__admin/workers)`);
   say(`  Zoom simulator    ${sims.zoom.url}/__admin/deliveries (webhooks to the ingress's /zoom/webhook)`);
+  say(`  SES simulator     ${sims.ses.url}/__admin/ses/messages (SNS feedback to the ingress /ses/sns)`);
   say(`  local CA          ${sims.caFile}`);
   say('Ctrl-C stops everything.');
 }

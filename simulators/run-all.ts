@@ -6,6 +6,7 @@ import { startGraphSimulator } from './graph/server';
 import type { HttpSimulator } from './kit/http-simulator';
 import { createLocalCa, type LocalCa } from './kit/local-ca';
 import { startServicenowSimulator } from './servicenow/server';
+import { startSesSimulator } from './ses/server';
 import { startSftpSimulator, type SftpSimulator } from './sftp/server';
 import { startSlackSimulator } from './slack/server';
 import { startSmtpSimulator, type SmtpSimulator } from './smtp/server';
@@ -14,7 +15,7 @@ import { startWorkdaySimulator } from './workday/server';
 import { startZoomSimulator } from './zoom/server';
 
 export type SimulatorName =
-  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday' | 'zoom';
+  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday' | 'zoom' | 'ses';
 
 export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: number }> = {
   slack: { env: 'SIM_SLACK_PORT', default: 4101 },
@@ -28,6 +29,8 @@ export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: numb
   workday: { env: 'SIM_WORKDAY_PORT', default: 4108 },
   /** Zoom: S2S OAuth, reports, registrants, and the webhook sender (admin API). */
   zoom: { env: 'SIM_ZOOM_PORT', default: 4113 },
+  /** AWS SES v2 SendEmail and its SNS feedback. */
+  ses: { env: 'SIM_SES_PORT', default: 4130 },
 };
 
 export const DEFAULT_DATA_DIR = path.join('data', 'simulators');
@@ -63,6 +66,9 @@ export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): 
       return startWorkdaySimulator({ port, tls: { ca } });
     case 'zoom':
       return startZoomSimulator({ port, tls: { ca } });
+    case 'ses':
+      // The sandbox lets the demo's own domain receive; anything else is MessageRejected.
+      return startSesSimulator({ port, tls: { ca }, verified: ['example.com'] });
   }
 }
 
@@ -82,6 +88,8 @@ export interface AllSimulators {
   /** Workday SOAP at `${workday.url}/ccx/service/acme/Human_Resources`. */
   workday: HttpSimulator;
   zoom: HttpSimulator;
+  /** SES v2 at `ses.url` (SES_ENDPOINT); admin under /__admin/ses. */
+  ses: HttpSimulator;
   close(): Promise<void>;
 }
 
@@ -120,6 +128,7 @@ export async function startAllSimulators(options: {
     });
     const workday = await start('workday');
     const zoom = await start('zoom');
+    const ses = await start('ses');
     return {
       caFile: ca.caFile,
       caPem: ca.caPem,
@@ -133,6 +142,7 @@ export async function startAllSimulators(options: {
       sftp,
       workday,
       zoom,
+      ses,
       close: closeAll,
     };
   } catch (err) {
@@ -171,6 +181,7 @@ async function main(): Promise<void> {
   );
   console.log(`workday  ${sims.workday.url}/ccx/service/acme/Human_Resources`);
   console.log(`zoom     ${sims.zoom.url} (webhook sender: ${sims.zoom.url}/__admin/webhook)`);
+  console.log(`ses      ${sims.ses.url}`);
   console.log(`ca       ${path.resolve(sims.caFile)}`);
   closeOnSignal(() => sims.close());
 }

@@ -6,6 +6,7 @@ import { createClient } from './client';
 import { loadConfig } from './config';
 import { applySchedules, CONNECTOR_KEY, SCHEDULES } from './schedules';
 import { registerDlqCommands } from './dlqCli';
+import { registerSesCommands } from './sesCli';
 import { collectStatus, readMetrics } from './status';
 import { formatStatusTable } from './domain/statusTable';
 import type { ReadinessReport } from './workflows/readinessCheck';
@@ -196,6 +197,7 @@ function printReadiness(report: ReadinessReport): void {
 }
 
 registerDlqCommands(program, createClient);
+registerSesCommands(program, createClient);
 
 program.parseAsync().then(
   () => process.exit(0),

@@ -7,6 +7,7 @@ import {
   CONNECTOR_VARIABLES,
   SECRET_VARIABLES,
   connectorSettings,
+  emailTransportProblems,
   optionalText,
   partlyConfigured,
   port,
@@ -45,6 +46,7 @@ export type {
   EmailSettings,
   ErpnextSettings,
   ServicenowSettings,
+  SesSettings,
   SlackSettings,
   TableauSettings,
   TeamsSettings,
@@ -111,7 +113,7 @@ export function loadConfig(source: Source = process.env): Config {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
-  problems.push(...partlyConfigured(resolved));
+  problems.push(...partlyConfigured(resolved), ...emailTransportProblems(resolved));
   if (!parsed.success) throw new ConfigError(problems);
   const env = parsed.data;
   let extraCaPem: string | undefined;

@@ -12,6 +12,16 @@ import type { TeamsClientOptions } from './vendors/teams';
 export const port = z.coerce.number().int().min(0).max(65535);
 export const url = z.string().url();
 export const optionalText = z.string().min(1).optional();
+/** Comma-separated e-mail addresses. */
+const emailList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().email()).min(1));
 /** A site's IANA time zone (Frappe writes `creation`/`modified` in it, without an offset). */
 const timeZone = z.string().default('UTC').refine(isTimeZone, { message: 'an IANA time zone' });
 
@@ -48,15 +58,28 @@ export interface TeamsSettings extends Omit<TeamsClientOptions, 'extraCaPem'> {
   channelId: string;
 }
 export interface EmailSettings {
+  /** EMAIL_TRANSPORT: SMTP (the settings below) or the SES v2 API (the `ses` connector). */
+  transport: 'smtp' | 'ses';
   host: string;
   port: number;
   user: string;
   password: string;
   from: string;
+  /** The daily digest's e-mail list. */
+  digestTo: string[];
   /** Where alerts go when chat channels fail. */
   alertsTo: string;
   /** The vendor's contact for certificate renewals. */
   vendorContact?: string;
+}
+export interface SesSettings {
+  region: string;
+  /** Another endpoint than `https://email.<region>.amazonaws.com` (the simulator). */
+  endpoint?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Every message names it: SES publishes bounces and complaints per configuration set. */
+  configurationSet: string;
 }
 export interface ErpnextSettings {
   url: string;
@@ -201,17 +224,44 @@ export const CONNECTORS = {
       EMAIL_FROM: z.string().email().optional(),
       ALERT_EMAIL_TO: z.string().email().optional(),
       VENDOR_CONTACT_EMAIL: z.string().email().optional(),
+      /** `ses` sends through the SES v2 API (the `ses` connector's settings); `smtp` through SMTP_*. */
+      EMAIL_TRANSPORT: z.enum(['smtp', 'ses']).default('smtp'),
+      /** The daily digest's list, comma-separated. */
+      DIGEST_EMAIL_TO: emailList.optional(),
     },
-    switches: ['SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD', 'EMAIL_FROM', 'ALERT_EMAIL_TO'],
+    switches: ['EMAIL_FROM', 'ALERT_EMAIL_TO'],
+    // SMTP needs all three; over SES none (emailTransportProblems says which is missing).
+    groups: [['SMTP_HOST', 'SMTP_USER', 'SMTP_PASSWORD']],
     secrets: ['SMTP_PASSWORD'],
     settings: (env): EmailSettings => ({
-      host: env.SMTP_HOST!,
+      transport: env.EMAIL_TRANSPORT,
+      host: env.SMTP_HOST ?? '',
       port: env.SMTP_PORT,
-      user: env.SMTP_USER!,
-      password: env.SMTP_PASSWORD!,
+      user: env.SMTP_USER ?? '',
+      password: env.SMTP_PASSWORD ?? '',
       from: env.EMAIL_FROM!,
+      digestTo: env.DIGEST_EMAIL_TO ?? [],
       alertsTo: env.ALERT_EMAIL_TO!,
       vendorContact: env.VENDOR_CONTACT_EMAIL,
+    }),
+  }),
+  /** AWS SES v2 API (EMAIL_TRANSPORT=ses); bounces come back through the ingress (SES_SNS_*). */
+  ses: connector({
+    variables: {
+      SES_REGION: optionalText,
+      SES_ENDPOINT: url.optional(),
+      SES_ACCESS_KEY_ID: optionalText,
+      SES_SECRET_ACCESS_KEY: optionalText,
+      SES_CONFIGURATION_SET: optionalText,
+    },
+    switches: ['SES_REGION', 'SES_ACCESS_KEY_ID', 'SES_SECRET_ACCESS_KEY', 'SES_CONFIGURATION_SET'],
+    secrets: ['SES_SECRET_ACCESS_KEY'],
+    settings: (env): SesSettings => ({
+      region: env.SES_REGION!,
+      endpoint: env.SES_ENDPOINT,
+      accessKeyId: env.SES_ACCESS_KEY_ID!,
+      secretAccessKey: env.SES_SECRET_ACCESS_KEY!,
+      configurationSet: env.SES_CONFIGURATION_SET!,
     }),
   }),
   erpnext: connector({
@@ -398,6 +448,20 @@ const spec = (key: ConnectorKey): AnySpec => CONNECTORS[key] as unknown as AnySp
 
 /** Every secret's variable name, for NAME_FILE resolution. */
 export const SECRET_VARIABLES: readonly string[] = CONNECTOR_KEYS.flatMap((key) => spec(key).secrets);
+
+/** The chosen e-mail transport must be configured: SMTP_* for smtp, the `ses` connector for ses. */
+export function emailTransportProblems(source: Record<string, string | undefined>): string[] {
+  if (!source.EMAIL_FROM || !source.ALERT_EMAIL_TO) return [];
+  if (source.EMAIL_TRANSPORT === 'ses')
+    return spec('ses').switches.every((n) => source[n] !== undefined)
+      ? []
+      : [
+          'EMAIL_TRANSPORT=ses needs SES_REGION, SES_ACCESS_KEY_ID, SES_SECRET_ACCESS_KEY, SES_CONFIGURATION_SET',
+        ];
+  return source.SMTP_HOST
+    ? []
+    : ['EMAIL_TRANSPORT=smtp (the default) needs SMTP_HOST, SMTP_USER, SMTP_PASSWORD'];
+}
 
 /** All-or-nothing groups: a problem line for each one that is only partly set. */
 export function partlyConfigured(source: Record<string, string | undefined>): string[] {

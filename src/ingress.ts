@@ -10,6 +10,9 @@ import { registerActionLinkRoutes } from './ingress/actionLinks';
 import { createIngressMetrics } from './ingress/metrics';
 import { createIngressServer } from './ingress/server';
 import { registerSlackRoutes } from './ingress/slack';
+import { registerSesRoutes } from './ingress/sesSns';
+import { SnsVerifier } from './ingress/snsSignature';
+import { fetchDispatcher } from './vendors/https';
 import { slackPeople } from './ingress/slackPeople';
 import { clientGateway } from './ingress/temporal';
 import { registerZoomRoutes } from './ingress/zoom';
@@ -60,6 +63,17 @@ export function createIngress(config: IngressConfig, client: Client) {
       metrics,
       log,
     });
+  if (config.SES_SNS_TOPIC_ARNS?.length) {
+    const dispatcher = fetchDispatcher(config.extraCaPem);
+    registerSesRoutes(app, {
+      verifier: new SnsVerifier(config.SES_SNS_CERT_HOST_PATTERN, dispatcher),
+      topicArns: config.SES_SNS_TOPIC_ARNS,
+      dispatcher,
+      temporal,
+      metrics,
+      log,
+    });
+  }
   return { app, metrics, log };
 }
 

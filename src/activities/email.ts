@@ -1,6 +1,8 @@
-// Email activities. Recipients are named by role ('alerts', 'vendor-contact') and resolved here
-// in the worker, so addresses never enter workflow history.
-import { log } from '@temporalio/activity';
+// Email activities. Recipients are named by role ('alerts', 'vendor-contact', the digest list) and
+// resolved here in the worker, so addresses never enter workflow history. Every send skips the
+// addresses on the SES suppression list (reported as suppressed, not sent); over SES each message
+// carries the configuration set and tags, and what was sent is counted for the reputation guard.
+import { Context, log } from '@temporalio/activity';
 import { actionLinksFor, type ActionLinkSettings } from '../actionLinks';
 import {
   actionLinksText,
@@ -9,14 +11,26 @@ import {
   withRunLink,
   type Alert,
 } from '../domain/alert';
-import type { EmailClient } from '../vendors/email';
+import { digestText, type Digest } from '../domain/digest';
+import type { OutboundEmail } from '../vendors/ses';
+import { isRecipientRejected } from '../vendors/ses';
 import { vendorCall } from './shared/failures';
+import { reportSent, reputation, suppressedAmong } from './sesFeedback';
 
 export type EmailRole = 'alerts' | 'vendor-contact';
 
+/** SMTP (vendors/email.ts) or the SES v2 API (vendors/ses.ts). */
+export interface Mailer {
+  send(message: OutboundEmail): Promise<{ messageId: string }>;
+}
+
 export interface EmailDeps {
-  client?: EmailClient;
+  client?: Mailer;
+  /** Set when mail goes through SES: sends are counted against this configuration set. */
+  configurationSet?: string;
   recipients: Partial<Record<EmailRole, string>>;
+  /** DIGEST_EMAIL_TO: the daily digest's list. */
+  digestTo?: string[];
   /** TEMPORAL_UI_URL: alerts link to their run there. */
   uiUrl?: string;
   /** Alert e-mails carry action links bound to their recipient. */
@@ -24,25 +38,87 @@ export interface EmailDeps {
 }
 
 export interface EmailDelivery {
-  status: 'sent' | 'skipped';
+  /** `paused`: held back by the reputation guard; `rejected`: SES refused every recipient. */
+  status: 'sent' | 'skipped' | 'suppressed' | 'paused' | 'rejected';
   messageId?: string;
+  /** For a list: messages sent, addresses skipped as suppressed, recipients SES refused. */
+  sent?: number;
+  suppressed?: number;
+  rejected?: number;
+}
+
+/** A list send's progress, heartbeated after each message: a retry resumes at `next`. */
+interface ListProgress {
+  next: number;
+  sent: number;
+  rejected: number;
+}
+
+function rejectedAsUndefined(err: unknown): undefined {
+  if (isRecipientRejected(err)) return undefined;
+  throw err;
 }
 
 export function createEmailActivities(deps: EmailDeps) {
-  async function send(role: EmailRole, subject: string, text: string): Promise<EmailDelivery> {
+  /** Sends one message per address (a list never shows its members to each other). */
+  async function sendEach(
+    addresses: string[],
+    subject: string,
+    text: string,
+    tags: { connector: string; kind: string },
+    audit: string,
+  ): Promise<EmailDelivery> {
+    const client = deps.client!;
+    const connector = deps.configurationSet ? 'ses' : 'email';
+    const { client: temporal, info } = Context.current();
+    const suppressed = await suppressedAmong(temporal, addresses);
+    const targets = addresses.filter((a) => !suppressed.has(a));
+    // A retried attempt resumes after the last message it sent.
+    const done = (info.heartbeatDetails ?? {}) as Partial<ListProgress>;
+    let next = done.next ?? 0;
+    let sent = 0;
+    let rejected = done.rejected ?? 0;
+    let messageId: string | undefined;
+    try {
+      for (; next < targets.length; next++) {
+        const to = targets[next]!;
+        // The audit line names the role or list, never the address.
+        const out = await vendorCall(
+          connector,
+          'send',
+          // SES refusing one recipient (sandbox: not verified) does not hold back the others.
+          () => client.send({ to: [to], subject, text, tags }).catch(rejectedAsUndefined),
+          { audit },
+        );
+        if (out) {
+          messageId ??= out.messageId;
+          sent++;
+        } else rejected++;
+        Context.current().heartbeat({
+          next: next + 1,
+          sent: (done.sent ?? 0) + sent,
+          rejected,
+        } satisfies ListProgress);
+      }
+    } finally {
+      if (deps.configurationSet) await reportSent(temporal, deps.configurationSet, sent);
+    }
+    log.info('email sent', { audit, subject, sent, suppressed: suppressed.size, rejected });
+    // What earlier attempts sent counts too (their sends were reported to the list already).
+    const total = (done.sent ?? 0) + sent;
+    if (targets.length === 0) return { status: 'suppressed', suppressed: suppressed.size };
+    if (total === 0) return { status: 'rejected', suppressed: suppressed.size, rejected };
+    return { status: 'sent', messageId, sent: total, suppressed: suppressed.size, rejected };
+  }
+
+  async function send(role: EmailRole, subject: string, text: string, kind: string): Promise<EmailDelivery> {
     const to = deps.recipients[role];
     if (!deps.client || !to) return { status: 'skipped' };
-    const client = deps.client;
-    // The audit line names the role, never the address.
-    const sent = await vendorCall('email', 'send', () => client.send({ to: [to], subject, text }), {
-      audit: role,
-    });
-    log.info('email sent', { role, subject });
-    return { status: 'sent', messageId: sent.messageId };
+    return sendEach([to], subject, text, { connector: 'platform', kind }, role);
   }
 
   return {
-    /** The failover path: an alert that chat channels could not deliver. */
+    /** The failover path: an alert that chat channels could not deliver. Critical: never paused. */
     async emailAlert(alert: Alert, failedChannels: string[]): Promise<EmailDelivery> {
       const note = `\n\n(Sent by email because ${failedChannels.join(' and ')} delivery failed.)`;
       const to = deps.recipients.alerts;
@@ -51,11 +127,34 @@ export function createEmailActivities(deps: EmailDeps) {
         'alerts',
         `[${alert.severity.toUpperCase()}] ${alert.title}`,
         alertText(withRunLink(alert, deps.uiUrl ?? DEFAULT_TEMPORAL_UI_URL)) + links + note,
+        'alert',
       );
     },
 
     async emailRole(message: { role: EmailRole; subject: string; text: string }): Promise<EmailDelivery> {
-      return send(message.role, message.subject, message.text);
+      return send(message.role, message.subject, message.text, 'role');
+    },
+
+    /** The daily digest to DIGEST_EMAIL_TO; held back while the configuration set is paused. */
+    async emailDigest(digest: Digest): Promise<EmailDelivery> {
+      if (!deps.client || !deps.digestTo?.length) return { status: 'skipped' };
+      if (deps.configurationSet) {
+        const r = await reputation(Context.current().client, deps.configurationSet);
+        if (r?.level === 'paused') {
+          log.warn('digest email paused by the SES reputation guard', {
+            configurationSet: r.configurationSet,
+          });
+          return { status: 'paused' };
+        }
+      }
+      const subject = `Integration operations digest ${digest.since.slice(0, 10)} to ${digest.until.slice(0, 10)}`;
+      return sendEach(
+        deps.digestTo,
+        subject,
+        digestText(digest),
+        { connector: 'platform', kind: 'digest' },
+        'digest',
+      );
     },
   };
 }

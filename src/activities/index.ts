@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { ActionLinkSettings } from '../actionLinks';
 import { CONNECTOR_KEYS, type ConnectorKey } from '../connectors';
 import { EmailClient } from '../vendors/email';
+import { SesClient } from '../vendors/ses';
 import { ErpnextClient } from '../vendors/erpnext';
 import { ServicenowClient } from '../vendors/servicenow';
 import { SlackClient } from '../vendors/slack';
@@ -126,8 +127,10 @@ const WIRE: { [K in ConnectorKey]: Wire<K> } = {
     w.probes.teams = { endpoint: s.graphBaseUrl, verifyCredentials: () => client.accessToken() };
   },
   email: (s, w) => {
-    w.email = new EmailClient({ ...s, extraCaPem: w.ca });
+    if (s.transport === 'smtp') w.email = new EmailClient({ ...s, extraCaPem: w.ca });
   },
+  // Used when EMAIL_TRANSPORT=ses: the client needs the email entry's sender (built below).
+  ses: () => {},
   erpnext: (s, w) => {
     const client = new ErpnextClient({ ...s, extraCaPem: w.ca });
     w.erpnext.us = client;
@@ -194,6 +197,10 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
     const settings = config[key];
     if (settings) (WIRE[key] as Wire<typeof key>)(settings as never, w);
   }
+  const ses =
+    config.email?.transport === 'ses' && config.ses
+      ? new SesClient({ ...config.ses, from: config.email.from, extraCaPem: w.ca })
+      : undefined;
   const workday: WorkdayDeps = {
     sftp: w.sftp,
     exportDir: config.workdaySftp?.exportDir,
@@ -208,7 +215,9 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
     servicenow: w.servicenow,
     tableau: w.tableau,
     email: {
-      client: w.email,
+      client: ses ?? w.email,
+      configurationSet: ses?.configurationSet,
+      digestTo: config.email?.digestTo,
       recipients: { alerts: config.email?.alertsTo, 'vendor-contact': config.email?.vendorContact },
       uiUrl: config.temporalUiUrl,
       actionLinks: w.actionLinks,

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_BODY_LIMIT } from './server';
+import { DEFAULT_SNS_CERT_HOST_PATTERN } from './snsSignature';
 
 const text = z.string().min(1);
 
@@ -43,6 +44,18 @@ const schema = z.object({
         .map((id) => id.trim())
         .filter(Boolean),
     ),
+  /** SES feedback through SNS: the topics (comma-separated ARNs) POST /ses/sns accepts; unset = no route. */
+  SES_SNS_TOPIC_ARNS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .optional(),
+  /** Hosts (with port, if any) SNS signing certificates and SubscribeURLs may come from: a regex. */
+  SES_SNS_CERT_HOST_PATTERN: text.default(DEFAULT_SNS_CERT_HOST_PATTERN),
 });
 
 const SECRETS = [

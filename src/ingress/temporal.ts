@@ -18,6 +18,8 @@ export interface EventStart {
   signal: string;
   signalArgs: unknown;
   connector: string;
+  /** `allow`: a long-lived workflow that was closed is started again (default: REJECT_DUPLICATE). */
+  reuse?: 'allow';
 }
 
 export interface TemporalGateway {
@@ -43,7 +45,10 @@ export function clientGateway(client: Client, taskQueue: string, deadlineMs = 2_
             args: [start.args],
             signal: start.signal,
             signalArgs: [start.signalArgs],
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            workflowIdReusePolicy:
+              start.reuse === 'allow'
+                ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
+                : WorkflowIdReusePolicy.REJECT_DUPLICATE,
             typedSearchAttributes: [{ key: CONNECTOR_KEY, value: start.connector }],
           }),
         );

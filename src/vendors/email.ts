@@ -28,9 +28,17 @@ export class EmailClient {
     });
   }
 
-  async send(message: { to: string[]; subject: string; text: string }): Promise<{ messageId: string }> {
+  async send({
+    to,
+    subject,
+    text,
+  }: {
+    to: string[];
+    subject: string;
+    text: string;
+  }): Promise<{ messageId: string }> {
     try {
-      const info = (await this.transport.sendMail({ from: this.options.from, ...message })) as {
+      const info = (await this.transport.sendMail({ from: this.options.from, to, subject, text })) as {
         messageId: string;
       };
       return { messageId: info.messageId };

@@ -1,8 +1,10 @@
 // dailyDigest: the operations digest for #integration-ops. Collects the window's runs, dead letters,
-// remediation and change windows (one activity), posts to Slack and Teams (one activity each, so a
-// failing channel never holds back the other) and returns the digest, visible in the Web UI.
-import { proxyActivities } from '@temporalio/workflow';
+// remediation and change windows (one activity), posts to Slack, Teams and the e-mail list (one
+// activity each, so a failing channel never holds back the others) and returns the digest, visible
+// in the Web UI.
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { EmailDelivery } from '../activities/email';
 import type { Digest } from '../domain/digest';
 import { dailyDigestInput } from '../domain/inputs/dailyDigest';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
@@ -14,7 +16,16 @@ export interface DailyDigestInput {
 
 export interface DailyDigestResult {
   digest: Digest;
-  posted: { slack: 'sent' | 'skipped' | 'failed'; teams: 'sent' | 'skipped' | 'failed' };
+  posted: {
+    slack: 'sent' | 'skipped' | 'failed';
+    teams: 'sent' | 'skipped' | 'failed';
+    /** The digest list (DIGEST_EMAIL_TO); `paused` by the SES reputation guard. */
+    email?: {
+      status: EmailDelivery['status'] | 'failed';
+      sent?: number;
+      suppressed?: number;
+    };
+  };
 }
 
 const collect = proxyActivities<Activities>({
@@ -28,24 +39,41 @@ const post = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+// A list send heartbeats its progress so a retry resumes after the last message sent.
+const mail = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
 export async function dailyDigest(raw: DailyDigestInput): Promise<DailyDigestResult> {
   const input = beginRun(dailyDigestInput, raw, (i) => ({
     connector: 'platform',
-    details: `Operations digest of the last ${i.hours ?? 24} hours to #integration-ops (Slack and Teams).`,
+    details: `Operations digest of the last ${i.hours ?? 24} hours to #integration-ops (Slack and Teams) and the digest e-mail list.`,
   }));
   dropUnknownSignals();
   const until = new Date();
   const since = new Date(until.getTime() - (input.hours ?? 24) * 60 * 60 * 1000);
   const digest = await collect.collectDigest({ since: since.toISOString(), until: until.toISOString() });
-  const [slack, teams] = await Promise.allSettled([
+  // Runs recorded before the digest was e-mailed replay without the third delivery.
+  const withEmail = patched('digest-email');
+  const [slack, teams, email] = await Promise.allSettled([
     post.postDigestSlack(digest),
     post.postDigestTeams(digest),
+    ...(withEmail ? [mail.emailDigest(digest)] : []),
   ]);
   return {
     digest,
     posted: {
       slack: slack.status === 'fulfilled' ? slack.value.status : 'failed',
       teams: teams.status === 'fulfilled' ? teams.value.status : 'failed',
+      ...(email && {
+        email:
+          email.status === 'fulfilled'
+            ? { status: email.value.status, sent: email.value.sent, suppressed: email.value.suppressed }
+            : { status: 'failed' as const },
+      }),
     },
   };
 }

@@ -13,3 +13,4 @@ export { dailyDigest } from './dailyDigest';
 export { slackEvent } from './slackEvent';
 export { slackTokenRotation } from './slackTokenRotation';
 export { zoomTrainingAttendance } from './zoomTrainingAttendance';
+export { sesFeedback } from './sesFeedback';

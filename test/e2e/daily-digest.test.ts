@@ -144,7 +144,7 @@ describe('e2e: daily digest and status on the dev server', () => {
       digest.changes?.pendingApproval.map((c) => c.number),
       [pending.number],
     );
-    assert.deepEqual(result.posted, { slack: 'sent', teams: 'sent' });
+    assert.deepEqual(result.posted, { slack: 'sent', teams: 'sent', email: { status: 'skipped' } });
 
     // What the channels received.
     const slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as {

@@ -28,6 +28,7 @@ export async function startTestSimulators(): Promise<{
       sftp: 0,
       workday: 0,
       zoom: 0,
+      ses: 0,
     },
   });
   return {

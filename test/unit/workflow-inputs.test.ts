@@ -16,6 +16,7 @@ import { readinessCheckInput } from '../../src/domain/inputs/readinessCheck';
 import { servicenowIncidentSyncInput } from '../../src/domain/inputs/servicenowIncidentSync';
 import { tableauExtractRefreshInput } from '../../src/domain/inputs/tableauExtractRefresh';
 import { workdayEmployeeImportInput } from '../../src/domain/inputs/workdayEmployeeImport';
+import { sesFeedbackInput } from '../../src/domain/inputs/sesFeedback';
 import { SCHEDULES } from '../../src/schedules';
 import { VALID_INPUTS } from '../workflows/validInputs';
 
@@ -30,6 +31,7 @@ const SPECS: Record<string, InputSpec<never>> = {
   workdayEmployeeImport: workdayEmployeeImportInput,
   deadLetterQueue: deadLetterQueueInput,
   dailyDigest: dailyDigestInput,
+  sesFeedback: sesFeedbackInput,
 } as never;
 
 const accepts = (type: string, input: unknown) =>

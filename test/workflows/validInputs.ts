@@ -59,6 +59,15 @@ export const VALID_INPUTS: Record<string, Record<string, unknown>> = {
   dailyDigest: { hours: 24 },
   slackEvent: { teamId: 'T0001', eventId: 'Ev0001' },
   slackTokenRotation: { refreshBefore: '2 hours', retryEvery: '10 minutes' },
+  sesFeedback: {
+    thresholds: { bounceWarn: 0.02, bouncePause: 0.04, minSends: 20 },
+    continueAsNewAfter: 500,
+    suppressions: [],
+    transient: [],
+    counts: {},
+    levels: {},
+    recentMessageIds: [],
+  },
   runFailureAlert: {
     run: { namespace: 'default', workflowId: 'readiness-check', runId: 'r1', workflowType: 'readinessCheck' },
     connector: 'platform',

@@ -1,0 +1,95 @@
+// Email through the SES v2 API (SendEmail) with a configuration set, so SES publishes bounces and
+// complaints per set and our reputation guard reads the same sets. The SDK's own retries are off:
+// Temporal retries the activity. SES sends no Retry-After, so a throttle waits one second (send
+// rate) or ten minutes (daily quota), as AWS advises.
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { VendorError, type VendorErrorKind } from './errors';
+import { httpsAgent } from './https';
+
+export interface SesClientOptions {
+  region: string;
+  /** Another endpoint than `email.<region>.amazonaws.com` (the simulator in tests). */
+  endpoint?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  from: string;
+  configurationSet: string;
+  extraCaPem?: string;
+}
+
+export interface OutboundEmail {
+  to: string[];
+  subject: string;
+  text: string;
+  /** SES message tags (letters, digits, `_`, `-`, `.`): connector, kind. */
+  tags?: Record<string, string>;
+}
+
+export class SesClient {
+  private readonly client: SESv2Client;
+
+  constructor(private readonly options: SesClientOptions) {
+    this.client = new SESv2Client({
+      region: options.region,
+      endpoint: options.endpoint,
+      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+      maxAttempts: 1,
+      requestHandler: { httpsAgent: httpsAgent(options.extraCaPem), requestTimeout: 15_000 },
+    });
+  }
+
+  get configurationSet(): string {
+    return this.options.configurationSet;
+  }
+
+  async send(message: OutboundEmail): Promise<{ messageId: string }> {
+    try {
+      const out = await this.client.send(
+        new SendEmailCommand({
+          FromEmailAddress: this.options.from,
+          Destination: { ToAddresses: message.to },
+          Content: {
+            Simple: {
+              Subject: { Data: message.subject, Charset: 'UTF-8' },
+              Body: { Text: { Data: message.text, Charset: 'UTF-8' } },
+            },
+          },
+          ConfigurationSetName: this.options.configurationSet,
+          EmailTags: Object.entries(message.tags ?? {}).map(([Name, Value]) => ({ Name, Value })),
+        }),
+      );
+      return { messageId: out.MessageId ?? '' };
+    } catch (err) {
+      throw sesError(err);
+    }
+  }
+}
+
+const NOT_RETRIED = new Set([
+  'MessageRejected',
+  'BadRequestException',
+  'MailFromDomainNotVerifiedException',
+  'AccountSuspendedException',
+  'SendingPausedException',
+  'NotFoundException',
+]);
+
+function sesError(err: unknown): VendorError {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  const code = e.name ?? 'Error';
+  const message = `${code}: ${e.message ?? ''}`;
+  let kind: VendorErrorKind = 'unavailable';
+  let retryAfterSeconds: number | undefined;
+  if (status === 429 || code === 'TooManyRequestsException' || code === 'LimitExceededException') {
+    kind = 'rate-limited';
+    retryAfterSeconds = /daily/i.test(e.message ?? '') ? 600 : 1;
+  } else if (status === 401 || status === 403) kind = 'auth';
+  else if (NOT_RETRIED.has(code)) kind = 'invalid';
+  return new VendorError('ses', kind, message, { status, code, retryAfterSeconds });
+}
+
+/** True when SES refused this message's recipient (sandbox: not verified); other mail goes on. */
+export function isRecipientRejected(err: unknown): boolean {
+  return err instanceof VendorError && err.vendor === 'ses' && err.details.code === 'MessageRejected';
+}
