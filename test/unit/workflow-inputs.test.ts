@@ -17,6 +17,7 @@ import { servicenowIncidentSyncInput } from '../../src/domain/inputs/servicenowI
 import { tableauExtractRefreshInput } from '../../src/domain/inputs/tableauExtractRefresh';
 import { workdayEmployeeImportInput } from '../../src/domain/inputs/workdayEmployeeImport';
 import { sesFeedbackInput } from '../../src/domain/inputs/sesFeedback';
+import { zoomTrainingAttendanceInput } from '../../src/domain/inputs/zoom';
 import { SCHEDULES } from '../../src/schedules';
 import { VALID_INPUTS } from '../workflows/validInputs';
 
@@ -32,6 +33,7 @@ const SPECS: Record<string, InputSpec<never>> = {
   deadLetterQueue: deadLetterQueueInput,
   dailyDigest: dailyDigestInput,
   sesFeedback: sesFeedbackInput,
+  zoomTrainingAttendance: zoomTrainingAttendanceInput,
 } as never;
 
 const accepts = (type: string, input: unknown) =>
