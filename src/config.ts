@@ -13,6 +13,7 @@ import {
   url,
   type ConnectorSettings,
 } from './connectors';
+import { vendorBudgets, type VendorBudgets } from './budgets';
 import { DEFAULT_TEMPORAL_UI_URL } from './domain/alert';
 import { isPositiveDuration } from './domain/duration';
 
@@ -69,6 +70,8 @@ export interface Config extends ConnectorSettings {
   auditLog: string;
   /** The secret values of the configured connectors (canary scans, log redaction). */
   secrets: readonly string[];
+  /** Each budgeted vendor's rate (global) and concurrency (per worker) limits. */
+  budgets: VendorBudgets;
 }
 
 export class ConfigError extends Error {
@@ -142,6 +145,7 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
     dlqRetention: env.DLQ_RETENTION,
     auditLog: env.AUDIT_LOG,
     secrets,
+    budgets: vendorBudgets(env),
   };
 }
 

@@ -1,13 +1,14 @@
 // Composition root: configuration, telemetry (Prometheus endpoint, JSON logs), the Temporal
-// connection, the integrations task queue, and graceful shutdown (the runtime drains the worker
+// connection, the integrations task queue with one queue per budgeted vendor, and graceful shutdown (the runtime drains the worker
 // on SIGINT/SIGTERM: running activities finish or are cancelled, then the process exits).
-import { Runtime, Worker } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { activityDepsFromConfig, createActivities } from './activities';
 import { createAuditWriter, useAuditWriter } from './audit';
 import { auditWorkerOptions } from './auditWorker';
 import { createWorkerConnection } from './client';
 import { loadConfig, type Config } from './config';
 import { createLogger, temporalLogger } from './logger';
+import { createWorkerGroup } from './workerGroup';
 
 export async function createWorker(config: Config) {
   const { connection, namespace } = await createWorkerConnection();
@@ -16,14 +17,17 @@ export async function createWorker(config: Config) {
   const workflowSource = config.workflowBundlePath
     ? { workflowBundle: { codePath: config.workflowBundlePath } }
     : { workflowsPath: require.resolve('./workflows') };
-  const worker = await Worker.create({
-    connection,
-    namespace,
-    taskQueue: config.taskQueue,
-    ...workflowSource,
-    activities: createActivities(deps),
-    ...auditWorkerOptions(Boolean(config.workflowBundlePath)),
-  });
+  const worker = await createWorkerGroup(
+    {
+      connection,
+      namespace,
+      taskQueue: config.taskQueue,
+      ...workflowSource,
+      activities: createActivities(deps),
+      ...auditWorkerOptions(Boolean(config.workflowBundlePath)),
+    },
+    config.budgets,
+  );
   return { worker, connection, deps };
 }
 
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
   const log = Runtime.instance().logger;
   log.info('worker started', {
     taskQueue: config.taskQueue,
+    budgets: config.budgets,
     metrics: config.metricsPort ? `http://localhost:${config.metricsPort}/metrics` : 'off',
     connectors: Object.keys(deps.connectors),
   });

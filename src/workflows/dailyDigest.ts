@@ -6,6 +6,7 @@ import type { Activities } from '../activities';
 import type { Digest } from '../domain/digest';
 import { dailyDigestInput } from '../domain/inputs/dailyDigest';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
+import { vendorActivities } from './shared/vendorActivities';
 
 export interface DailyDigestInput {
   /** Length of the window ending now, in hours. Default 24. */
@@ -22,11 +23,13 @@ const collect = proxyActivities<Activities>({
   retry: { maximumAttempts: 3 },
 });
 
-const post = proxyActivities<Activities>({
+const POST = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+} as const;
+const slackPost = vendorActivities('slack', POST);
+const teamsPost = vendorActivities('teams', POST);
 
 export async function dailyDigest(raw: DailyDigestInput): Promise<DailyDigestResult> {
   const input = beginRun(dailyDigestInput, raw, (i) => ({
@@ -38,8 +41,8 @@ export async function dailyDigest(raw: DailyDigestInput): Promise<DailyDigestRes
   const since = new Date(until.getTime() - (input.hours ?? 24) * 60 * 60 * 1000);
   const digest = await collect.collectDigest({ since: since.toISOString(), until: until.toISOString() });
   const [slack, teams] = await Promise.allSettled([
-    post.postDigestSlack(digest),
-    post.postDigestTeams(digest),
+    slackPost.postDigestSlack(digest),
+    teamsPost.postDigestTeams(digest),
   ]);
   return {
     digest,
