@@ -11,10 +11,13 @@ import {
   partlyConfigured,
   port,
   url,
+  type ConnectorKey,
   type ConnectorSettings,
 } from './connectors';
 import { vendorBudgets, type VendorBudgets } from './budgets';
+import { credentialRotations } from './credentialAge';
 import { DEFAULT_TEMPORAL_UI_URL } from './domain/alert';
+import type { CredentialRotation } from './domain/readiness';
 import { isPositiveDuration } from './domain/duration';
 
 const envSchema = z.object({
@@ -72,6 +75,8 @@ export interface Config extends ConnectorSettings {
   secrets: readonly string[];
   /** Each budgeted vendor's rate (global) and concurrency (per worker) limits. */
   budgets: VendorBudgets;
+  /** Per connector, its secrets' last rotation (readiness reports their age). */
+  credentials: Partial<Record<ConnectorKey, CredentialRotation[]>>;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +114,7 @@ function withSecretFiles(source: Source, problems: string[]): Source {
 export function loadConfig(source: Source = process.env): Config {
   const problems: string[] = [];
   const resolved = withSecretFiles(source, problems);
+  const credentials = credentialRotations(source, problems);
   const parsed = envSchema.safeParse(resolved);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
@@ -125,10 +131,10 @@ export function loadConfig(source: Source = process.env): Config {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return toConfig(env, extraCaPem);
+  return { ...toConfig(env, extraCaPem), credentials };
 }
 
-function toConfig(env: Env, extraCaPem: string | undefined): Config {
+function toConfig(env: Env, extraCaPem: string | undefined): Omit<Config, 'credentials'> {
   const { settings, secrets } = connectorSettings(env);
   return {
     ...settings,

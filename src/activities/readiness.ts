@@ -2,7 +2,7 @@
 // cheap authenticated call that proves the credentials are accepted. Problems are reported, not
 // thrown: the report is the product of this activity.
 import { log } from '@temporalio/activity';
-import { daysUntil, type ConnectorCheck } from '../domain/readiness';
+import { credentialAges, daysUntil, type ConnectorCheck, type CredentialRotation } from '../domain/readiness';
 import { VendorError } from '../vendors/errors';
 import { probeTls } from '../vendors/tls-probe';
 
@@ -13,6 +13,8 @@ export interface ConnectorProbe {
   verifyCredentials(): Promise<unknown>;
   /** A rotating credential's issue and expiry times (ISO), read where it is stored. */
   tokenTimes?(): { refreshedAt: string; expiresAt: string } | undefined;
+  /** The connector's secrets and when each was last rotated. */
+  credentials?: CredentialRotation[];
 }
 
 export interface ReadinessDeps {
@@ -67,6 +69,7 @@ async function runProbe(
     endpoint: endpointLabel(url),
     reachable: true,
     credentialsAccepted: false,
+    ...(probe.credentials && { credentials: credentialAges(probe.credentials, new Date()) }),
   };
   if (url.protocol === 'https:') {
     const host = url.hostname.replace(/^\[|\]$/g, '');

@@ -21,6 +21,8 @@ export interface ConnectorCheck {
   tls?: TlsFacts;
   /** A rotating credential (Slack's bot token): its age and expiry. */
   token?: TokenFacts;
+  /** Each configured secret's age since its last rotation (unknown when nothing records it). */
+  credentials?: CredentialAge[];
   error?: string;
 }
 
@@ -30,6 +32,19 @@ export interface TokenFacts {
   ageHours: number;
   expiresInHours: number;
 }
+
+/** A secret's last rotation, from `<NAME>_ROTATED_AT` or the `<NAME>_FILE` modification time. */
+export interface CredentialRotation {
+  secret: string;
+  rotatedAt?: string;
+}
+
+export interface CredentialAge extends CredentialRotation {
+  ageDays?: number;
+}
+
+/** The inventory's rotation rule: a secret older than this is reported until it is rotated. */
+export const CREDENTIAL_WARN_DAYS = 30;
 
 /** Below this the rotation (which refreshes 2 hours ahead) is overdue: warn while the token works. */
 const TOKEN_WARN_HOURS = 1;
@@ -56,8 +71,22 @@ export function gradeCheck(check: ConnectorCheck, certWarnDays: number): GradedC
     else if (check.token.expiresInHours < TOKEN_WARN_HOURS)
       warnings.push(`token expires at ${check.token.expiresAt} and was not refreshed (rotation overdue)`);
   }
+  for (const credential of check.credentials ?? [])
+    if (credential.ageDays !== undefined && credential.ageDays > CREDENTIAL_WARN_DAYS)
+      warnings.push(
+        `${credential.secret} is ${credential.ageDays} days old (rotated ${credential.rotatedAt}): rotate it`,
+      );
   const status: CheckStatus = failures.length ? 'fail' : warnings.length ? 'warn' : 'ok';
   return { ...check, status, reasons: [...failures, ...warnings] };
+}
+
+/** Each secret's whole days since its rotation (rounded down), as of `now`. */
+export function credentialAges(rotations: readonly CredentialRotation[], now: Date): CredentialAge[] {
+  return rotations.map((r) =>
+    r.rotatedAt
+      ? { ...r, ageDays: Math.floor((now.getTime() - Date.parse(r.rotatedAt)) / 86_400_000) }
+      : { ...r },
+  );
 }
 
 /** Whole days left, rounded down, so "29.9 days" reads as 29 (a warning under a 30-day threshold). */
