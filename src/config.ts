@@ -18,7 +18,8 @@ import { vendorBudgets, type VendorBudgets } from './budgets';
 import { credentialRotations } from './credentialAge';
 import { DEFAULT_TEMPORAL_UI_URL } from './domain/alert';
 import type { CredentialRotation } from './domain/readiness';
-import { isPositiveDuration } from './domain/duration';
+import type { Duration } from '@temporalio/common';
+import { durationMs, isPositiveDuration } from './domain/duration';
 
 const envSchema = z.object({
   TASK_QUEUE: z.string().min(1).default('integrations'),
@@ -33,6 +34,10 @@ const envSchema = z.object({
   /** How long a dead-letter item stays after its latest failure (an ms-style duration). */
   DLQ_RETENTION: z.string().default('7 days').refine(isPositiveDuration, {
     message: 'a duration such as "7 days" or "36h"',
+  }),
+  /** How often the worker reads each task queue's backlog for its metrics (an ms-style duration). */
+  TASK_QUEUE_STATS_EVERY: z.string().default('15s').refine(isPositiveDuration, {
+    message: 'a duration such as "15s"',
   }),
   /** Audit trail (JSON lines): a file path, `stdout`, or `off`. */
   AUDIT_LOG: z.string().min(1).default('data/audit.jsonl'),
@@ -71,6 +76,8 @@ export interface Config extends ConnectorSettings {
   dlqRetention: string;
   /** Audit trail sink: a file path, `stdout` or `off`. */
   auditLog: string;
+  /** TASK_QUEUE_STATS_EVERY in ms: how often the backlog gauges are refreshed. */
+  taskQueueStatsEveryMs: number;
   /** The secret values of the configured connectors (canary scans, log redaction). */
   secrets: readonly string[];
   /** Each budgeted vendor's rate (global) and concurrency (per worker) limits. */
@@ -150,6 +157,7 @@ function toConfig(env: Env, extraCaPem: string | undefined): Omit<Config, 'crede
     workdayQuarantineDir: env.WORKDAY_QUARANTINE_DIR,
     dlqRetention: env.DLQ_RETENTION,
     auditLog: env.AUDIT_LOG,
+    taskQueueStatsEveryMs: durationMs(env.TASK_QUEUE_STATS_EVERY as Duration),
     secrets,
     budgets: vendorBudgets(env),
   };

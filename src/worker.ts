@@ -9,6 +9,8 @@ import { createWorkerConnection } from './client';
 import { loadConfig, type Config } from './config';
 import { createLogger, temporalLogger } from './logger';
 import { createWorkerGroup } from './workerGroup';
+import { watchBacklogs } from './backlogMetrics';
+import { BUDGETED_VENDORS, vendorTaskQueue } from './domain/vendorQueues';
 
 export async function createWorker(config: Config) {
   const { connection, namespace } = await createWorkerConnection();
@@ -28,7 +30,7 @@ export async function createWorker(config: Config) {
     },
     config.budgets,
   );
-  return { worker, connection, deps };
+  return { worker, connection, namespace, deps };
 }
 
 export function installRuntime(config: Config): void {
@@ -56,8 +58,19 @@ export function installRuntime(config: Config): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   installRuntime(config);
-  const { worker, connection, deps } = await createWorker(config);
+  const { worker, connection, namespace, deps } = await createWorker(config);
   const log = Runtime.instance().logger;
+  // The backlog gauges go out with the worker's metrics: without a metrics port nobody reads them.
+  const backlogs =
+    config.metricsPort &&
+    watchBacklogs({
+      connection,
+      namespace,
+      taskQueues: [config.taskQueue, ...BUDGETED_VENDORS.map((v) => vendorTaskQueue(config.taskQueue, v))],
+      meter: Runtime.instance().metricMeter,
+      everyMs: config.taskQueueStatsEveryMs,
+      onError: (err) => log.warn('task queue statistics unavailable', { error: String(err) }),
+    });
   log.info('worker started', {
     taskQueue: config.taskQueue,
     budgets: config.budgets,
@@ -67,6 +80,7 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    if (backlogs) backlogs.stop();
     await connection.close();
     // The SFTP session is the one connection that keeps the process alive after a drain.
     await deps.workday?.sftp?.close();
