@@ -46,4 +46,16 @@ describe('deploy: Prometheus alert rules', () => {
       for (const metric of metricNames(rule.expr))
         assert.ok(known.has(metric), `${rule.alert} queries ${metric}, which no worker exports`);
   });
+
+  it('scale the workers (KEDA example) on the main queue backlog gauge, never on a vendor queue', () => {
+    const scaled = parse(readFileSync(join(dir, '..', 'keda-scaledobject.yaml'), 'utf8')) as {
+      spec: { triggers: { type: string; metadata: { query: string } }[] };
+    };
+    const queries = scaled.spec.triggers.map((t) => t.metadata.query);
+    assert.deepEqual(
+      queries.map(metricNames).flat().sort(),
+      [BACKLOG_COUNT_METRIC, BACKLOG_AGE_METRIC].sort(),
+    );
+    for (const query of queries) assert.match(query, /task_queue="integrations"/);
+  });
 });
