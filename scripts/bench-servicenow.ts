@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import { Worker } from '@temporalio/worker';
 import { createLocalCa } from '../simulators/kit/local-ca';
 import { startServicenowSimulator } from '../simulators/servicenow/server';
 import { createActivities } from '../src/activities';
 import { ServicenowClient } from '../src/vendors/servicenow';
 import type { IncidentSyncReport } from '../src/workflows/servicenowIncidentSync';
 import { devServer } from '../test/helpers/temporal';
+import { createWorkerGroup } from '../src/workerGroup';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 
     const runOnce = async (label: string, client: ServicenowClient, page: number) => {
       const taskQueue = `bench-${label}`;
-      const worker = await Worker.create({
+      const worker = await createWorkerGroup({
         connection: env.nativeConnection,
         taskQueue,
         workflowsPath: require.resolve('../src/workflows'),

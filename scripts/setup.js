@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs what `npm start` and `npm test` need, and nothing twice: npm dependencies and the pinned
-// Temporal binaries (CLI dev server, time-skipping test server); with --with-openssh (the test command),
-// OpenSSH's sshd and sftp client, through apt-get when run as root. Plain CommonJS with no dependencies,
+// Temporal binaries (CLI dev server, time-skipping test server); with --with-openssh and
+// --with-promtool (the test command), OpenSSH's sshd and sftp client and Prometheus's promtool,
+// through apt-get when run as root. Plain CommonJS with no dependencies,
 // because it runs before `npm ci` on a fresh clone. Writes the resolved binary paths to
 // .temporal/binaries.json, which the start script and the tests read.
 'use strict';
@@ -113,38 +114,46 @@ function resolveCli() {
 }
 
 // The e2e tests run the Workday import against OpenSSH's own sshd and drive the SFTP simulator with
-// OpenSSH's `sftp` client: the real parts partners use. Installed here (not only in CI), so `npm test`
-// on a fresh machine has them too.
+// OpenSSH's `sftp` client: the real parts partners use. The alert-rules test runs Prometheus's own
+// `promtool`. Installed here (not only in CI), so `npm test` on a fresh machine has them too.
 const SSHD = process.env.SSHD_BINARY || '/usr/sbin/sshd';
-const OPENSSH_PACKAGES = ['openssh-server', 'openssh-client'];
+const OPENSSH = {
+  name: 'OpenSSH',
+  why: "the tests run the import against OpenSSH's sshd",
+  packages: ['openssh-server', 'openssh-client'],
+  missing: () => [
+    ...(fs.existsSync(SSHD) ? [] : [SSHD]),
+    ...['sftp', 'ssh-keygen'].filter((t) => !onPath(t)),
+  ],
+};
+const PROMTOOL = {
+  name: 'promtool',
+  why: "the alert rules are checked with Prometheus's promtool",
+  packages: ['prometheus'],
+  missing: () => (onPath('promtool') ? [] : ['promtool']),
+};
 
-function missingOpenSsh() {
-  const missing = [];
-  if (!fs.existsSync(SSHD)) missing.push(SSHD);
-  for (const tool of ['sftp', 'ssh-keygen']) if (!onPath(tool)) missing.push(tool);
-  return missing;
-}
-
-function ensureOpenSsh() {
-  const missing = missingOpenSsh();
-  if (missing.length === 0) return say(`OpenSSH: ${SSHD} and sftp present`);
+/** Installs a Debian package set when its tools are missing (as root), or stops with the command. */
+function ensureDebianPackages({ name, why, packages, missing: missingTools }) {
+  const missing = missingTools();
+  if (missing.length === 0) return say(`${name}: present`);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !onPath('apt-get')) {
     fail(
-      `OpenSSH is missing (${missing.join(', ')}); the tests run the import against OpenSSH's sshd.\n` +
-        `Install it with:\n  sudo apt-get install -y ${OPENSSH_PACKAGES.join(' ')}`,
+      `${name} is missing (${missing.join(', ')}); ${why}.\n` +
+        `Install it with:\n  sudo apt-get install -y ${packages.join(' ')}`,
     );
   }
-  say(`OpenSSH missing (${missing.join(', ')}): apt-get install ${OPENSSH_PACKAGES.join(' ')}`);
+  say(`${name} missing (${missing.join(', ')}): apt-get install ${packages.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   // The package lists of a fresh machine may be empty or stale: refresh them once before installing.
   const update = run('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   if (update.status !== 0) fail('apt-get update failed; run it by hand to see why');
-  const install = run('apt-get', ['install', '-y', '-qq', ...OPENSSH_PACKAGES], { stdio: 'inherit', env });
-  const still = missingOpenSsh();
+  const install = run('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env });
+  const still = missingTools();
   if (install.status !== 0 || still.length > 0)
-    fail(`apt-get install ${OPENSSH_PACKAGES.join(' ')} did not provide ${still.join(', ') || 'OpenSSH'}`);
-  say(`OpenSSH: installed ${SSHD} and sftp`);
+    fail(`apt-get install ${packages.join(' ')} did not provide ${still.join(', ') || name}`);
+  say(`${name}: installed`);
 }
 
 function freePort() {
@@ -215,7 +224,8 @@ function fail(message) {
 
 async function main() {
   if (!process.argv.includes('--binaries-only')) ensureNodeModules();
-  if (process.argv.includes('--with-openssh')) ensureOpenSsh();
+  if (process.argv.includes('--with-openssh')) ensureDebianPackages(OPENSSH);
+  if (process.argv.includes('--with-promtool')) ensureDebianPackages(PROMTOOL);
   const previous = fs.existsSync(MANIFEST) ? JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) : {};
   const cli = resolveCli();
   say(`Temporal CLI: ${cli.path} (${cli.version}; from ${cli.source})`);

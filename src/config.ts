@@ -12,10 +12,15 @@ import {
   partlyConfigured,
   port,
   url,
+  type ConnectorKey,
   type ConnectorSettings,
 } from './connectors';
+import { vendorBudgets, type VendorBudgets } from './budgets';
+import { credentialRotations } from './credentialAge';
 import { DEFAULT_TEMPORAL_UI_URL } from './domain/alert';
-import { isPositiveDuration } from './domain/duration';
+import type { CredentialRotation } from './domain/readiness';
+import type { Duration } from '@temporalio/common';
+import { durationMs, isPositiveDuration } from './domain/duration';
 
 const envSchema = z.object({
   TASK_QUEUE: z.string().min(1).default('integrations'),
@@ -30,6 +35,10 @@ const envSchema = z.object({
   /** How long a dead-letter item stays after its latest failure (an ms-style duration). */
   DLQ_RETENTION: z.string().default('7 days').refine(isPositiveDuration, {
     message: 'a duration such as "7 days" or "36h"',
+  }),
+  /** How often the worker reads each task queue's backlog for its metrics (an ms-style duration). */
+  TASK_QUEUE_STATS_EVERY: z.string().default('15s').refine(isPositiveDuration, {
+    message: 'a duration such as "15s"',
   }),
   /** Audit trail (JSON lines): a file path, `stdout`, or `off`. */
   AUDIT_LOG: z.string().min(1).default('data/audit.jsonl'),
@@ -70,8 +79,14 @@ export interface Config extends ConnectorSettings {
   dlqRetention: string;
   /** Audit trail sink: a file path, `stdout` or `off`. */
   auditLog: string;
+  /** TASK_QUEUE_STATS_EVERY in ms: how often the backlog gauges are refreshed. */
+  taskQueueStatsEveryMs: number;
   /** The secret values of the configured connectors (canary scans, log redaction). */
   secrets: readonly string[];
+  /** Each budgeted vendor's rate (global) and concurrency (per worker) limits. */
+  budgets: VendorBudgets;
+  /** Per connector, its secrets' last rotation (readiness reports their age). */
+  credentials: Partial<Record<ConnectorKey, CredentialRotation[]>>;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +124,7 @@ function withSecretFiles(source: Source, problems: string[]): Source {
 export function loadConfig(source: Source = process.env): Config {
   const problems: string[] = [];
   const resolved = withSecretFiles(source, problems);
+  const credentials = credentialRotations(source, problems);
   const parsed = envSchema.safeParse(resolved);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
@@ -125,10 +141,10 @@ export function loadConfig(source: Source = process.env): Config {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return toConfig(env, extraCaPem);
+  return { ...toConfig(env, extraCaPem), credentials };
 }
 
-function toConfig(env: Env, extraCaPem: string | undefined): Config {
+function toConfig(env: Env, extraCaPem: string | undefined): Omit<Config, 'credentials'> {
   const { settings, secrets } = connectorSettings(env);
   return {
     ...settings,
@@ -144,7 +160,9 @@ function toConfig(env: Env, extraCaPem: string | undefined): Config {
     workdayQuarantineDir: env.WORKDAY_QUARANTINE_DIR,
     dlqRetention: env.DLQ_RETENTION,
     auditLog: env.AUDIT_LOG,
+    taskQueueStatsEveryMs: durationMs(env.TASK_QUEUE_STATS_EVERY as Duration),
     secrets,
+    budgets: vendorBudgets(env),
   };
 }
 

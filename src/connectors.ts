@@ -22,6 +22,8 @@ const emailList = z
       .filter(Boolean),
   )
   .pipe(z.array(z.string().email()).min(1));
+/** A vendor rate budget in calls per second (fractions allowed). */
+const perSecond = z.coerce.number().positive();
 /** A site's IANA time zone (Frappe writes `creation`/`modified` in it, without an offset). */
 const timeZone = z.string().default('UTC').refine(isTimeZone, { message: 'an IANA time zone' });
 
@@ -144,6 +146,8 @@ export const CONNECTORS = {
       SLACK_REFRESH_TOKEN: optionalText,
       /** Where the rotating token is kept (mode 0600; a volume the workers share). */
       SLACK_TOKEN_STORE: z.string().min(1).default('data/slack-token.json'),
+      /** Slack calls per second across all workers (chat.postMessage: ~1 message/s per channel). */
+      SLACK_MAX_REQUESTS_PER_SECOND: perSecond.default(1),
     },
     // A fixed bot token, or a rotating one (all three rotation settings).
     switches: [],
@@ -194,6 +198,8 @@ export const CONNECTORS = {
       GRAPH_REFRESH_TOKEN: optionalText,
       TEAMS_TEAM_ID: optionalText,
       TEAMS_CHANNEL_ID: optionalText,
+      /** Teams calls per second across all workers (4 requests/s per channel). */
+      TEAMS_MAX_REQUESTS_PER_SECOND: perSecond.default(4),
     },
     switches: [
       'GRAPH_TENANT_ID',
@@ -378,6 +384,8 @@ export const CONNECTORS = {
       TABLEAU_SITE: optionalText,
       TABLEAU_PAT_NAME: optionalText,
       TABLEAU_PAT_SECRET: optionalText,
+      /** Tableau calls at once in each worker process (they share the worker's one session). */
+      TABLEAU_MAX_CONCURRENT_CALLS: z.coerce.number().int().positive().default(4),
     },
     switches: ['TABLEAU_SERVER_URL', 'TABLEAU_SITE', 'TABLEAU_PAT_NAME', 'TABLEAU_PAT_SECRET'],
     secrets: ['TABLEAU_PAT_SECRET'],

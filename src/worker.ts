@@ -1,13 +1,16 @@
 // Composition root: configuration, telemetry (Prometheus endpoint, JSON logs), the Temporal
-// connection, the integrations task queue, and graceful shutdown (the runtime drains the worker
+// connection, the integrations task queue with one queue per budgeted vendor, and graceful shutdown (the runtime drains the worker
 // on SIGINT/SIGTERM: running activities finish or are cancelled, then the process exits).
-import { Runtime, Worker } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { activityDepsFromConfig, createActivities } from './activities';
 import { createAuditWriter, useAuditWriter } from './audit';
 import { auditWorkerOptions } from './auditWorker';
 import { createWorkerConnection } from './client';
 import { loadConfig, type Config } from './config';
 import { createLogger, temporalLogger } from './logger';
+import { createWorkerGroup } from './workerGroup';
+import { watchBacklogs } from './backlogMetrics';
+import { BUDGETED_VENDORS, vendorTaskQueue } from './domain/vendorQueues';
 
 export async function createWorker(config: Config) {
   const { connection, namespace } = await createWorkerConnection();
@@ -16,15 +19,18 @@ export async function createWorker(config: Config) {
   const workflowSource = config.workflowBundlePath
     ? { workflowBundle: { codePath: config.workflowBundlePath } }
     : { workflowsPath: require.resolve('./workflows') };
-  const worker = await Worker.create({
-    connection,
-    namespace,
-    taskQueue: config.taskQueue,
-    ...workflowSource,
-    activities: createActivities(deps),
-    ...auditWorkerOptions(Boolean(config.workflowBundlePath)),
-  });
-  return { worker, connection, deps };
+  const worker = await createWorkerGroup(
+    {
+      connection,
+      namespace,
+      taskQueue: config.taskQueue,
+      ...workflowSource,
+      activities: createActivities(deps),
+      ...auditWorkerOptions(Boolean(config.workflowBundlePath)),
+    },
+    config.budgets,
+  );
+  return { worker, connection, namespace, deps };
 }
 
 export function installRuntime(config: Config): void {
@@ -52,16 +58,29 @@ export function installRuntime(config: Config): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   installRuntime(config);
-  const { worker, connection, deps } = await createWorker(config);
+  const { worker, connection, namespace, deps } = await createWorker(config);
   const log = Runtime.instance().logger;
+  // The backlog gauges go out with the worker's metrics: without a metrics port nobody reads them.
+  const backlogs =
+    config.metricsPort &&
+    watchBacklogs({
+      connection,
+      namespace,
+      taskQueues: [config.taskQueue, ...BUDGETED_VENDORS.map((v) => vendorTaskQueue(config.taskQueue, v))],
+      meter: Runtime.instance().metricMeter,
+      everyMs: config.taskQueueStatsEveryMs,
+      onError: (err) => log.warn('task queue statistics unavailable', { error: String(err) }),
+    });
   log.info('worker started', {
     taskQueue: config.taskQueue,
+    budgets: config.budgets,
     metrics: config.metricsPort ? `http://localhost:${config.metricsPort}/metrics` : 'off',
     connectors: Object.keys(deps.connectors),
   });
   try {
     await worker.run();
   } finally {
+    if (backlogs) backlogs.stop();
     await connection.close();
     // The SFTP session is the one connection that keeps the process alive after a drain.
     await deps.workday?.sftp?.close();

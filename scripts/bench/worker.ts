@@ -2,9 +2,10 @@
 // memory is the worker's alone. Production activities (createActivities) with counting vendor
 // clients, plus the naive per-record activity; workflows from a prebuilt bundle (as production
 // workers run with WORKFLOW_BUNDLE_PATH). Talks to the parent over IPC: `ready`, `stats`, `stop`.
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import { loadConfig } from '../../src/config';
+import { createWorkerGroup } from '../../src/workerGroup';
 import { CountingErpnextClient, CountingSftpSource, requestCounts } from './counting';
 import { createNaiveActivities } from './naiveActivity';
 
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   deps.workday = { ...deps.workday, sftp, erpnext };
   const exportDir = config.workdaySftp!.exportDir;
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({
+  const worker = await createWorkerGroup({
     connection,
     taskQueue,
     workflowBundle: { codePath: bundle },

@@ -2,7 +2,7 @@
 // with coalesce (`/api/now/import`), aggregate count (`/api/now/stats`), Basic auth and OAuth
 // (`/oauth_token.do`, form-encoded only), per-user rate-limit rules with X-RateLimit-* headers and
 // 429 + Retry-After, the `{"error":{message,detail},"status":"failure"}` envelope.
-// Admin (never authenticated, limited or faulted): /__admin/servicenow/{seed,clock,rate-limit}.
+// Admin (never authenticated, limited or faulted): /__admin/servicenow/{seed,clock,rate-limit,requests}.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -175,6 +175,7 @@ function registerApi(
 
   app.addHook('preHandler', async (request, reply) => {
     if (!request.url.startsWith('/api/now/')) return;
+    ctx.state.requestTimes.push(Date.now());
     const user = authenticate(request, ctx.state, users);
     if (!user) return error(reply, 401, 'User Not Authenticated', 'Required to provide Auth information');
     userOf.set(request, user);
@@ -400,6 +401,7 @@ function registerAdmin(app: FastifyInstance, ctx: SimulatorContext<ServicenowSta
     return { rules: ctx.state.rateRules };
   });
   app.get(`${prefix}/rate-limit`, async () => ({ rules: ctx.state.rateRules, stats: ctx.state.rateStats }));
+  app.get(`${prefix}/requests`, async () => ({ times: ctx.state.requestTimes }));
   app.get(`${prefix}/count/:table`, async (request) => ({
     count: table(ctx.state, (request.params as { table: string }).table)?.size ?? 0,
   }));

@@ -144,6 +144,8 @@ export interface ServicenowState {
   rateRules: RateLimitRule[];
   rateCounters: Map<string, RateCounter>;
   rateStats: { limited: number; maxInWindow: number; windows: number };
+  /** When each REST API request arrived (epoch ms): budget tests count them per second. */
+  requestTimes: number[];
   accessTokens: Map<string, { user: string; expiresAt: number }>;
   refreshTokens: Map<string, string>;
 }
@@ -159,6 +161,7 @@ export function createServicenowState(): ServicenowState {
     rateRules: [],
     rateCounters: new Map(),
     rateStats: { limited: 0, maxInWindow: 0, windows: 0 },
+    requestTimes: [],
     accessTokens: new Map(),
     refreshTokens: new Map(),
   };

@@ -195,7 +195,12 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
   };
   for (const key of CONNECTOR_KEYS) {
     const settings = config[key];
-    if (settings) (WIRE[key] as Wire<typeof key>)(settings as never, w);
+    if (!settings) continue;
+    const probesBefore = new Set(Object.keys(w.probes));
+    (WIRE[key] as Wire<typeof key>)(settings as never, w);
+    // The connector's probes report the age of its secrets.
+    for (const [name, probe] of Object.entries(w.probes))
+      if (!probesBefore.has(name)) probe.credentials = config.credentials?.[key];
   }
   const ses =
     config.email?.transport === 'ses' && config.ses

@@ -2,7 +2,7 @@
 // cheap authenticated call that proves the credentials are accepted. Problems are reported, not
 // thrown: the report is the product of this activity.
 import { log } from '@temporalio/activity';
-import { daysUntil, type ConnectorCheck } from '../domain/readiness';
+import { credentialAges, daysUntil, type ConnectorCheck, type CredentialRotation } from '../domain/readiness';
 import { VendorError } from '../vendors/errors';
 import { probeTls } from '../vendors/tls-probe';
 
@@ -15,6 +15,8 @@ export interface ConnectorProbe {
   tokenTimes?(): { refreshedAt: string; expiresAt: string } | undefined;
   /** A hand-rotated shared secret's name and last rotation (ISO). */
   secretRotation?(): { name: string; rotatedAt: string } | undefined;
+  /** The connector's secrets and when each was last rotated. */
+  credentials?: CredentialRotation[];
 }
 
 export interface ReadinessDeps {
@@ -69,6 +71,7 @@ async function runProbe(
     endpoint: endpointLabel(url),
     reachable: true,
     credentialsAccepted: false,
+    ...(probe.credentials && { credentials: credentialAges(probe.credentials, new Date()) }),
   };
   if (url.protocol === 'https:') {
     const host = url.hostname.replace(/^\[|\]$/g, '');

@@ -23,6 +23,8 @@ export interface ConnectorCheck {
   token?: TokenFacts;
   /** A shared secret people rotate by hand (Zoom's webhook secret): how old it is. */
   secret?: SecretFacts;
+  /** Each configured secret's age since its last rotation (unknown when nothing records it). */
+  credentials?: CredentialAge[];
   error?: string;
 }
 
@@ -41,6 +43,19 @@ export interface TokenFacts {
   ageHours: number;
   expiresInHours: number;
 }
+
+/** A secret's last rotation, from `<NAME>_ROTATED_AT` or the `<NAME>_FILE` modification time. */
+export interface CredentialRotation {
+  secret: string;
+  rotatedAt?: string;
+}
+
+export interface CredentialAge extends CredentialRotation {
+  ageDays?: number;
+}
+
+/** The inventory's rotation rule: a secret older than this is reported until it is rotated. */
+export const CREDENTIAL_WARN_DAYS = 30;
 
 /** Below this the rotation (which refreshes 2 hours ahead) is overdue: warn while the token works. */
 const TOKEN_WARN_HOURS = 1;
@@ -71,8 +86,22 @@ export function gradeCheck(check: ConnectorCheck, certWarnDays: number): GradedC
     warnings.push(
       `${check.secret.name} is ${check.secret.ageDays} days old (rotated ${check.secret.rotatedAt}); rotate it within ${SECRET_MAX_AGE_DAYS} days`,
     );
+  for (const credential of check.credentials ?? [])
+    if (credential.ageDays !== undefined && credential.ageDays > CREDENTIAL_WARN_DAYS)
+      warnings.push(
+        `${credential.secret} is ${credential.ageDays} days old (rotated ${credential.rotatedAt}): rotate it`,
+      );
   const status: CheckStatus = failures.length ? 'fail' : warnings.length ? 'warn' : 'ok';
   return { ...check, status, reasons: [...failures, ...warnings] };
+}
+
+/** Each secret's whole days since its rotation (rounded down), as of `now`. */
+export function credentialAges(rotations: readonly CredentialRotation[], now: Date): CredentialAge[] {
+  return rotations.map((r) =>
+    r.rotatedAt
+      ? { ...r, ageDays: Math.floor((now.getTime() - Date.parse(r.rotatedAt)) / 86_400_000) }
+      : { ...r },
+  );
 }
 
 /** Whole days left, rounded down, so "29.9 days" reads as 29 (a warning under a 30-day threshold). */

@@ -1,11 +1,11 @@
 // channelRecovery: started when alerts for a chat channel had to go out by email. It collects
 // what the channel missed and retries one summary post until the channel takes it, then ends:
 // when the channel recovers, exactly one summary of what it missed goes out there.
-import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { condition, defineSignal, setHandler, sleep } from '@temporalio/workflow';
 import type { Alert } from '../domain/alert';
 import { channelRecoveryInput, missedAlertArgs } from '../domain/inputs/platform';
 import { signalArg } from './shared/messageArgs';
+import { vendorActivities } from './shared/vendorActivities';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
 
 export type Channel = 'slack' | 'teams';
@@ -22,10 +22,9 @@ export function channelRecoveryWorkflowId(channel: Channel): string {
   return `channel-recovery-${channel}`;
 }
 
-const once = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 1 },
-});
+const ONCE = { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1 } } as const;
+const slackOnce = vendorActivities('slack', ONCE);
+const teamsOnce = vendorActivities('teams', ONCE);
 
 export async function channelRecovery(raw: {
   channel: Channel;
@@ -53,7 +52,7 @@ export async function channelRecovery(raw: {
       facts: missed.slice(0, 20).map((m) => ({ name: m.at, value: `${m.severity}: ${m.title}` })),
     };
     try {
-      await (input.channel === 'slack' ? once.notifySlack(summary) : once.notifyTeams(summary));
+      await (input.channel === 'slack' ? slackOnce.notifySlack(summary) : teamsOnce.notifyTeams(summary));
       return { delivered: missed.length, attempts };
     } catch {
       wait = Math.min(wait * 2, 10 * 60_000);

@@ -8,6 +8,7 @@ import type { EmailDelivery } from '../activities/email';
 import type { Digest } from '../domain/digest';
 import { dailyDigestInput } from '../domain/inputs/dailyDigest';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
+import { vendorActivities } from './shared/vendorActivities';
 
 export interface DailyDigestInput {
   /** Length of the window ending now, in hours. Default 24. */
@@ -33,11 +34,13 @@ const collect = proxyActivities<Activities>({
   retry: { maximumAttempts: 3 },
 });
 
-const post = proxyActivities<Activities>({
+const POST = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+} as const;
+const slackPost = vendorActivities('slack', POST);
+const teamsPost = vendorActivities('teams', POST);
 
 // A list send heartbeats its progress so a retry resumes after the last message sent.
 const mail = proxyActivities<Activities>({
@@ -59,8 +62,8 @@ export async function dailyDigest(raw: DailyDigestInput): Promise<DailyDigestRes
   // Runs recorded before the digest was e-mailed replay without the third delivery.
   const withEmail = patched('digest-email');
   const [slack, teams, email] = await Promise.allSettled([
-    post.postDigestSlack(digest),
-    post.postDigestTeams(digest),
+    slackPost.postDigestSlack(digest),
+    teamsPost.postDigestTeams(digest),
     ...(withEmail ? [mail.emailDigest(digest)] : []),
   ]);
   return {

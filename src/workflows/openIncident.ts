@@ -6,15 +6,16 @@
 // leave exactly one incident. `raiseIncident` is the
 // best-effort form for workflows whose own alert already went out: an event ServiceNow would not
 // take after all retries goes to `dlq-servicenow` for a redrive instead of being lost.
-import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { ActivityFailure } from '@temporalio/workflow';
 import type { IncidentEvent, IncidentRef } from '../domain/servicenow';
 import { deadLetterErrorOf } from '../domain/deadLetter';
 import { deadLetterFromWorkflow } from './shared/deadLetters';
+import { vendorActivities } from './shared/vendorActivities';
 import { openIncidentInput } from '../domain/inputs/platform';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
 
-const servicenow = proxyActivities<Activities>({
+const servicenow = vendorActivities('servicenow', {
   startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '2 seconds',

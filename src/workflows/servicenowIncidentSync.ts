@@ -9,10 +9,8 @@ import {
   ApplicationFailure,
   defineSignal,
   getExternalWorkflowHandle,
-  proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import { validateCursor, type KeysetCursor } from '../domain/cursor';
 import {
   digestAlert,
@@ -26,6 +24,7 @@ import {
 } from '../domain/servicenow';
 import { servicenowIncidentSyncInput } from '../domain/inputs/servicenowIncidentSync';
 import { announce } from './shared/announce';
+import { vendorActivities } from './shared/vendorActivities';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
 
 /** Sent to the workflow whose id is a change request's correlation_id when CAB decides. */
@@ -60,7 +59,7 @@ export interface IncidentSyncReport {
   more: boolean;
 }
 
-const sn = proxyActivities<Activities>({
+const sn = vendorActivities('servicenow', {
   startToCloseTimeout: '2 minutes',
   retry: {
     initialInterval: '1 second',

@@ -2,8 +2,7 @@
 // job on durable timers with backoff and a hard timeout, repairs a schema error once (update the
 // connection, refresh again), and announces one summary with the failures' reasons and owners.
 // Started by the daily schedule, by an upstream import's drift report, or by an operator.
-import { defineQuery, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { defineQuery, log, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { DataSourceRef } from '../activities/tableau';
 import {
   REFRESH_DEFAULTS,
@@ -18,13 +17,14 @@ import {
   type TableauRefreshReport,
 } from '../domain/tableau';
 import { countRun } from './shared/runMetrics';
+import { vendorActivities } from './shared/vendorActivities';
 import { announce } from './shared/announce';
 import { mapConcurrent } from './shared/mapConcurrent';
 import { raiseIncident } from './openIncident';
 import { tableauExtractRefreshInput } from '../domain/inputs/tableauExtractRefresh';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
 
-const tableau = proxyActivities<Activities>({
+const tableau = vendorActivities('tableau', {
   startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '2 seconds',
@@ -208,7 +208,7 @@ export async function tableauExtractRefresh(raw: TableauExtractRefreshInput): Pr
   };
 }
 
-const incidentsApi = proxyActivities<Activities>({
+const incidentsApi = vendorActivities('servicenow', {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
 });

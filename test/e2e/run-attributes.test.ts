@@ -3,7 +3,7 @@
 // timers carry a summary in history.
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../../src/workerGroup';
 import { createTestWorker, devServer } from '../helpers/temporal';
 import { stubActivities } from '../helpers/stubActivities';
 import { waitFor } from '../helpers/waitFor';
@@ -35,7 +35,7 @@ const decode = (payload: { data?: Uint8Array | null } | null | undefined) =>
 describe('e2e: every run tags its connector and says what it does', function () {
   this.timeout(180_000);
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
+  let worker: WorkerGroup;
   let running: Promise<void>;
 
   before(async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../../src/workerGroup';
 import { Agent } from 'undici';
 import { createEmailActivities, type EmailDeps } from '../../src/activities/email';
 import type { Alert } from '../../src/domain/alert';
@@ -48,7 +48,7 @@ const list = (n: number, tag: string) => [
 describe('e2e: SES digest e-mail, SNS feedback, suppression and the reputation guard', function () {
   this.timeout(240_000);
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
+  let worker: WorkerGroup;
   let running: Promise<void>;
   let ses: HttpSimulator;
   let ingress: ReturnType<typeof createIngress>;

@@ -2,7 +2,7 @@
 // its own task queue with the real activities pointed at the simulators. Registers its own hooks.
 import { readFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../../src/workerGroup';
 import { activityDepsFromConfig, createActivities, type ActivityDeps } from '../../src/activities';
 import type { Config } from '../../src/config';
 import { startTestSimulators, testConfig } from './simulators';
@@ -14,7 +14,7 @@ export interface E2eStack {
   caPem: string;
   config: Config;
   deps: ActivityDeps;
-  worker: Worker;
+  worker: WorkerGroup;
 }
 
 export interface E2eStackOptions {

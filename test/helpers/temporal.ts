@@ -2,7 +2,8 @@
 // binary fails the test with the command that fixes it; nothing is downloaded and nothing skips.
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
+import { createWorkerGroup, type WorkerGroup } from '../../src/workerGroup';
 import { readBinaries } from '../../scripts/binaries';
 import { CONNECTOR_KEY } from '../../src/schedules';
 import { AUDIT_WORKFLOW_INTERCEPTOR_MODULES, auditWorkerOptions } from '../../src/auditWorker';
@@ -45,11 +46,12 @@ export function productWorkflowBundle(): Promise<WorkflowBundle> {
   return bundle;
 }
 
+/** The product's workers (the main one and one per vendor queue) on `taskQueue`, without budgets. */
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
   options: Pick<WorkerOptions, 'activities' | 'taskQueue'>,
-): Promise<Worker> {
-  return Worker.create({
+): Promise<WorkerGroup> {
+  return createWorkerGroup({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: await productWorkflowBundle(),

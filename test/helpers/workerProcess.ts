@@ -4,6 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startTestSimulators } from './simulators';
+import { devServer } from './temporal';
 
 const WORKER = join(__dirname, '..', '..', 'src', 'worker.ts');
 
@@ -42,4 +45,37 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
       return code;
     },
   };
+}
+
+/**
+ * For one describe block: the dev server and every simulator (before), and worker processes started
+ * with `startWorker` against them, stopped with everything else (after).
+ */
+export function workerProcessStack() {
+  const stack = {
+    env: undefined as unknown as TestWorkflowEnvironment,
+    simulators: undefined as unknown as Awaited<ReturnType<typeof startTestSimulators>>,
+    workers: [] as WorkerProcess[],
+    /** A worker process on `taskQueue`, configured for the simulators, plus `env`. */
+    startWorker(taskQueue: string, env: Record<string, string> = {}): WorkerProcess {
+      const worker = startWorkerProcess({
+        ...stack.simulators.env,
+        TEMPORAL_ADDRESS: stack.env.address,
+        TASK_QUEUE: taskQueue,
+        ...env,
+      });
+      stack.workers.push(worker);
+      return worker;
+    },
+  };
+  before(async () => {
+    stack.env = await devServer();
+    stack.simulators = await startTestSimulators();
+  });
+  after(async () => {
+    await Promise.all(stack.workers.map((w) => w.stop()));
+    await stack.simulators?.stop();
+    await stack.env?.teardown();
+  });
+  return stack;
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../../src/workerGroup';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import { renewalActions } from '../../src/workflows/certificateRenewal/messages';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
@@ -19,7 +19,7 @@ describe('alerts about a run', () => {
   let env: TestWorkflowEnvironment;
   let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
   let caPem: string;
-  let worker: Worker;
+  let worker: WorkerGroup;
   let running: Promise<void>;
 
   before(async () => {

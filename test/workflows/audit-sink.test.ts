@@ -3,7 +3,7 @@
 // acted. Time-skipping server; the activities are recorders.
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../../src/workerGroup';
 import { useAuditWriter, type AuditRecord } from '../../src/audit';
 import { renewalActions } from '../../src/workflows/certificateRenewal/messages';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
@@ -14,7 +14,7 @@ const DAY = 86_400_000;
 
 describe('audit lines from workflows', () => {
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
+  let worker: WorkerGroup;
   let running: Promise<void>;
   const lines: AuditRecord[] = [];
 

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../../src/workerGroup';
 import { createCertificateActivities } from '../../src/activities/certificates';
 import type { Alert } from '../../src/domain/alert';
 import type { ProbedCertificateFacts } from '../../src/domain/escalation';
@@ -21,7 +21,7 @@ const DAY = 86_400_000;
 
 describe('certificateRenewal workflow', () => {
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
+  let worker: WorkerGroup;
   let running: Promise<void>;
   let alerts: Alert[];
   /** What ServiceNow and the mail relay were asked to do, in order. */

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../../src/workerGroup';
 import { Agent } from 'undici';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import { sendToDeadLetter } from '../../src/activities/deadLetter';
@@ -48,7 +49,7 @@ describe('deadLetterQueue workflow', function () {
   let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
   let caPem: string;
   let dispatcher: Agent;
-  let worker: Worker;
+  let worker: WorkerGroup;
   let running: Promise<void>;
   let deps: ReturnType<typeof activityDepsFromConfig>;
   let run = 0;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../../src/workerGroup';
 import { renewalActionArgs } from '../../src/domain/inputs/certificateRenewal';
 import { addDeadLettersArgs, redriveArgs } from '../../src/domain/inputs/deadLetterQueue';
 import { breakerTransitionArgs, missedAlertArgs } from '../../src/domain/inputs/platform';
@@ -55,7 +55,7 @@ function registeredWorkflowTypes(): string[] {
 describe('input validation of every workflow, signal and update', function () {
   this.timeout(300_000);
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
+  let worker: WorkerGroup;
   let running: Promise<void>;
   let seq = 0;
 

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { activityDepsFromConfig, createActivities, type Activities } from '../../src/activities';
 import { incidentCorrelationId } from '../../src/activities/servicenow';
 import type { Config } from '../../src/config';
@@ -13,6 +12,7 @@ import { ServicenowSimAccess, sysIdFor, type Row } from '../helpers/servicenow';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { timeSkippingServer } from '../helpers/temporal';
 import { openIncident, servicenowIncidentSync } from '../../src/workflows';
+import { createWorkerGroup } from '../../src/workerGroup';
 
 describe('ServiceNow workflows', () => {
   let env: TestWorkflowEnvironment;
@@ -50,7 +50,7 @@ describe('ServiceNow workflows', () => {
 
   async function withWorker<T>(acts: object, fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = `sn-${++run}`;
-    const worker = await Worker.create({
+    const worker = await createWorkerGroup({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       workflowsPath: require.resolve('../helpers/servicenowWorkflows'),

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../../src/workerGroup';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import type { SlackTokenRecord } from '../../src/vendors/slackTokenStore';
 import { SLACK_TOKEN_ROTATION_ID } from '../../src/workflows/slackTokenRotation';
@@ -20,7 +20,7 @@ describe('slackTokenRotation workflow', () => {
   let simulators: Awaited<ReturnType<typeof startTestSimulators>>;
   let caPem: string;
   let dir: string;
-  let worker: Worker;
+  let worker: WorkerGroup;
   let running: Promise<void>;
   const taskQueue = 'slack-rotation';
 

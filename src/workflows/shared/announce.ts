@@ -8,6 +8,7 @@ import type { Activities } from '../../activities';
 import type { Alert } from '../../domain/alert';
 import { channelRecovery, channelRecoveryWorkflowId, missedAlert, type Channel } from '../channelRecovery';
 import { startChildOnce } from './startChildOnce';
+import { vendorActivities } from './vendorActivities';
 
 export type ChannelOutcome = 'sent' | 'skipped' | 'failed' | 'emailed';
 
@@ -18,8 +19,8 @@ export interface Announcement {
 
 export const DEFAULT_FAILOVER_AFTER: Duration = '15 minutes';
 
-function channelActivities(failoverAfter: Duration) {
-  return proxyActivities<Activities>({
+function channelActivities(channel: Channel, failoverAfter: Duration) {
+  return vendorActivities(channel, {
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: failoverAfter,
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -37,8 +38,11 @@ export async function announce(
 ): Promise<Announcement> {
   const { namespace, workflowId, runId } = workflowInfo();
   alert = { ...alert, run: alert.run ?? { namespace, workflowId, runId } };
-  const channels = channelActivities(options.failoverAfter ?? DEFAULT_FAILOVER_AFTER);
-  const [slack, teams] = await Promise.allSettled([channels.notifySlack(alert), channels.notifyTeams(alert)]);
+  const failoverAfter = options.failoverAfter ?? DEFAULT_FAILOVER_AFTER;
+  const [slack, teams] = await Promise.allSettled([
+    channelActivities('slack', failoverAfter).notifySlack(alert),
+    channelActivities('teams', failoverAfter).notifyTeams(alert),
+  ]);
   const outcome: Announcement = {
     slack: slack.status === 'fulfilled' ? slack.value.status : 'failed',
     teams: teams.status === 'fulfilled' ? teams.value.status : 'failed',
