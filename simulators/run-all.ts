@@ -1,5 +1,5 @@
 // Starts every HTTP simulator with one local CA. As a script (`tsx simulators/run-all.ts`) it reads
-// SIM_SLACK_PORT / SIM_GRAPH_PORT / SIM_ERPNEXT_PORT / SIM_TABLEAU_PORT / SIM_SERVICENOW_PORT / SIM_DATA_DIR and runs until SIGINT/SIGTERM.
+// SIM_SLACK_PORT / SIM_GRAPH_PORT / SIM_ERPNEXT_PORT / SIM_TABLEAU_PORT / SIM_SERVICENOW_PORT / SIM_TWILIO_PORT / SIM_DATA_DIR and runs until SIGINT/SIGTERM.
 import path from 'node:path';
 import { startErpnextSimulator } from './erpnext/server';
 import { startGraphSimulator } from './graph/server';
@@ -10,10 +10,11 @@ import { startSftpSimulator, type SftpSimulator } from './sftp/server';
 import { startSlackSimulator } from './slack/server';
 import { startSmtpSimulator, type SmtpSimulator } from './smtp/server';
 import { startTableauSimulator } from './tableau/server';
+import { startTwilioSimulator } from './twilio/server';
 import { startWorkdaySimulator } from './workday/server';
 
 export type SimulatorName =
-  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday';
+  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday' | 'twilio';
 
 export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: number }> = {
   slack: { env: 'SIM_SLACK_PORT', default: 4101 },
@@ -25,6 +26,8 @@ export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: numb
   erpnextEu: { env: 'SIM_ERPNEXT_EU_PORT', default: 4106 },
   /** Workday Human_Resources SOAP (Get_Workers). */
   workday: { env: 'SIM_WORKDAY_PORT', default: 4108 },
+  /** Twilio REST (Messages, usage records) with signed status callbacks. */
+  twilio: { env: 'SIM_TWILIO_PORT', default: 4109 },
 };
 
 export const DEFAULT_DATA_DIR = path.join('data', 'simulators');
@@ -42,7 +45,12 @@ export function simulatorPort(name: SimulatorName, port?: number, env = process.
 }
 
 /** Every simulator speaks HTTPS with a certificate from the local CA, as the real vendors do. */
-export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): Promise<HttpSimulator> {
+export function startSimulator(
+  name: SimulatorName,
+  ca: LocalCa,
+  port: number,
+  options: { twilioClock?: 'manual' | 'real' } = {},
+): Promise<HttpSimulator> {
   switch (name) {
     case 'slack':
       return startSlackSimulator({ port, tls: { ca } });
@@ -58,6 +66,8 @@ export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): 
       return startErpnextSimulator({ port, tls: { ca }, name: 'erpnext-eu', timeZone: 'Europe/Berlin' });
     case 'workday':
       return startWorkdaySimulator({ port, tls: { ca } });
+    case 'twilio':
+      return startTwilioSimulator({ port, tls: { ca }, clock: options.twilioClock });
   }
 }
 
@@ -76,17 +86,21 @@ export interface AllSimulators {
   sftp: SftpSimulator;
   /** Workday SOAP at `${workday.url}/ccx/service/acme/Human_Resources`. */
   workday: HttpSimulator;
+  /** Twilio REST at `${twilio.url}/2010-04-01/...`; its test clock at /__admin/clock. */
+  twilio: HttpSimulator;
   close(): Promise<void>;
 }
 
 export async function startAllSimulators(options: {
   dataDir: string;
   ports?: Partial<Record<SimulatorName | 'smtp' | 'smtpAdmin' | 'sftp', number>>;
+  /** `real` for npm start: SMS statuses move by themselves; tests move the clock. */
+  twilioClock?: 'manual' | 'real';
 }): Promise<AllSimulators> {
   const ca = await createLocalCa(path.join(options.dataDir, 'ca'));
   const started: HttpSimulator[] = [];
   const start = async (name: SimulatorName) => {
-    const sim = await startSimulator(name, ca, simulatorPort(name, options.ports?.[name]));
+    const sim = await startSimulator(name, ca, simulatorPort(name, options.ports?.[name]), options);
     started.push(sim);
     return sim;
   };
@@ -113,6 +127,7 @@ export async function startAllSimulators(options: {
       hostKeyFile: path.join(options.dataDir, 'sftp-host-key'),
     });
     const workday = await start('workday');
+    const twilio = await start('twilio');
     return {
       caFile: ca.caFile,
       caPem: ca.caPem,
@@ -125,6 +140,7 @@ export async function startAllSimulators(options: {
       erpnextEu,
       sftp,
       workday,
+      twilio,
       close: closeAll,
     };
   } catch (err) {
@@ -153,8 +169,11 @@ export function closeOnSignal(close: () => Promise<void>): void {
 }
 
 async function main(): Promise<void> {
-  const sims = await startAllSimulators({ dataDir: process.env.SIM_DATA_DIR || DEFAULT_DATA_DIR });
-  for (const sim of [sims.slack, sims.graph, sims.erpnext, sims.tableau, sims.servicenow])
+  const sims = await startAllSimulators({
+    dataDir: process.env.SIM_DATA_DIR || DEFAULT_DATA_DIR,
+    twilioClock: 'real',
+  });
+  for (const sim of [sims.slack, sims.graph, sims.erpnext, sims.tableau, sims.servicenow, sims.twilio])
     console.log(`${sim.name.padEnd(8)} ${sim.url}`);
   console.log(`smtp     smtp://localhost:${sims.smtp.port} (admin ${sims.smtp.admin.url})`);
   console.log(`erpnext-eu ${sims.erpnextEu.url}`);
