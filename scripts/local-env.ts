@@ -1,5 +1,6 @@
 // The worker environment that points every connector at the local simulators. Used by
 // `npm start` and the e2e tests; real deployments set these variables to real tenants.
+import { TWILIO_SIM } from '../simulators/twilio/server';
 
 export interface SimulatorEndpoints {
   caFile: string;
@@ -12,6 +13,7 @@ export interface SimulatorEndpoints {
   sftp?: { host: string; port: number; username: string; password: string; hostKeyFingerprint: string };
   smtp?: { host: string; port: number };
   workday?: { url: string };
+  twilio?: { url: string };
 }
 
 export const SIMULATOR_CREDENTIALS = {
@@ -113,6 +115,15 @@ export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
           WORKDAY_SOAP_TENANT: c.workdayTenant,
           WORKDAY_SOAP_USERNAME: c.workdayUsername,
           WORKDAY_SOAP_PASSWORD: c.workdayPassword,
+        }
+      : {}),
+    // No on-call numbers here: a page needs TWILIO_ONCALL_NUMBERS (npm start and the SMS tests set it).
+    ...(sims.twilio
+      ? {
+          TWILIO_API_URL: sims.twilio.url,
+          TWILIO_ACCOUNT_SID: TWILIO_SIM.accountSid,
+          TWILIO_AUTH_TOKEN: TWILIO_SIM.authToken,
+          TWILIO_MESSAGING_SERVICE_SID: TWILIO_SIM.messagingServiceSid,
         }
       : {}),
   };

@@ -24,6 +24,8 @@ import { createErpnextActivities } from './erpnext';
 import { SftpSource } from '../vendors/sftp';
 import { FileTokenStore, storedTokenSource } from '../vendors/slackTokenStore';
 import { createSlackTokenActivities, type SlackRotationDeps } from './slackToken';
+import { TwilioClient } from '../vendors/twilio';
+import { createTwilioActivities, type TwilioDeps } from './twilio';
 
 export interface ActivityDeps {
   notifications: NotificationDeps;
@@ -39,6 +41,8 @@ export interface ActivityDeps {
   digest?: DigestDeps;
   /** Rotating Slack bot token: refreshed by the slackTokenRotation workflow into the token store. */
   slackRotation?: SlackRotationDeps;
+  /** SMS pages and the spend guard. */
+  twilio?: TwilioDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -56,6 +60,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeadLetterActivities({ retention: deps.workday?.deadLetterRetention as Duration | undefined }),
     ...createRedriveActivities({ erpnext: deps.workday?.erpnext, servicenow: deps.servicenow }),
     ...createDigestActivities(deps.digest ?? {}),
+    ...createTwilioActivities(deps.twilio ?? {}),
   };
 }
 
@@ -75,6 +80,7 @@ interface Wiring {
   workday?: WorkdayClient;
   slackRotation?: SlackRotationDeps;
   actionLinks?: ActionLinkSettings;
+  twilio?: TwilioDeps;
 }
 
 type Wire<K extends ConnectorKey> = (settings: NonNullable<Config[K]>, wiring: Wiring) => void;
@@ -160,6 +166,11 @@ const WIRE: { [K in ConnectorKey]: Wire<K> } = {
   tableau: (s, w) => {
     w.tableau = new TableauClient({ ...s, extraCaPem: w.ca });
   },
+  twilio: (s, w) => {
+    const client = new TwilioClient({ ...s, extraCaPem: w.ca });
+    w.twilio = { client, settings: s };
+    w.probes.twilio = { endpoint: s.apiUrl, verifyCredentials: () => client.account() };
+  },
 };
 
 /** Builds the vendor clients the configuration names, one connector-table entry at a time. */
@@ -194,6 +205,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
       actionLinks: w.actionLinks,
     },
     slackRotation: w.slackRotation,
+    twilio: w.twilio,
     workday,
     workdayDelta: {
       client: w.workday,
@@ -205,6 +217,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
       slack: w.notifications.slack && { ...w.notifications.slack, channel: config.digestSlackChannel },
       teams: w.notifications.teams,
       servicenow: w.servicenow?.client,
+      twilio: w.twilio?.client,
     },
   };
 }
