@@ -27,6 +27,10 @@ const schema = z.object({
   SLACK_CAB_USERGROUP: text.optional(),
   /** Only response_urls under this prefix are posted to (Slack's own hooks host by default). */
   SLACK_RESPONSE_URL_PREFIX: z.string().url().default('https://hooks.slack.com/'),
+  /** The public URL vendors call the ingress at; signed callbacks are checked against it. */
+  INGRESS_PUBLIC_URL: z.string().url().optional(),
+  /** Twilio status callbacks (POST /twilio/status) are verified with the account's auth token. */
+  TWILIO_AUTH_TOKEN: text.optional(),
 });
 
 const SECRETS = [
@@ -34,6 +38,7 @@ const SECRETS = [
   'SLACK_SIGNING_SECRET_PREVIOUS',
   'SLACK_BOT_TOKEN',
   'ACTION_LINK_SECRET',
+  'TWILIO_AUTH_TOKEN',
 ] as const;
 
 export type IngressConfig = z.infer<typeof schema> & { extraCaPem?: string };
