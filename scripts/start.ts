@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     process.env,
   );
 
-  const sims = await startAllSimulators({ dataDir: join(DATA, 'simulators') });
+  const sims = await startAllSimulators({ dataDir: join(DATA, 'simulators'), twilioClock: 'real' });
   closeSimulators = () => sims.close();
   await seedDemoData(sims, say);
   const address = `127.0.0.1:${TEMPORAL_PORT}`;
@@ -144,6 +144,9 @@ async function main(): Promise<void> {
     // Teams cards and alert e-mails link to the local ingress; the worker signs, the ingress checks.
     ACTION_LINK_BASE_URL: `http://localhost:${INGRESS_PORT}`,
     ACTION_LINK_SECRET: process.env.ACTION_LINK_SECRET ?? 'local-action-link-secret',
+    // Twilio posts delivery statuses to the local ingress; critical alerts page one simulated phone.
+    INGRESS_PUBLIC_URL: `http://localhost:${INGRESS_PORT}`,
+    TWILIO_ONCALL_NUMBERS: process.env.TWILIO_ONCALL_NUMBERS ?? 'platform-oncall=+15551230001',
   };
 
   const connection = await connectWithRetry(address, 60_000);
@@ -177,6 +180,7 @@ async function main(): Promise<void> {
   say(`  Tableau simulator ${sims.tableau.url}`);
   say(`  ServiceNow sim    ${sims.servicenow.url}`);
   say(`  Workday SOAP sim  ${sims.workday.url}/ccx/service/acme/Human_Resources (admin /__admin/workers)`);
+  say(`  Twilio simulator  ${sims.twilio.url}/__admin/messages (status callbacks /__admin/callbacks)`);
   say(`  local CA          ${sims.caFile}`);
   say('Ctrl-C stops everything.');
 }

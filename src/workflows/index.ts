@@ -12,3 +12,5 @@ export { deadLetterQueue } from './deadLetterQueue';
 export { dailyDigest } from './dailyDigest';
 export { slackEvent } from './slackEvent';
 export { slackTokenRotation } from './slackTokenRotation';
+export { smsPage } from './smsPage';
+export { twilioCostGuard } from './twilioCostGuard';

@@ -15,6 +15,7 @@ import {
 import { readinessCheckInput } from '../../src/domain/inputs/readinessCheck';
 import { servicenowIncidentSyncInput } from '../../src/domain/inputs/servicenowIncidentSync';
 import { tableauExtractRefreshInput } from '../../src/domain/inputs/tableauExtractRefresh';
+import { smsPageInput, twilioCostGuardInput } from '../../src/domain/inputs/twilio';
 import { workdayEmployeeImportInput } from '../../src/domain/inputs/workdayEmployeeImport';
 import { SCHEDULES } from '../../src/schedules';
 import { VALID_INPUTS } from '../workflows/validInputs';
@@ -30,6 +31,8 @@ const SPECS: Record<string, InputSpec<never>> = {
   workdayEmployeeImport: workdayEmployeeImportInput,
   deadLetterQueue: deadLetterQueueInput,
   dailyDigest: dailyDigestInput,
+  smsPage: smsPageInput,
+  twilioCostGuard: twilioCostGuardInput,
 } as never;
 
 const accepts = (type: string, input: unknown) =>
