@@ -77,9 +77,10 @@ async function stop(code: number): Promise<never> {
 async function waitForFirstRuns(client: Client, since: Date, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const entry of SCHEDULES) {
+    const closed = entry.longRunning ? '' : ` AND ExecutionStatus != 'Running'`;
     for (;;) {
       const runs = client.workflow.list({
-        query: `TemporalScheduledById = '${entry.id}' AND StartTime >= '${since.toISOString()}' AND ExecutionStatus != 'Running'`,
+        query: `TemporalScheduledById = '${entry.id}' AND StartTime >= '${since.toISOString()}'${closed}`,
       });
       let found = false;
       for await (const run of runs) {

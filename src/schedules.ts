@@ -20,6 +20,8 @@ export interface ScheduleEntry {
   overlap: ScheduleOverlapPolicy;
   /** A fixed zone instead of SCHEDULE_TIME_ZONE (a vendor's day, e.g. Twilio's usage day in UTC). */
   timeZone?: string;
+  /** Its run lives for hours (a watch, not a job): nothing waits for it to close. */
+  longRunning?: boolean;
 }
 
 export const SCHEDULES: ScheduleEntry[] = [
@@ -97,6 +99,7 @@ export const SCHEDULES: ScheduleEntry[] = [
     cron: '0 0 * * *',
     overlap: ScheduleOverlapPolicy.BUFFER_ONE,
     timeZone: 'UTC',
+    longRunning: true,
   },
 ];
 

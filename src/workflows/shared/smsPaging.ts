@@ -4,6 +4,7 @@ import { log, ParentClosePolicy, startChild, uuid4 } from '@temporalio/workflow'
 import type { Alert } from '../../domain/alert';
 import { SMS_PAGE_PREFIX } from '../../domain/sms';
 import { smsPage } from '../smsPage';
+import { connectorAttributes } from './childAttributes';
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
@@ -30,6 +31,7 @@ export async function pageBySms(alert: Alert): Promise<void> {
       args: [{ alert: pageAlert(alert) }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `SMS page: ${clip(alert.title, 200)}`,
+      typedSearchAttributes: connectorAttributes('twilio'),
     });
   } catch (err) {
     // The chat channels and email still carry the alert.
