@@ -53,10 +53,14 @@ export function applyStatus(messages: PagedMessage[], update: SmsStatusUpdate): 
   return true;
 }
 
-/** Two segments at most: the severity, title and the start of the summary. */
-export function smsText(alert: Pick<Alert, 'severity' | 'title' | 'summary'>, max = 300): string {
+/**
+ * The severity, title and the start of the summary in 280 characters: with the page's ref tag two
+ * GSM-7 segments (306). The cut ends in "..." because "…" is not GSM-7 and would make Twilio send
+ * the whole message as UCS-2, 70 characters a segment.
+ */
+export function smsText(alert: Pick<Alert, 'severity' | 'title' | 'summary'>, max = 280): string {
   const text = `[${alert.severity.toUpperCase()}] ${alert.title}: ${alert.summary}`.replace(/\s+/g, ' ');
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
 
 export type SpendLevel = 'ok' | 'warning' | 'capped';

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { activityDepsFromConfig, createActivities, type Activities } from '../../src/activities';
@@ -18,6 +19,7 @@ import { certificateRenewal, smsPage, twilioCostGuard } from '../../src/workflow
 import { smsPageStatus, type SmsPageReport } from '../../src/workflows/smsPage';
 import { costGuardStatus } from '../../src/workflows/twilioCostGuard';
 import { TWILIO_SIM, twilioSignature } from '../../simulators/twilio/server';
+import { withDecodedPayloads } from '../helpers/history';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { eventually } from '../helpers/waitFor';
@@ -196,6 +198,11 @@ describe('SMS pages (Twilio)', () => {
     assert.match(mail[0]!.subject, /^\[CRITICAL\] ERPNext breaker open$/);
     assert.match(mail[0]!.text, /because SMS to platform-oncall \(undelivered\) delivery failed/);
     assert.equal(report.callbacks, 4);
+
+    // The page's history names roles and sids: no number, no token.
+    const history = withDecodedPayloads(historyToJSON(await handle.fetchHistory()));
+    assert.ok(history.includes('platform-oncall'));
+    for (const secret of [ONCALL, TWILIO_SIM.authToken]) assert.ok(!history.includes(secret), secret);
   });
 
   it('no delivery callback within TWILIO_UNDELIVERED_AFTER: email instead', async () => {
