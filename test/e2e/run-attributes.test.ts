@@ -26,6 +26,8 @@ const CONNECTORS: Record<string, string> = {
   runFailureAlert: 'platform',
   slackEvent: 'slack',
   slackTokenRotation: 'slack',
+  smsPage: 'twilio',
+  twilioCostGuard: 'twilio',
 };
 
 const decode = (payload: { data?: Uint8Array | null } | null | undefined) =>
