@@ -11,6 +11,7 @@ import { startTwilioSimulator, TWILIO_SIM } from '../../simulators/twilio/server
 import type { TwilioState } from '../../simulators/twilio/state';
 import { VendorError } from '../../src/vendors/errors';
 import { TwilioClient } from '../../src/vendors/twilio';
+import { eventually } from '../helpers/waitFor';
 import { fetchWith, tempDir } from './simulators/helpers';
 
 describe('Twilio client against the Twilio simulator', () => {
@@ -150,5 +151,27 @@ describe('Twilio client against the Twilio simulator', () => {
       { sent: 2, delivered: 1, undelivered: 0, failed: 1, spent: 0.0158, currency: 'USD' },
     );
     assert.deepEqual(await client().account(), { status: 'active' });
+  });
+
+  it('under npm start the clock runs by itself: a message reaches delivered and its callbacks go out', async () => {
+    const live = await startTwilioSimulator({ port: 0, tls: { ca }, clock: 'real' });
+    try {
+      const liveClient = new TwilioClient({
+        apiUrl: live.url,
+        accountSid: TWILIO_SIM.accountSid,
+        authToken: TWILIO_SIM.authToken,
+        messagingServiceSid: TWILIO_SIM.messagingServiceSid,
+        extraCaPem: ca.caPem,
+      });
+      const sent = await liveClient.sendSms('+15551230001', 'live', callbackUrl);
+      await eventually(
+        async () => received.map((r) => r.params.MessageStatus),
+        (statuses) => statuses.includes('delivered'),
+        { what: 'the delivered callback' },
+      );
+      assert.ok(received.every((r) => r.valid && r.params.MessageSid === sent.sid));
+    } finally {
+      await live.close();
+    }
   });
 });
