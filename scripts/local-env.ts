@@ -1,5 +1,6 @@
 // The worker environment that points every connector at the local simulators. Used by
 // `npm start` and the e2e tests; real deployments set these variables to real tenants.
+import { TWILIO_SIM } from '../simulators/twilio/server';
 
 export interface SimulatorEndpoints {
   caFile: string;
@@ -14,6 +15,7 @@ export interface SimulatorEndpoints {
   workday?: { url: string };
   zoom?: { url: string };
   ses?: { url: string };
+  twilio?: { url: string };
 }
 
 export const SIMULATOR_CREDENTIALS = {
@@ -146,6 +148,15 @@ export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
           ZOOM_CLIENT_SECRET: c.zoomClientSecret,
           // The ingress: the simulator's webhook sender signs with this secret.
           ZOOM_WEBHOOK_SECRET: c.zoomWebhookSecret,
+        }
+      : {}),
+    // No on-call numbers here: a page needs TWILIO_ONCALL_NUMBERS (npm start and the SMS tests set it).
+    ...(sims.twilio
+      ? {
+          TWILIO_API_URL: sims.twilio.url,
+          TWILIO_ACCOUNT_SID: TWILIO_SIM.accountSid,
+          TWILIO_AUTH_TOKEN: TWILIO_SIM.authToken,
+          TWILIO_MESSAGING_SERVICE_SID: TWILIO_SIM.messagingServiceSid,
         }
       : {}),
   };

@@ -78,9 +78,10 @@ async function stop(code: number): Promise<never> {
 async function waitForFirstRuns(client: Client, since: Date, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const entry of SCHEDULES) {
+    const closed = entry.longRunning ? '' : ` AND ExecutionStatus != 'Running'`;
     for (;;) {
       const runs = client.workflow.list({
-        query: `TemporalScheduledById = '${entry.id}' AND StartTime >= '${since.toISOString()}' AND ExecutionStatus != 'Running'`,
+        query: `TemporalScheduledById = '${entry.id}' AND StartTime >= '${since.toISOString()}'${closed}`,
       });
       let found = false;
       for await (const run of runs) {
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
     process.env,
   );
 
-  const sims = await startAllSimulators({ dataDir: join(DATA, 'simulators') });
+  const sims = await startAllSimulators({ dataDir: join(DATA, 'simulators'), twilioClock: 'real' });
   closeSimulators = () => sims.close();
   await seedDemoData(sims, say);
   const address = `127.0.0.1:${TEMPORAL_PORT}`;
@@ -150,6 +151,9 @@ async function main(): Promise<void> {
     EMAIL_TRANSPORT: process.env.EMAIL_TRANSPORT ?? 'ses',
     DIGEST_EMAIL_TO:
       process.env.DIGEST_EMAIL_TO ?? 'integration-ops@example.com,bounce@simulator.amazonses.com',
+    // Twilio posts delivery statuses to the local ingress; critical alerts page one simulated phone.
+    INGRESS_PUBLIC_URL: `http://localhost:${INGRESS_PORT}`,
+    TWILIO_ONCALL_NUMBERS: process.env.TWILIO_ONCALL_NUMBERS ?? 'platform-oncall=+15551230001',
   };
 
   const connection = await connectWithRetry(address, 60_000);
@@ -187,6 +191,7 @@ async function main(): Promise<void> {
   say(`  Workday SOAP sim  ${sims.workday.url}/ccx/service/acme/Human_Resources (admin /__admin/workers)`);
   say(`  Zoom simulator    ${sims.zoom.url}/__admin/deliveries (webhooks to the ingress's /zoom/webhook)`);
   say(`  SES simulator     ${sims.ses.url}/__admin/ses/messages (SNS feedback to the ingress /ses/sns)`);
+  say(`  Twilio simulator  ${sims.twilio.url}/__admin/messages (status callbacks /__admin/callbacks)`);
   say(`  local CA          ${sims.caFile}`);
   say('Ctrl-C stops everything.');
 }

@@ -1,5 +1,6 @@
 // Starts every HTTP simulator with one local CA. As a script (`tsx simulators/run-all.ts`) it reads
-// SIM_SLACK_PORT / SIM_GRAPH_PORT / SIM_ERPNEXT_PORT / SIM_TABLEAU_PORT / SIM_SERVICENOW_PORT / SIM_ZOOM_PORT / SIM_DATA_DIR and runs until SIGINT/SIGTERM.
+// each simulator's port from its SIM_*_PORT variable (SIMULATOR_PORTS below) and SIM_DATA_DIR, and
+// runs until SIGINT/SIGTERM.
 import path from 'node:path';
 import { startErpnextSimulator } from './erpnext/server';
 import { startGraphSimulator } from './graph/server';
@@ -11,11 +12,21 @@ import { startSftpSimulator, type SftpSimulator } from './sftp/server';
 import { startSlackSimulator } from './slack/server';
 import { startSmtpSimulator, type SmtpSimulator } from './smtp/server';
 import { startTableauSimulator } from './tableau/server';
+import { startTwilioSimulator } from './twilio/server';
 import { startWorkdaySimulator } from './workday/server';
 import { startZoomSimulator } from './zoom/server';
 
 export type SimulatorName =
-  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday' | 'zoom' | 'ses';
+  | 'slack'
+  | 'graph'
+  | 'erpnext'
+  | 'tableau'
+  | 'servicenow'
+  | 'erpnextEu'
+  | 'workday'
+  | 'zoom'
+  | 'ses'
+  | 'twilio';
 
 export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: number }> = {
   slack: { env: 'SIM_SLACK_PORT', default: 4101 },
@@ -31,6 +42,8 @@ export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: numb
   zoom: { env: 'SIM_ZOOM_PORT', default: 4113 },
   /** AWS SES v2 SendEmail and its SNS feedback. */
   ses: { env: 'SIM_SES_PORT', default: 4130 },
+  /** Twilio REST (Messages, usage records) with signed status callbacks. */
+  twilio: { env: 'SIM_TWILIO_PORT', default: 4109 },
 };
 
 export const DEFAULT_DATA_DIR = path.join('data', 'simulators');
@@ -48,7 +61,12 @@ export function simulatorPort(name: SimulatorName, port?: number, env = process.
 }
 
 /** Every simulator speaks HTTPS with a certificate from the local CA, as the real vendors do. */
-export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): Promise<HttpSimulator> {
+export function startSimulator(
+  name: SimulatorName,
+  ca: LocalCa,
+  port: number,
+  options: { twilioClock?: 'manual' | 'real' } = {},
+): Promise<HttpSimulator> {
   switch (name) {
     case 'slack':
       return startSlackSimulator({ port, tls: { ca } });
@@ -69,6 +87,8 @@ export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): 
     case 'ses':
       // The sandbox lets the demo's own domain receive; anything else is MessageRejected.
       return startSesSimulator({ port, tls: { ca }, verified: ['example.com'] });
+    case 'twilio':
+      return startTwilioSimulator({ port, tls: { ca }, clock: options.twilioClock });
   }
 }
 
@@ -90,17 +110,21 @@ export interface AllSimulators {
   zoom: HttpSimulator;
   /** SES v2 at `ses.url` (SES_ENDPOINT); admin under /__admin/ses. */
   ses: HttpSimulator;
+  /** Twilio REST at `${twilio.url}/2010-04-01/...`; its test clock at /__admin/clock. */
+  twilio: HttpSimulator;
   close(): Promise<void>;
 }
 
 export async function startAllSimulators(options: {
   dataDir: string;
   ports?: Partial<Record<SimulatorName | 'smtp' | 'smtpAdmin' | 'sftp', number>>;
+  /** `real` for npm start: SMS statuses move by themselves; tests move the clock. */
+  twilioClock?: 'manual' | 'real';
 }): Promise<AllSimulators> {
   const ca = await createLocalCa(path.join(options.dataDir, 'ca'));
   const started: HttpSimulator[] = [];
   const start = async (name: SimulatorName) => {
-    const sim = await startSimulator(name, ca, simulatorPort(name, options.ports?.[name]));
+    const sim = await startSimulator(name, ca, simulatorPort(name, options.ports?.[name]), options);
     started.push(sim);
     return sim;
   };
@@ -129,6 +153,7 @@ export async function startAllSimulators(options: {
     const workday = await start('workday');
     const zoom = await start('zoom');
     const ses = await start('ses');
+    const twilio = await start('twilio');
     return {
       caFile: ca.caFile,
       caPem: ca.caPem,
@@ -143,6 +168,7 @@ export async function startAllSimulators(options: {
       workday,
       zoom,
       ses,
+      twilio,
       close: closeAll,
     };
   } catch (err) {
@@ -171,8 +197,11 @@ export function closeOnSignal(close: () => Promise<void>): void {
 }
 
 async function main(): Promise<void> {
-  const sims = await startAllSimulators({ dataDir: process.env.SIM_DATA_DIR || DEFAULT_DATA_DIR });
-  for (const sim of [sims.slack, sims.graph, sims.erpnext, sims.tableau, sims.servicenow])
+  const sims = await startAllSimulators({
+    dataDir: process.env.SIM_DATA_DIR || DEFAULT_DATA_DIR,
+    twilioClock: 'real',
+  });
+  for (const sim of [sims.slack, sims.graph, sims.erpnext, sims.tableau, sims.servicenow, sims.twilio])
     console.log(`${sim.name.padEnd(8)} ${sim.url}`);
   console.log(`smtp     smtp://localhost:${sims.smtp.port} (admin ${sims.smtp.admin.url})`);
   console.log(`erpnext-eu ${sims.erpnextEu.url}`);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
 import type { ActionLinkSettings } from './actionLinks';
 import { durationMs, isPositiveDuration } from './domain/duration';
+import type { Severity } from './domain/alert';
 import { isTimeZone } from './vendors/frappeTime';
 import type { TeamsClientOptions } from './vendors/teams';
 
@@ -131,6 +132,42 @@ export interface ZoomSettings {
   /** Where the webhook secret's age comes from: its rotation time, else its file's mtime. */
   webhookSecretRotatedAt?: string;
   webhookSecretFile?: string;
+}
+
+export interface TwilioSettings {
+  apiUrl: string;
+  accountSid: string;
+  authToken: string;
+  messagingServiceSid: string;
+  /** On-call role → E.164 number; resolved in the worker, so no number enters a history. */
+  oncall: Record<string, string>;
+  /** Which alert severities page by SMS. */
+  severities: Severity[];
+  /** A page not delivered within this long goes out by email. */
+  undeliveredAfterMs: number;
+  warnAt?: number;
+  cap?: number;
+  /** INGRESS_PUBLIC_URL + /twilio/status: where Twilio posts delivery statuses. */
+  statusCallbackUrl?: string;
+}
+
+/** `role=+E164` pairs separated by commas: `platform-oncall=+15551230001,security=+15551230002`. */
+const oncallNumbers = z
+  .string()
+  .refine(
+    (s) =>
+      s
+        .split(',')
+        .every((pair) => !pair.trim() || /^[a-z][a-z0-9-]{0,39}=\+[1-9]\d{6,14}$/.test(pair.trim())),
+    { message: 'comma-separated role=+E164 pairs such as "platform-oncall=+15551230001"' },
+  );
+
+function parseOncall(text: string): Record<string, string> {
+  const pairs = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return Object.fromEntries(pairs.map((p) => p.split('=') as [string, string]));
 }
 
 // Settings are built only when every switch is set, so `!` on a switch below is safe.
@@ -432,6 +469,51 @@ export const CONNECTORS = {
       learningSlackChannel: env.ZOOM_LND_SLACK_CHANNEL,
       webhookSecretRotatedAt: env.ZOOM_WEBHOOK_SECRET_ROTATED_AT,
       webhookSecretFile: env.ZOOM_WEBHOOK_SECRET_FILE,
+    }),
+  }),
+  /** SMS pages for critical alerts through a Messaging Service, with delivery callbacks and a spend guard. */
+  twilio: connector({
+    variables: {
+      TWILIO_API_URL: url.default('https://api.twilio.com'),
+      TWILIO_ACCOUNT_SID: z
+        .string()
+        .regex(/^AC[0-9a-f]{32}$/, 'an account SID (AC + 32 hex)')
+        .optional(),
+      TWILIO_AUTH_TOKEN: optionalText,
+      TWILIO_MESSAGING_SERVICE_SID: z
+        .string()
+        .regex(/^MG[0-9a-f]{32}$/, 'a Messaging Service SID (MG + 32 hex)')
+        .optional(),
+      TWILIO_ONCALL_NUMBERS: oncallNumbers.optional(),
+      TWILIO_SMS_SEVERITIES: z
+        .string()
+        .default('critical')
+        .refine((s) => s.split(',').every((v) => ['critical', 'warning'].includes(v.trim())), {
+          message: 'a comma-separated list of critical and warning',
+        }),
+      TWILIO_UNDELIVERED_AFTER: z.string().default('10 minutes').refine(isPositiveDuration, {
+        message: 'a duration such as "10 minutes"',
+      }),
+      TWILIO_DAILY_WARN_AT: z.coerce.number().positive().optional(),
+      TWILIO_DAILY_CAP: z.coerce.number().positive().optional(),
+      /** The ingress's public URL, as Twilio calls it (status callbacks are signed over it). */
+      INGRESS_PUBLIC_URL: url.optional(),
+    },
+    switches: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_MESSAGING_SERVICE_SID'],
+    // The numbers are personal data: kept out of logs like a secret.
+    secrets: ['TWILIO_AUTH_TOKEN', 'TWILIO_ONCALL_NUMBERS'],
+    settings: (env): TwilioSettings => ({
+      apiUrl: env.TWILIO_API_URL,
+      accountSid: env.TWILIO_ACCOUNT_SID!,
+      authToken: env.TWILIO_AUTH_TOKEN!,
+      messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID!,
+      oncall: parseOncall(env.TWILIO_ONCALL_NUMBERS ?? ''),
+      severities: [...new Set(env.TWILIO_SMS_SEVERITIES.split(',').map((v) => v.trim() as Severity))],
+      undeliveredAfterMs: durationMs(env.TWILIO_UNDELIVERED_AFTER as Duration),
+      warnAt: env.TWILIO_DAILY_WARN_AT,
+      cap: env.TWILIO_DAILY_CAP,
+      statusCallbackUrl:
+        env.INGRESS_PUBLIC_URL && `${env.INGRESS_PUBLIC_URL.replace(/\/+$/, '')}/twilio/status`,
     }),
   }),
 };

@@ -16,6 +16,7 @@ import { fetchDispatcher } from './vendors/https';
 import { slackPeople } from './ingress/slackPeople';
 import { clientGateway } from './ingress/temporal';
 import { registerZoomRoutes } from './ingress/zoom';
+import { registerTwilioRoutes } from './ingress/twilio';
 import { createLogger } from './logger';
 import { collectStatus } from './status';
 import { SlackClient } from './vendors/slack';
@@ -40,6 +41,18 @@ export function createIngress(config: IngressConfig, client: Client) {
   const temporal = clientGateway(client, config.TASK_QUEUE);
   if (config.ACTION_LINK_SECRET)
     registerActionLinkRoutes(app, { secret: config.ACTION_LINK_SECRET, temporal, metrics, log });
+  if (config.TWILIO_AUTH_TOKEN && config.INGRESS_PUBLIC_URL)
+    registerTwilioRoutes(app, {
+      authToken: config.TWILIO_AUTH_TOKEN,
+      publicUrl: config.INGRESS_PUBLIC_URL,
+      temporal,
+      metrics,
+      log,
+    });
+  else if (config.TWILIO_AUTH_TOKEN)
+    log.warn(
+      'TWILIO_AUTH_TOKEN set without INGRESS_PUBLIC_URL: no /twilio/status (Twilio signs the URL it called)',
+    );
   registerSlackRoutes(app, {
     secrets: { current: config.SLACK_SIGNING_SECRET, previous: config.SLACK_SIGNING_SECRET_PREVIOUS },
     temporal,

@@ -18,6 +18,10 @@ export interface ScheduleEntry {
   input: object;
   cron: string;
   overlap: ScheduleOverlapPolicy;
+  /** A fixed zone instead of SCHEDULE_TIME_ZONE (a vendor's day, e.g. Twilio's usage day in UTC). */
+  timeZone?: string;
+  /** Its run lives for hours (a watch, not a job): nothing waits for it to close. */
+  longRunning?: boolean;
 }
 
 export const SCHEDULES: ScheduleEntry[] = [
@@ -84,12 +88,25 @@ export const SCHEDULES: ScheduleEntry[] = [
     cron: '0 9 * * *',
     overlap: ScheduleOverlapPolicy.SKIP,
   },
+  {
+    // One run per Twilio usage day (UTC): it lives until midnight, so the next waits for it.
+    id: 'twilio-cost-guard-daily',
+    description:
+      "Today's Twilio SMS spend against the daily warning and cap; above the cap only critical SMS go out",
+    connector: 'twilio',
+    workflowType: 'twilioCostGuard',
+    input: {},
+    cron: '0 0 * * *',
+    overlap: ScheduleOverlapPolicy.BUFFER_ONE,
+    timeZone: 'UTC',
+    longRunning: true,
+  },
 ];
 
 export function scheduleOptions(entry: ScheduleEntry, taskQueue: string, timeZone: string): ScheduleOptions {
   return {
     scheduleId: entry.id,
-    spec: { cronExpressions: [entry.cron], timezone: timeZone },
+    spec: { cronExpressions: [entry.cron], timezone: entry.timeZone ?? timeZone },
     action: {
       type: 'startWorkflow',
       workflowType: entry.workflowType,

@@ -8,6 +8,7 @@ import { glideDateTime } from '../domain/cursor';
 import type { ServicenowClient, SnRecord } from '../vendors/servicenow';
 import type { SlackClient } from '../vendors/slack';
 import type { TeamsClient } from '../vendors/teams';
+import type { TwilioClient } from '../vendors/twilio';
 import { vendorCall } from './shared/failures';
 import type { Delivery } from './notifications';
 import {
@@ -24,6 +25,8 @@ export interface DigestDeps {
   slack?: { client: SlackClient; channel: string };
   teams?: { client: TeamsClient; teamId: string; channelId: string };
   servicenow?: ServicenowClient;
+  /** SMS sent, delivered and spent in the window. */
+  twilio?: TwilioClient;
 }
 
 const CHANGE_FIELDS = ['number', 'short_description', 'start_date', 'end_date', 'approval'];
@@ -116,12 +119,23 @@ export function createDigestActivities(deps: DigestDeps) {
           notes.push(`ServiceNow change requests not read: ${(err as Error).message}`);
         }
       }
+      let sms: Digest['sms'];
+      if (deps.twilio) {
+        const twilio = deps.twilio;
+        try {
+          const t = await vendorCall('twilio', 'messages.list', () => twilio.messagesSince(since));
+          sms = { sent: t.sent, delivered: t.delivered, spent: t.spent, currency: t.currency };
+        } catch (err) {
+          notes.push(`Twilio messages not read: ${(err as Error).message}`);
+        }
+      }
       const digest: Digest = {
         since: since.toISOString(),
         until: until.toISOString(),
         connectors: [...rows.values()],
         changes: changeSummary,
         notes,
+        ...(sms && { sms }),
       };
       log.info('digest collected', { connectors: digest.connectors.length, notes: notes.length });
       return digest;

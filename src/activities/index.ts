@@ -28,6 +28,8 @@ import { createSlackTokenActivities, type SlackRotationDeps } from './slackToken
 import { ZoomClient } from '../vendors/zoom/client';
 import { createZoomActivities } from './zoom';
 import { secretRotatedAt } from './shared/secretAge';
+import { TwilioClient } from '../vendors/twilio';
+import { createTwilioActivities, type TwilioDeps } from './twilio';
 
 export interface ActivityDeps {
   notifications: NotificationDeps;
@@ -45,6 +47,8 @@ export interface ActivityDeps {
   slackRotation?: SlackRotationDeps;
   /** Zoom's API; attendance is written through the ERPNext clients of `workday`. */
   zoom?: ZoomClient;
+  /** SMS pages and the spend guard. */
+  twilio?: TwilioDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -63,6 +67,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRedriveActivities({ erpnext: deps.workday?.erpnext, servicenow: deps.servicenow }),
     ...createDigestActivities(deps.digest ?? {}),
     ...createZoomActivities({ client: deps.zoom, erpnext: deps.workday?.erpnext }),
+    ...createTwilioActivities(deps.twilio ?? {}),
   };
 }
 
@@ -83,6 +88,7 @@ interface Wiring {
   slackRotation?: SlackRotationDeps;
   actionLinks?: ActionLinkSettings;
   zoom?: ZoomClient;
+  twilio?: TwilioDeps;
 }
 
 type Wire<K extends ConnectorKey> = (settings: NonNullable<Config[K]>, wiring: Wiring) => void;
@@ -183,6 +189,11 @@ const WIRE: { [K in ConnectorKey]: Wire<K> } = {
       },
     };
   },
+  twilio: (s, w) => {
+    const client = new TwilioClient({ ...s, extraCaPem: w.ca });
+    w.twilio = { client, settings: s };
+    w.probes.twilio = { endpoint: s.apiUrl, verifyCredentials: () => client.account() };
+  },
 };
 
 /** Builds the vendor clients the configuration names, one connector-table entry at a time. */
@@ -229,6 +240,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
     },
     slackRotation: w.slackRotation,
     zoom: w.zoom,
+    twilio: w.twilio,
     workday,
     workdayDelta: {
       client: w.workday,
@@ -240,6 +252,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
       slack: w.notifications.slack && { ...w.notifications.slack, channel: config.digestSlackChannel },
       teams: w.notifications.teams,
       servicenow: w.servicenow?.client,
+      twilio: w.twilio?.client,
     },
   };
 }

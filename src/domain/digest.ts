@@ -39,6 +39,8 @@ export interface Digest {
   changes?: { upcoming: ChangeWindow[]; pendingApproval: ChangeWindow[] };
   /** What the digest could not read, so a gap is said rather than hidden. */
   notes: string[];
+  /** SMS pages in the window (Twilio's messages): absent when Twilio is not configured. */
+  sms?: { sent: number; delivered: number; spent: number; currency: string };
 }
 
 export const DIGEST_LIMITS = {
@@ -80,7 +82,10 @@ function title(digest: Digest): string {
 
 function headline(digest: Digest): string {
   const t = digestTotals(digest);
-  return `${t.succeeded} runs succeeded, ${t.failed} failed across ${digest.connectors.length} connectors; ${t.deadLetters} dead letters; ${t.actions} remediation actions.`;
+  const sms = digest.sms
+    ? ` SMS: ${digest.sms.sent} sent, ${digest.sms.delivered} delivered, ${digest.sms.spent.toFixed(2)} ${digest.sms.currency} spent.`
+    : '';
+  return `${t.succeeded} runs succeeded, ${t.failed} failed across ${digest.connectors.length} connectors; ${t.deadLetters} dead letters; ${t.actions} remediation actions.${sms}`;
 }
 
 /** One connector as plain lines (shared by the text fallback and the Slack section). */

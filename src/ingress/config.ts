@@ -56,6 +56,10 @@ const schema = z.object({
     .optional(),
   /** Hosts (with port, if any) SNS signing certificates and SubscribeURLs may come from: a regex. */
   SES_SNS_CERT_HOST_PATTERN: text.default(DEFAULT_SNS_CERT_HOST_PATTERN),
+  /** The public URL vendors call the ingress at; signed callbacks are checked against it. */
+  INGRESS_PUBLIC_URL: z.string().url().optional(),
+  /** Twilio status callbacks (POST /twilio/status) are verified with the account's auth token. */
+  TWILIO_AUTH_TOKEN: text.optional(),
 });
 
 const SECRETS = [
@@ -65,6 +69,7 @@ const SECRETS = [
   'ACTION_LINK_SECRET',
   'ZOOM_WEBHOOK_SECRET',
   'ZOOM_WEBHOOK_SECRET_PREVIOUS',
+  'TWILIO_AUTH_TOKEN',
 ] as const;
 
 export type IngressConfig = z.infer<typeof schema> & { extraCaPem?: string };

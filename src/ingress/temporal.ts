@@ -31,6 +31,8 @@ export interface TemporalGateway {
   /** Runs an update; the same `updateId` on the same run returns the first outcome again. */
   update(workflowId: string, name: string, args: unknown, updateId: string): Promise<UpdateOutcome>;
   query<T>(workflowId: string, name: string): Promise<T | undefined>;
+  /** Signals a run; `closed` when it has ended (nothing left to tell it). */
+  signal(workflowId: string, name: string, args: unknown): Promise<'signalled' | 'closed'>;
 }
 
 export function clientGateway(client: Client, taskQueue: string, deadlineMs = 2_500): TemporalGateway {
@@ -68,6 +70,15 @@ export function clientGateway(client: Client, taskQueue: string, deadlineMs = 2_
           return { status: 'refused', reason: (err.cause as Error | undefined)?.message ?? err.message };
         if (err instanceof WorkflowNotFoundError)
           return { status: 'refused', reason: 'that run is no longer open' };
+        throw err;
+      }
+    },
+    async signal(workflowId, name, args) {
+      try {
+        await within(() => client.workflow.getHandle(workflowId).signal(name, args));
+        return 'signalled';
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return 'closed';
         throw err;
       }
     },

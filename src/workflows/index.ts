@@ -14,3 +14,5 @@ export { slackEvent } from './slackEvent';
 export { slackTokenRotation } from './slackTokenRotation';
 export { zoomTrainingAttendance } from './zoomTrainingAttendance';
 export { sesFeedback } from './sesFeedback';
+export { smsPage } from './smsPage';
+export { twilioCostGuard } from './twilioCostGuard';

@@ -15,6 +15,7 @@ import type { IncidentEvent } from '../../src/domain/servicenow';
 import { useE2eStack } from '../helpers/e2e';
 import { recordHistory } from '../helpers/history';
 import { admin } from '../helpers/simulators';
+import { TWILIO_SIM } from '../../simulators/twilio/server';
 import { eventually, waitFor } from '../helpers/waitFor';
 import { circuitBreaker, dailyDigest, openIncident } from '../../src/workflows';
 
@@ -110,6 +111,23 @@ describe('e2e: daily digest and status on the dev server', () => {
       approval: 'approved',
     });
 
+    // One SMS delivered today, as Twilio holds it (sent straight to the Twilio simulator's REST API).
+    const twilio = simulators.sims.twilio.url;
+    const basic = Buffer.from(`${TWILIO_SIM.accountSid}:${TWILIO_SIM.authToken}`).toString('base64');
+    const { Agent } = await import('undici');
+    const sms = await fetch(`${twilio}/2010-04-01/Accounts/${TWILIO_SIM.accountSid}/Messages.json`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        To: '+15551230009',
+        MessagingServiceSid: TWILIO_SIM.messagingServiceSid,
+        Body: 'x',
+      }),
+      ...({ dispatcher: new Agent({ connect: { ca: caPem } }) } as object),
+    });
+    assert.equal(sms.status, 201);
+    await admin(twilio, 'clock', { advanceSeconds: 5 }, caPem);
+
     await waitForVisibility(client, 'Connector = "erpnext" AND ExecutionStatus != "Running"', 5);
     await waitForVisibility(client, 'Connector = "servicenow" AND ExecutionStatus != "Running"', 2);
 
@@ -145,6 +163,7 @@ describe('e2e: daily digest and status on the dev server', () => {
       [pending.number],
     );
     assert.deepEqual(result.posted, { slack: 'sent', teams: 'sent', email: { status: 'skipped' } });
+    assert.deepEqual(digest.sms, { sent: 1, delivered: 1, spent: 0.0079, currency: 'USD' });
 
     // What the channels received.
     const slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as {

@@ -27,6 +27,8 @@ const CONNECTORS: Record<string, string> = {
   slackEvent: 'slack',
   slackTokenRotation: 'slack',
   zoomTrainingAttendance: 'zoom',
+  smsPage: 'twilio',
+  twilioCostGuard: 'twilio',
 };
 
 const decode = (payload: { data?: Uint8Array | null } | null | undefined) =>

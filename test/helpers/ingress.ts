@@ -36,6 +36,17 @@ export class FakeTemporal implements TemporalGateway {
   async query<T>(): Promise<T | undefined> {
     return undefined;
   }
+
+  readonly signals: { workflowId: string; name: string; args: unknown }[] = [];
+  /** Runs that have ended: a signal to them answers `closed`. */
+  readonly closed = new Set<string>();
+
+  async signal(workflowId: string, name: string, args: unknown): Promise<'signalled' | 'closed'> {
+    if (this.down) throw new Error('14 UNAVAILABLE: connection refused');
+    if (this.closed.has(workflowId)) return 'closed';
+    this.signals.push({ workflowId, name, args });
+    return 'signalled';
+  }
 }
 
 export class FakeSlack implements SlackPeople {

@@ -29,6 +29,7 @@ export async function startTestSimulators(): Promise<{
       workday: 0,
       zoom: 0,
       ses: 0,
+      twilio: 0,
     },
   });
   return {

@@ -1,5 +1,5 @@
 // Activities that answer at once without any vendor, for tests of what workflows do around them:
-// alerts are skipped, ServiceNow is not configured, the probed certificate is not the renewed one,
+// alerts (and SMS pages) are skipped, ServiceNow is not configured, the probed certificate is not the renewed one,
 // and the Workday export lacks a required column (the import waits for a driftDecision).
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../src/activities';
@@ -13,6 +13,12 @@ export const stubActivities = {
   notifyTeams: async () => ({ channel: 'teams', status: 'skipped' }),
   emailAlert: async () => ({ status: 'skipped' }),
   emailRole: async () => ({ status: 'skipped' }),
+  sendSmsPage: async () => ({
+    status: 'skipped',
+    reason: 'test stub',
+    messages: [],
+    undeliveredAfterMs: 600_000,
+  }),
   servicenowUpsertIncident: notConfigured,
   servicenowUpsertChangeRequest: notConfigured,
   probeCertificate: async () => ({

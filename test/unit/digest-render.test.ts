@@ -146,4 +146,13 @@ describe('daily digest rendering', () => {
     assert.doesNotMatch(text, /Pending CAB approvals/);
     assert.match(text, /note: ServiceNow not configured/);
   });
+
+  it('shows SMS sent, delivered and spent in every form when Twilio is configured, and nothing when not', () => {
+    const withSms: Digest = { ...day, sms: { sent: 12, delivered: 11, spent: 0.0948, currency: 'USD' } };
+    const line = /SMS: 12 sent, 11 delivered, 0\.09 USD spent\./;
+    assert.match(digestText(withSms), line);
+    assert.match(JSON.stringify(digestSlackBlocks(withSms)), line);
+    assert.match(JSON.stringify(digestAdaptiveCard(withSms)), line);
+    assert.doesNotMatch(digestText(day), /SMS:/);
+  });
 });

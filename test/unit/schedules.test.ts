@@ -39,3 +39,14 @@ describe('Workday schedules', () => {
     }
   });
 });
+
+describe('Twilio cost guard schedule', () => {
+  it("starts a guard at Twilio's UTC midnight whatever SCHEDULE_TIME_ZONE says; the next waits for the last", () => {
+    const entry = SCHEDULES.find((s) => s.workflowType === 'twilioCostGuard');
+    assert.ok(entry, 'twilioCostGuard is scheduled');
+    const options = scheduleOptions(entry, 'q', 'America/New_York');
+    assert.deepEqual(options.spec, { cronExpressions: ['0 0 * * *'], timezone: 'UTC' });
+    assert.equal(options.policies?.overlap, 'BUFFER_ONE');
+    assert.equal(entry.longRunning, true);
+  });
+});

@@ -15,6 +15,7 @@ import {
 import { readinessCheckInput } from '../../src/domain/inputs/readinessCheck';
 import { servicenowIncidentSyncInput } from '../../src/domain/inputs/servicenowIncidentSync';
 import { tableauExtractRefreshInput } from '../../src/domain/inputs/tableauExtractRefresh';
+import { smsPageInput, twilioCostGuardInput } from '../../src/domain/inputs/twilio';
 import { workdayEmployeeImportInput } from '../../src/domain/inputs/workdayEmployeeImport';
 import { sesFeedbackInput } from '../../src/domain/inputs/sesFeedback';
 import { zoomTrainingAttendanceInput } from '../../src/domain/inputs/zoom';
@@ -34,6 +35,8 @@ const SPECS: Record<string, InputSpec<never>> = {
   dailyDigest: dailyDigestInput,
   sesFeedback: sesFeedbackInput,
   zoomTrainingAttendance: zoomTrainingAttendanceInput,
+  smsPage: smsPageInput,
+  twilioCostGuard: twilioCostGuardInput,
 } as never;
 
 const accepts = (type: string, input: unknown) =>

@@ -67,6 +67,7 @@ describe('readinessCheck workflow', () => {
         ['sftp', 'ok'],
         ['slack', 'ok'],
         ['teams', 'ok'],
+        ['twilio', 'ok'],
         ['workday', 'ok'],
       ],
     );

@@ -84,4 +84,15 @@ export const VALID_INPUTS: Record<string, Record<string, unknown>> = {
     pollEvery: '5 minutes',
     giveUpAfter: '24 hours',
   },
+  smsPage: {
+    alert: {
+      title: 'Certificate expires in 3 days: erp.example.com',
+      severity: 'critical',
+      summary: 'P1 incident opened.',
+      facts: [{ name: 'Host', value: 'erp.example.com' }],
+      connector: 'erpnext',
+      run: { namespace: 'default', workflowId: 'certificate-renewal-erp', runId: 'r1' },
+    },
+  },
+  twilioCostGuard: { checkEvery: '15 minutes' },
 };

@@ -1,12 +1,15 @@
 // Sends one alert to every channel at once. Each channel is its own activity with its own
 // retries, so one failing channel never loses the alert on the other. A channel that keeps
 // failing for the failover window (default 15 minutes) is replaced by one email for this alert,
-// and the channel's recovery workflow posts one summary there once it works again.
+// and the channel's recovery workflow posts one summary there once it works again. Critical (and
+// warning) alerts also page the on-call roles by SMS (smsPage), which falls over to email itself.
 import type { Duration } from '@temporalio/common';
-import { getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { Alert } from '../../domain/alert';
 import { channelRecovery, channelRecoveryWorkflowId, missedAlert, type Channel } from '../channelRecovery';
+import { PAGEABLE } from '../../domain/sms';
+import { pageBySms } from './smsPaging';
 import { startChildOnce } from './startChildOnce';
 import { vendorActivities } from './vendorActivities';
 
@@ -38,6 +41,8 @@ export async function announce(
 ): Promise<Announcement> {
   const { namespace, workflowId, runId } = workflowInfo();
   alert = { ...alert, run: alert.run ?? { namespace, workflowId, runId } };
+  // Runs recorded before SMS pages existed replay without them.
+  if (PAGEABLE.includes(alert.severity) && patched('sms-page')) await pageBySms(alert);
   const failoverAfter = options.failoverAfter ?? DEFAULT_FAILOVER_AFTER;
   const [slack, teams] = await Promise.allSettled([
     channelActivities('slack', failoverAfter).notifySlack(alert),
