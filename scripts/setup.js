@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Installs what `npm start` and `npm test` need, and nothing twice: npm dependencies and the pinned
 // Temporal binaries (CLI dev server, time-skipping test server); with --with-openssh (the test command),
-// OpenSSH's sshd and sftp client, through apt-get when run as root. Plain CommonJS with no dependencies,
-// because it runs before `npm ci` on a fresh clone. Writes the resolved binary paths to
+// OpenSSH's sshd and sftp client, through apt-get when run as root; with --with-cluster, the
+// production Temporal server, its SQL tool and the Web UI server (go install, pinned) and PostgreSQL.
+// Plain CommonJS with no dependencies, because it runs before `npm ci` on a fresh clone. Writes the resolved binary paths to
 // .temporal/binaries.json, which the start script and the tests read.
 'use strict';
 
@@ -125,26 +126,96 @@ function missingOpenSsh() {
   return missing;
 }
 
-function ensureOpenSsh() {
-  const missing = missingOpenSsh();
-  if (missing.length === 0) return say(`OpenSSH: ${SSHD} and sftp present`);
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !onPath('apt-get')) {
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** apt-get install as root (package lists refreshed first: a fresh machine's may be empty or stale). */
+function aptInstall(packages, why, stillMissing) {
+  const missing = stillMissing();
+  if (missing.length === 0) return false;
+  if (!isRoot() || !onPath('apt-get')) {
     fail(
-      `OpenSSH is missing (${missing.join(', ')}); the tests run the import against OpenSSH's sshd.\n` +
-        `Install it with:\n  sudo apt-get install -y ${OPENSSH_PACKAGES.join(' ')}`,
+      `${why} (${missing.join(', ')} missing).\nInstall it with:\n  sudo apt-get install -y ${packages.join(' ')}`,
     );
   }
-  say(`OpenSSH missing (${missing.join(', ')}): apt-get install ${OPENSSH_PACKAGES.join(' ')}`);
+  say(`${missing.join(', ')} missing: apt-get install ${packages.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  // The package lists of a fresh machine may be empty or stale: refresh them once before installing.
   const update = run('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   if (update.status !== 0) fail('apt-get update failed; run it by hand to see why');
-  const install = run('apt-get', ['install', '-y', '-qq', ...OPENSSH_PACKAGES], { stdio: 'inherit', env });
-  const still = missingOpenSsh();
+  const install = run('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env });
+  const still = stillMissing();
   if (install.status !== 0 || still.length > 0)
-    fail(`apt-get install ${OPENSSH_PACKAGES.join(' ')} did not provide ${still.join(', ') || 'OpenSSH'}`);
-  say(`OpenSSH: installed ${SSHD} and sftp`);
+    fail(`apt-get install ${packages.join(' ')} did not provide ${still.join(', ') || 'them'}`);
+  return true;
+}
+
+function ensureOpenSsh() {
+  const installed = aptInstall(
+    OPENSSH_PACKAGES,
+    "OpenSSH is missing; the tests run the import against OpenSSH's sshd",
+    missingOpenSsh,
+  );
+  say(`OpenSSH: ${SSHD} and sftp ${installed ? 'installed' : 'present'}`);
+}
+
+// --with-cluster (`npm run cluster`, `npm run test:cluster`): the production Temporal server, its SQL
+// tool and the Web UI server, built from the Go module proxy at the pinned versions into
+// .temporal/cluster/<module>-<version>/ (cached: a version already built is not built again), and
+// Debian's PostgreSQL. TEMPORAL_CLUSTER_DIR moves the build folder.
+const CLUSTER_VERSIONS = require('./cluster/versions.json');
+const CLUSTER_DIR = process.env.TEMPORAL_CLUSTER_DIR || path.join(TOOLS, 'cluster');
+const CLUSTER_BUILDS = [
+  {
+    dir: `server-${CLUSTER_VERSIONS.server}`,
+    bins: ['server', 'sql'],
+    packages: ['go.temporal.io/server/cmd/server', 'go.temporal.io/server/cmd/tools/sql'],
+    version: CLUSTER_VERSIONS.server,
+  },
+  {
+    dir: `ui-${CLUSTER_VERSIONS.ui}`,
+    bins: ['server'],
+    packages: ['github.com/temporalio/ui-server/v2/cmd/server'],
+    version: CLUSTER_VERSIONS.ui,
+  },
+];
+
+/** Debian's PostgreSQL server binaries (initdb, pg_ctl), newest major first. */
+function postgresBinDir() {
+  if (process.env.PG_BIN_DIR) return process.env.PG_BIN_DIR;
+  const root = '/usr/lib/postgresql';
+  if (!fs.existsSync(root)) return undefined;
+  const majors = fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb')));
+  majors.sort((a, b) => Number(b) - Number(a));
+  return majors.length ? path.join(root, majors[0], 'bin') : undefined;
+}
+
+function ensureCluster() {
+  aptInstall(['postgresql'], 'PostgreSQL is needed for the cluster', () =>
+    postgresBinDir() ? [] : ['initdb'],
+  );
+  say(`PostgreSQL: ${postgresBinDir()}`);
+  for (const build of CLUSTER_BUILDS) {
+    const gobin = path.join(CLUSTER_DIR, build.dir);
+    if (build.bins.every((b) => fs.existsSync(path.join(gobin, b)))) {
+      say(`cluster: ${build.dir} present`);
+      continue;
+    }
+    if (!onPath('go')) fail(`Go is needed to build ${build.dir} (go install); install Go 1.26 or newer`);
+    const specs = build.packages.map((p) => `${p}@${build.version}`);
+    say(`cluster: go install ${specs.join(' ')} (several minutes on a cold build cache)`);
+    const started = Date.now();
+    const res = run('go', ['install', ...specs], { stdio: 'inherit', env: { ...process.env, GOBIN: gobin } });
+    if (res.status !== 0) fail(`go install ${specs.join(' ')} failed`);
+    say(`cluster: built ${build.dir} in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+  const [server, ui] = CLUSTER_BUILDS.map((b) => path.join(CLUSTER_DIR, b.dir));
+  const manifest = {
+    server: path.join(server, 'server'),
+    sqlTool: path.join(server, 'sql'),
+    ui: path.join(ui, 'server'),
+    postgresBin: postgresBinDir(),
+    versions: CLUSTER_VERSIONS,
+  };
+  fs.writeFileSync(path.join(CLUSTER_DIR, 'binaries.json'), JSON.stringify(manifest, null, 2));
 }
 
 function freePort() {
@@ -216,6 +287,7 @@ function fail(message) {
 async function main() {
   if (!process.argv.includes('--binaries-only')) ensureNodeModules();
   if (process.argv.includes('--with-openssh')) ensureOpenSsh();
+  if (process.argv.includes('--with-cluster')) ensureCluster();
   const previous = fs.existsSync(MANIFEST) ? JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) : {};
   const cli = resolveCli();
   say(`Temporal CLI: ${cli.path} (${cli.version}; from ${cli.source})`);
