@@ -215,6 +215,7 @@ function ensureCluster() {
     postgresBin: postgresBinDir(),
     versions: CLUSTER_VERSIONS,
   };
+  fs.mkdirSync(CLUSTER_DIR, { recursive: true });
   fs.writeFileSync(path.join(CLUSTER_DIR, 'binaries.json'), JSON.stringify(manifest, null, 2));
 }
 
