@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { workdayEmployeeImport } from '../../src/workflows';
 import { importProgressQuery } from '../../src/workflows/workdayEmployeeImport';
-import { admin } from '../helpers/simulators';
+import { admin, erpnextEmployees } from '../helpers/simulators';
 import { waitFor } from '../helpers/waitFor';
 import { testCluster, type TestCluster } from './sharedCluster';
 import { BATCH, FIRST_ID, ROWS, freshImport, writeFigures } from './workdayExport';
@@ -42,22 +42,10 @@ describe('cluster: 100k Workday import through worker and server kills', () => {
     t = await testCluster();
   });
 
-  async function employeeNumbers(url: string): Promise<string[]> {
-    const { Agent } = await import('undici');
-    const dispatcher = new Agent({ connect: { ca: caPem } });
-    try {
-      const params = new URLSearchParams({ fields: '["employee_number"]', limit_page_length: '0' });
-      const response = await fetch(`${url}/api/resource/Employee?${params}`, {
-        headers: { authorization: 'token sim-key:sim-secret' },
-        ...({ dispatcher } as object),
-      });
-      assert.equal(response.status, 200);
-      const { data } = (await response.json()) as { data: { employee_number: string }[] };
-      return data.map((e) => e.employee_number);
-    } finally {
-      await dispatcher.close();
-    }
-  }
+  const employeeNumbers = async (url: string) =>
+    (await erpnextEmployees<{ employee_number: string }>(url, caPem, ['employee_number'])).map(
+      (e) => e.employee_number,
+    );
 
   it('imports every valid employee exactly once, at most one batch again per kill, and completes', async () => {
     const { cluster, sims } = t;
