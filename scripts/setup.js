@@ -2,9 +2,9 @@
 // Installs what `npm start` and `npm test` need, and nothing twice: npm dependencies and the pinned
 // Temporal binaries (CLI dev server, time-skipping test server); with --with-openssh (the test command),
 // OpenSSH's sshd and sftp client, through apt-get when run as root; with --with-cluster, the
-// production Temporal server, its SQL tool and the Web UI server (go install, pinned) and PostgreSQL.
-// Plain CommonJS with no dependencies, because it runs before `npm ci` on a fresh clone. Writes the resolved binary paths to
-// .temporal/binaries.json, which the start script and the tests read.
+// production Temporal server, its SQL tool, the Web UI server (go install, pinned) and PostgreSQL.
+// Plain CommonJS with no dependencies, because it runs before `npm ci` on a fresh clone. Writes the
+// resolved binary paths to .temporal/binaries.json, which the start script and the tests read.
 'use strict';
 
 const { spawnSync, spawn } = require('node:child_process');
