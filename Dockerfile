@@ -26,6 +26,8 @@ COPY --from=build /app/lib ./lib
 ENV METRICS_PORT=9464 \
     MALLOC_ARENA_MAX=2 \
     WORKFLOW_BUNDLE_PATH=/app/lib/workflow-bundle.js
+# The state folder (quarantine, rotating Slack token) for a volume the replicas share: the runtime user's.
+RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 9464
 CMD ["node", "lib/src/worker.js"]

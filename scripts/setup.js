@@ -2,7 +2,8 @@
 // Installs what `npm start` and `npm test` need, and nothing twice: npm dependencies and the pinned
 // Temporal binaries (CLI dev server, time-skipping test server); with --with-openssh and
 // --with-promtool (the test command), OpenSSH's sshd and sftp client and Prometheus's promtool,
-// through apt-get when run as root. Plain CommonJS with no dependencies,
+// through apt-get when run as root; with --with-cluster, the production Temporal server, its SQL
+// tool, the Web UI server (go install, pinned) and PostgreSQL. Plain CommonJS with no dependencies,
 // because it runs before `npm ci` on a fresh clone. Writes the resolved binary paths to
 // .temporal/binaries.json, which the start script and the tests read.
 'use strict';
@@ -156,6 +157,73 @@ function ensureDebianPackages({ name, why, packages, missing: missingTools }) {
   say(`${name}: installed`);
 }
 
+// --with-cluster (`npm run cluster`, `npm run test:cluster`): the production Temporal server, its SQL
+// tool and the Web UI server, built from the Go module proxy at the pinned versions into
+// .temporal/cluster/<module>-<version>/ (cached: a version already built is not built again), and
+// Debian's PostgreSQL. TEMPORAL_CLUSTER_DIR moves the build folder.
+const CLUSTER_VERSIONS = require('./cluster/versions.json');
+const CLUSTER_DIR = process.env.TEMPORAL_CLUSTER_DIR || path.join(TOOLS, 'cluster');
+const CLUSTER_BUILDS = [
+  {
+    dir: `server-${CLUSTER_VERSIONS.server}`,
+    bins: ['server', 'sql'],
+    packages: ['go.temporal.io/server/cmd/server', 'go.temporal.io/server/cmd/tools/sql'],
+    version: CLUSTER_VERSIONS.server,
+  },
+  {
+    dir: `ui-${CLUSTER_VERSIONS.ui}`,
+    bins: ['server'],
+    packages: ['github.com/temporalio/ui-server/v2/cmd/server'],
+    version: CLUSTER_VERSIONS.ui,
+  },
+];
+
+/** Debian's PostgreSQL server binaries (initdb, pg_ctl), newest major first. */
+function postgresBinDir() {
+  if (process.env.PG_BIN_DIR) return process.env.PG_BIN_DIR;
+  const root = '/usr/lib/postgresql';
+  if (!fs.existsSync(root)) return undefined;
+  const majors = fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb')));
+  majors.sort((a, b) => Number(b) - Number(a));
+  return majors.length ? path.join(root, majors[0], 'bin') : undefined;
+}
+
+const POSTGRES = {
+  name: 'PostgreSQL',
+  why: 'the cluster keeps Temporal on PostgreSQL',
+  packages: ['postgresql'],
+  missing: () => (postgresBinDir() ? [] : ['initdb']),
+};
+
+function ensureCluster() {
+  ensureDebianPackages(POSTGRES);
+  say(`PostgreSQL: ${postgresBinDir()}`);
+  for (const build of CLUSTER_BUILDS) {
+    const gobin = path.join(CLUSTER_DIR, build.dir);
+    if (build.bins.every((b) => fs.existsSync(path.join(gobin, b)))) {
+      say(`cluster: ${build.dir} present`);
+      continue;
+    }
+    if (!onPath('go')) fail(`Go is needed to build ${build.dir} (go install); install Go 1.26 or newer`);
+    const specs = build.packages.map((p) => `${p}@${build.version}`);
+    say(`cluster: go install ${specs.join(' ')} (several minutes on a cold build cache)`);
+    const started = Date.now();
+    const res = run('go', ['install', ...specs], { stdio: 'inherit', env: { ...process.env, GOBIN: gobin } });
+    if (res.status !== 0) fail(`go install ${specs.join(' ')} failed`);
+    say(`cluster: built ${build.dir} in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+  const [server, ui] = CLUSTER_BUILDS.map((b) => path.join(CLUSTER_DIR, b.dir));
+  const manifest = {
+    server: path.join(server, 'server'),
+    sqlTool: path.join(server, 'sql'),
+    ui: path.join(ui, 'server'),
+    postgresBin: postgresBinDir(),
+    versions: CLUSTER_VERSIONS,
+  };
+  fs.mkdirSync(CLUSTER_DIR, { recursive: true });
+  fs.writeFileSync(path.join(CLUSTER_DIR, 'binaries.json'), JSON.stringify(manifest, null, 2));
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -226,6 +294,7 @@ async function main() {
   if (!process.argv.includes('--binaries-only')) ensureNodeModules();
   if (process.argv.includes('--with-openssh')) ensureDebianPackages(OPENSSH);
   if (process.argv.includes('--with-promtool')) ensureDebianPackages(PROMTOOL);
+  if (process.argv.includes('--with-cluster')) ensureCluster();
   const previous = fs.existsSync(MANIFEST) ? JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) : {};
   const cli = resolveCli();
   say(`Temporal CLI: ${cli.path} (${cli.version}; from ${cli.source})`);

@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { Agent } from 'undici';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
 import { useE2eStack } from '../helpers/e2e';
+import { erpnextEmployees } from '../helpers/simulators';
 import { putExport, startSshd, type Sshd } from '../helpers/sshd';
 import { workdayEmployeeImport } from '../../src/workflows';
 
@@ -40,20 +40,7 @@ describe('e2e: Workday import over SFTP from OpenSSH sshd', () => {
     rmSync(quarantineDir, { recursive: true, force: true });
   });
 
-  async function employees(url: string): Promise<Row[]> {
-    const dispatcher = new Agent({ connect: { ca: stack().caPem } });
-    try {
-      const params = new URLSearchParams({ fields: '["*"]', limit_page_length: '0' });
-      const response = await fetch(`${url}/api/resource/Employee?${params}`, {
-        headers: { authorization: 'token sim-key:sim-secret' },
-        ...({ dispatcher } as object),
-      });
-      assert.equal(response.status, 200);
-      return ((await response.json()) as { data: Row[] }).data;
-    } finally {
-      await dispatcher.close();
-    }
-  }
+  const employees = (url: string) => erpnextEmployees<Row>(url, stack().caPem);
 
   it('imports the valid workers once, per region, with their fields; quarantines the invalid ones', async () => {
     const { env, simulators } = stack();

@@ -16,7 +16,7 @@ import { generateWorkdayExport } from '../../scripts/seed-workday';
 import type { AuditRecord } from '../../src/audit';
 import type { WorkdayImportReport } from '../../src/workflows/workdayEmployeeImport';
 import { importProgressQuery } from '../../src/workflows/workdayEmployeeImport';
-import { admin, startTestSimulators } from '../helpers/simulators';
+import { admin, erpnextEmployees, startTestSimulators } from '../helpers/simulators';
 import { devServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/waitFor';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/workerProcess';
@@ -62,21 +62,8 @@ describe('e2e: worker killed mid-import', () => {
     if (quarantineDir) rmSync(quarantineDir, { recursive: true, force: true });
   });
 
-  async function employees(url: string): Promise<{ employee_number: string }[]> {
-    const { Agent } = await import('undici');
-    const dispatcher = new Agent({ connect: { ca: caPem } });
-    try {
-      const params = new URLSearchParams({ fields: '["employee_number"]', limit_page_length: '0' });
-      const response = await fetch(`${url}/api/resource/Employee?${params}`, {
-        headers: { authorization: 'token sim-key:sim-secret' },
-        ...({ dispatcher } as object),
-      });
-      assert.equal(response.status, 200);
-      return ((await response.json()) as { data: { employee_number: string }[] }).data;
-    } finally {
-      await dispatcher.close();
-    }
-  }
+  const employees = (url: string) =>
+    erpnextEmployees<{ employee_number: string }>(url, caPem, ['employee_number']);
 
   const auditFile = () => path.join(quarantineDir, 'audit.jsonl');
   const requests = async (url: string) => (await admin(url, 'requests', undefined, caPem)) as Recorded[];

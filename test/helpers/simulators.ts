@@ -58,3 +58,24 @@ export async function admin(baseUrl: string, path: string, body: unknown, caPem:
   if (!response.ok) throw new Error(`admin ${path} → HTTP ${response.status}`);
   return response.json();
 }
+
+/** The Employees an ERPNext simulator holds, read through its REST API as a user would (`fields`). */
+export async function erpnextEmployees<T>(
+  url: string,
+  caPem: string,
+  fields: string[] = ['*'],
+): Promise<T[]> {
+  const { Agent } = await import('undici');
+  const dispatcher = new Agent({ connect: { ca: caPem } });
+  try {
+    const params = new URLSearchParams({ fields: JSON.stringify(fields), limit_page_length: '0' });
+    const response = await fetch(`${url}/api/resource/Employee?${params}`, {
+      headers: { authorization: 'token sim-key:sim-secret' },
+      ...({ dispatcher } as object),
+    });
+    if (response.status !== 200) throw new Error(`ERPNext ${url}: HTTP ${response.status}`);
+    return ((await response.json()) as { data: T[] }).data;
+  } finally {
+    await dispatcher.close();
+  }
+}

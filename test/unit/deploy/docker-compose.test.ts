@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parse } from 'yaml';
-import { SECRET_VARIABLES } from '../../../src/connectors';
+import { CONNECTOR_VARIABLES, SECRET_VARIABLES } from '../../../src/connectors';
 import { metricNames } from '../../helpers/promql';
 
 const root = join(__dirname, '..', '..', '..');
@@ -41,7 +41,7 @@ const service = (name: string): Service => {
 };
 
 /** Services that run once and exit; everything else runs for good and needs a healthcheck. */
-const ONE_SHOT = new Set(['temporal-admin-tools']);
+const ONE_SHOT = new Set(['temporal-admin-tools', 'schedules']);
 const CONNECTORS = ['workday', 'erpnext', 'servicenow', 'tableau', 'slack', 'teams'];
 const APP_METRICS = [
   'integration_breaker_state',
@@ -109,6 +109,9 @@ function hostPathOf(s: Service, containerPath: string): string | undefined {
 }
 
 const workerEnv = env(service('worker'));
+const connectorPlainSettings = new Set(
+  Object.keys(CONNECTOR_VARIABLES).filter((name) => !SECRET_VARIABLES.includes(name)),
+);
 const metricsPort = Number(workerEnv.METRICS_PORT);
 
 describe('deploy: docker-compose.yml', () => {
@@ -214,7 +217,8 @@ describe('deploy: docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) {
       const declared = new Set((s.secrets ?? []).map((x) => (typeof x === 'string' ? x : String(x.source))));
       for (const [key, value] of Object.entries(env(s))) {
-        if (!secretName.test(key)) continue;
+        // The connector table says which of its variables are secrets (SLACK_TOKEN_STORE is a path).
+        if (!secretName.test(key) || connectorPlainSettings.has(key)) continue;
         if (/_FILE$/.test(key)) {
           const m = /^\/run\/secrets\/([\w.-]+)$/.exec(value);
           assert.ok(m, `${name}.${key} must point into /run/secrets/, got ${value}`);
@@ -238,7 +242,9 @@ describe('deploy: docker-compose.yml', () => {
       }
     }
     // The worker's secret files are the secrets the connector table reads from NAME_FILE.
-    const files = Object.keys(workerEnv).filter((k) => k.endsWith('_FILE'));
+    const files = Object.keys(workerEnv).filter(
+      (k) => k.endsWith('_FILE') && workerEnv[k]?.startsWith('/run/secrets/'),
+    );
     assert.ok(files.length >= 3, 'worker receives its credentials as files');
     for (const key of files) {
       const base = key.replace(/_FILE$/, '');
