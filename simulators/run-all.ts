@@ -5,6 +5,7 @@ import { startErpnextSimulator } from './erpnext/server';
 import { startGraphSimulator } from './graph/server';
 import type { HttpSimulator } from './kit/http-simulator';
 import { createLocalCa, type LocalCa } from './kit/local-ca';
+import { startSalesforceSimulator } from './salesforce/server';
 import { startServicenowSimulator } from './servicenow/server';
 import { startSftpSimulator, type SftpSimulator } from './sftp/server';
 import { startSlackSimulator } from './slack/server';
@@ -13,7 +14,7 @@ import { startTableauSimulator } from './tableau/server';
 import { startWorkdaySimulator } from './workday/server';
 
 export type SimulatorName =
-  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday';
+  'slack' | 'graph' | 'erpnext' | 'tableau' | 'servicenow' | 'erpnextEu' | 'workday' | 'salesforce';
 
 export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: number }> = {
   slack: { env: 'SIM_SLACK_PORT', default: 4101 },
@@ -25,6 +26,8 @@ export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: numb
   erpnextEu: { env: 'SIM_ERPNEXT_EU_PORT', default: 4106 },
   /** Workday Human_Resources SOAP (Get_Workers). */
   workday: { env: 'SIM_WORKDAY_PORT', default: 4108 },
+  /** Salesforce REST, Bulk API 2.0, OAuth and Outbound Messages. */
+  salesforce: { env: 'SIM_SALESFORCE_PORT', default: 4109 },
 };
 
 export const DEFAULT_DATA_DIR = path.join('data', 'simulators');
@@ -58,6 +61,8 @@ export function startSimulator(name: SimulatorName, ca: LocalCa, port: number): 
       return startErpnextSimulator({ port, tls: { ca }, name: 'erpnext-eu', timeZone: 'Europe/Berlin' });
     case 'workday':
       return startWorkdaySimulator({ port, tls: { ca } });
+    case 'salesforce':
+      return startSalesforceSimulator({ port, tls: { ca } });
   }
 }
 
@@ -76,6 +81,7 @@ export interface AllSimulators {
   sftp: SftpSimulator;
   /** Workday SOAP at `${workday.url}/ccx/service/acme/Human_Resources`. */
   workday: HttpSimulator;
+  salesforce: HttpSimulator;
   close(): Promise<void>;
 }
 
@@ -113,6 +119,7 @@ export async function startAllSimulators(options: {
       hostKeyFile: path.join(options.dataDir, 'sftp-host-key'),
     });
     const workday = await start('workday');
+    const salesforce = await start('salesforce');
     return {
       caFile: ca.caFile,
       caPem: ca.caPem,
@@ -125,6 +132,7 @@ export async function startAllSimulators(options: {
       erpnextEu,
       sftp,
       workday,
+      salesforce,
       close: closeAll,
     };
   } catch (err) {
@@ -162,6 +170,7 @@ async function main(): Promise<void> {
     `sftp     sftp://${sims.sftp.host}:${sims.sftp.port}/exports (${sims.sftp.hostKeyFingerprint})`,
   );
   console.log(`workday  ${sims.workday.url}/ccx/service/acme/Human_Resources`);
+  console.log(`salesforce ${sims.salesforce.url}`);
   console.log(`ca       ${path.resolve(sims.caFile)}`);
   closeOnSignal(() => sims.close());
 }

@@ -27,6 +27,7 @@ export async function startTestSimulators(): Promise<{
       erpnextEu: 0,
       sftp: 0,
       workday: 0,
+      salesforce: 0,
     },
   });
   return {
