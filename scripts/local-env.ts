@@ -12,6 +12,7 @@ export interface SimulatorEndpoints {
   sftp?: { host: string; port: number; username: string; password: string; hostKeyFingerprint: string };
   smtp?: { host: string; port: number };
   workday?: { url: string };
+  salesforce?: { url: string };
 }
 
 export const SIMULATOR_CREDENTIALS = {
@@ -35,6 +36,10 @@ export const SIMULATOR_CREDENTIALS = {
   workdayTenant: 'acme',
   workdayUsername: 'ISU_Integrations',
   workdayPassword: 'sim-workday-password',
+  salesforceClientId: 'sim-consumer-key',
+  salesforceClientSecret: 'sim-consumer-secret',
+  salesforceOrgId: '00D000000000001AAA',
+  salesforceOutboundSecret: 'sim-outbound-secret',
 } as const;
 
 export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
@@ -85,6 +90,13 @@ export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
           TABLEAU_SITE: 'acme',
           TABLEAU_PAT_NAME: c.tableauPatName,
           TABLEAU_PAT_SECRET: c.tableauPatSecret,
+        }
+      : {}),
+    ...(sims.salesforce
+      ? {
+          SALESFORCE_LOGIN_URL: sims.salesforce.url,
+          SALESFORCE_CLIENT_ID: c.salesforceClientId,
+          SALESFORCE_CLIENT_SECRET: c.salesforceClientSecret,
         }
       : {}),
     ...(sims.smtp

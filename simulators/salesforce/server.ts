@@ -285,6 +285,13 @@ function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
     return { ids };
   });
   app.get(`${admin}/accounts`, async () => [...ctx.state.accounts.values()]);
+  // A change made in Salesforce by a person (not counted as an API write of ours).
+  app.post(`${admin}/accounts/update`, async (request) => {
+    const { id, values } = request.body as { id: string; values: Row };
+    writeAccount(ctx.state, id, values);
+    ctx.state.writes.set(id, (ctx.state.writes.get(id) ?? 1) - 1);
+    return ctx.state.accounts.get(id);
+  });
   app.post(`${admin}/delete`, async (request) => {
     for (const id of (request.body as { ids: string[] }).ids) {
       const a = ctx.state.accounts.get(id);
@@ -311,7 +318,7 @@ function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
     ctx.state.rules.push(request.body as SalesforceState['rules'][number]);
     return ctx.state.rules;
   });
-  app.delete(`${admin}/rules`, async () => {
+  app.post(`${admin}/rules/clear`, async () => {
     ctx.state.rules = [];
     return { ok: true };
   });

@@ -24,6 +24,8 @@ import { createErpnextActivities } from './erpnext';
 import { SftpSource } from '../vendors/sftp';
 import { FileTokenStore, storedTokenSource } from '../vendors/slackTokenStore';
 import { createSlackTokenActivities, type SlackRotationDeps } from './slackToken';
+import { createSalesforceActivities } from './salesforce';
+import { SalesforceClient } from '../vendors/salesforce/client';
 
 export interface ActivityDeps {
   notifications: NotificationDeps;
@@ -39,6 +41,8 @@ export interface ActivityDeps {
   digest?: DigestDeps;
   /** Rotating Slack bot token: refreshed by the slackTokenRotation workflow into the token store. */
   slackRotation?: SlackRotationDeps;
+  /** Salesforce: one client per worker (it holds the OAuth session). */
+  salesforce?: SalesforceClient;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -54,7 +58,17 @@ export function createActivities(deps: ActivityDeps) {
     ...createSlackTokenActivities({ slackRotation: deps.slackRotation }),
     // Dead-letter queues: retention from DLQ_RETENTION (carried on the workday deps with the ERPNext clients).
     ...createDeadLetterActivities({ retention: deps.workday?.deadLetterRetention as Duration | undefined }),
-    ...createRedriveActivities({ erpnext: deps.workday?.erpnext, servicenow: deps.servicenow }),
+    ...createRedriveActivities({
+      erpnext: deps.workday?.erpnext,
+      servicenow: deps.servicenow,
+      salesforce: deps.salesforce,
+    }),
+    ...createSalesforceActivities({
+      client: deps.salesforce,
+      erpnext: deps.workday?.erpnext,
+      servicenow: deps.servicenow?.client,
+      retention: deps.workday?.deadLetterRetention,
+    }),
     ...createDigestActivities(deps.digest ?? {}),
   };
 }
@@ -75,6 +89,7 @@ interface Wiring {
   workday?: WorkdayClient;
   slackRotation?: SlackRotationDeps;
   actionLinks?: ActionLinkSettings;
+  salesforce?: SalesforceClient;
 }
 
 type Wire<K extends ConnectorKey> = (settings: NonNullable<Config[K]>, wiring: Wiring) => void;
@@ -156,6 +171,11 @@ const WIRE: { [K in ConnectorKey]: Wire<K> } = {
       verifyCredentials: () => client.list('sys_user', { limit: 1, fields: ['sys_id'] }),
     };
   },
+  salesforce: (s, w) => {
+    const client = new SalesforceClient({ ...s, extraCaPem: w.ca });
+    w.salesforce = client;
+    w.probes.salesforce = { endpoint: s.loginUrl, verifyCredentials: () => client.limits() };
+  },
   // Not in the readiness probes yet: a probe's sign-in would end the runs' shared session.
   tableau: (s, w) => {
     w.tableau = new TableauClient({ ...s, extraCaPem: w.ca });
@@ -194,6 +214,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
       actionLinks: w.actionLinks,
     },
     slackRotation: w.slackRotation,
+    salesforce: w.salesforce,
     workday,
     workdayDelta: {
       client: w.workday,

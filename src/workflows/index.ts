@@ -12,3 +12,6 @@ export { deadLetterQueue } from './deadLetterQueue';
 export { dailyDigest } from './dailyDigest';
 export { slackEvent } from './slackEvent';
 export { slackTokenRotation } from './slackTokenRotation';
+export { salesforceAccountSync } from './salesforceAccountSync';
+export { salesforceAccountIntelligence } from './salesforceAccountIntelligence';
+export { salesforceSettings } from './salesforceSettings';
