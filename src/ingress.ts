@@ -9,6 +9,7 @@ import { loadIngressConfig, type IngressConfig } from './ingress/config';
 import { registerActionLinkRoutes } from './ingress/actionLinks';
 import { createIngressMetrics } from './ingress/metrics';
 import { createIngressServer } from './ingress/server';
+import { registerSalesforceRoutes } from './ingress/salesforce';
 import { registerSlackRoutes } from './ingress/slack';
 import { slackPeople } from './ingress/slackPeople';
 import { clientGateway } from './ingress/temporal';
@@ -48,6 +49,14 @@ export function createIngress(config: IngressConfig, client: Client) {
     metrics,
     log,
   });
+  if (config.SALESFORCE_ORG_ID && config.SALESFORCE_OUTBOUND_SECRET)
+    registerSalesforceRoutes(app, {
+      orgId: config.SALESFORCE_ORG_ID,
+      secret: config.SALESFORCE_OUTBOUND_SECRET,
+      temporal,
+      metrics,
+      log,
+    });
   return { app, metrics, log };
 }
 

@@ -27,6 +27,12 @@ const schema = z.object({
   SLACK_CAB_USERGROUP: text.optional(),
   /** Only response_urls under this prefix are posted to (Slack's own hooks host by default). */
   SLACK_RESPONSE_URL_PREFIX: z.string().url().default('https://hooks.slack.com/'),
+  /** Salesforce Outbound Messages: accepted only from this org, with this token in the endpoint URL. */
+  SALESFORCE_ORG_ID: z
+    .string()
+    .regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'an organization id (00D…)')
+    .optional(),
+  SALESFORCE_OUTBOUND_SECRET: text.optional(),
 });
 
 const SECRETS = [
@@ -34,6 +40,7 @@ const SECRETS = [
   'SLACK_SIGNING_SECRET_PREVIOUS',
   'SLACK_BOT_TOKEN',
   'ACTION_LINK_SECRET',
+  'SALESFORCE_OUTBOUND_SECRET',
 ] as const;
 
 export type IngressConfig = z.infer<typeof schema> & { extraCaPem?: string };
@@ -53,6 +60,10 @@ export function loadIngressConfig(source: Record<string, string | undefined> = p
   const config: IngressConfig = parsed.data;
   if (!config.SLACK_BOT_TOKEN && !config.SLACK_TOKEN_STORE)
     throw new Error('Invalid ingress configuration:\n  - set SLACK_BOT_TOKEN or SLACK_TOKEN_STORE');
+  if (Boolean(config.SALESFORCE_ORG_ID) !== Boolean(config.SALESFORCE_OUTBOUND_SECRET))
+    throw new Error(
+      'Invalid ingress configuration:\n  - set both SALESFORCE_ORG_ID and SALESFORCE_OUTBOUND_SECRET, or neither',
+    );
   if (config.TLS_CA_FILE) config.extraCaPem = readFileSync(config.TLS_CA_FILE, 'utf8');
   return config;
 }

@@ -20,6 +20,11 @@ import { deadLetterItems, redriveUpdate } from '../../src/workflows/deadLetterQu
 import { syncStatusQuery } from '../../src/workflows/salesforceAccountSync';
 import { poolQuery, setPoolSizeUpdate } from '../../src/workflows/salesforceSettings';
 import { SIMULATOR_CREDENTIALS } from '../../scripts/local-env';
+import { ACCOUNT_SYNC_WORKFLOW_ID } from '../../src/domain/salesforce';
+import { createIngressMetrics } from '../../src/ingress/metrics';
+import { registerSalesforceRoutes } from '../../src/ingress/salesforce';
+import { createIngressServer } from '../../src/ingress/server';
+import { clientGateway } from '../../src/ingress/temporal';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { eventually } from '../helpers/waitFor';
@@ -246,5 +251,61 @@ describe('Salesforce workflows', function () {
       state.changes.map((c) => c.outcome),
       ['refused', 'applied'],
     );
+  });
+
+  it('processes an Outbound Message that Salesforce delivered 5 times (4 acks lost) once', async () => {
+    const metrics = createIngressMetrics();
+    const app = createIngressServer(metrics);
+    const c = SIMULATOR_CREDENTIALS;
+    registerSalesforceRoutes(app, {
+      orgId: c.salesforceOrgId,
+      secret: c.salesforceOutboundSecret,
+      temporal: clientGateway(env.client, taskQueue, 10_000),
+      metrics,
+      log: { warn: () => undefined },
+    });
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { ids } = (await sfAdmin('accounts', { count: 1, systemModstamp: STAMP })) as { ids: string[] };
+      const outbound = `${address}/salesforce/outbound`;
+      // A wrong token is refused and never acknowledged (Salesforce keeps retrying).
+      const wrong = (await sfAdmin('outbound', {
+        url: `${outbound}?token=nope`,
+        accountIds: ids,
+        maxAttempts: 1,
+      })) as { id: string };
+      const refused = await eventually(
+        () => sfAdmin(`outbound/${wrong.id}`) as Promise<{ done: boolean; attempts: { status: number }[] }>,
+        (d) => d.done,
+        { what: 'the refused delivery' },
+      );
+      assert.equal(refused.attempts[0]?.status, 401);
+      const sent = (await sfAdmin('outbound', {
+        url: `${outbound}?token=${c.salesforceOutboundSecret}`,
+        accountIds: ids,
+        ignoreAcks: 4,
+        retryDelaysMs: [20],
+      })) as { id: string };
+      const delivery = await eventually(
+        () =>
+          sfAdmin(`outbound/${sent.id}`) as Promise<{
+            done: boolean;
+            acknowledged: boolean;
+            attempts: unknown[];
+          }>,
+        (d) => d.done,
+        { what: 'the delivery to be acknowledged', timeoutMs: 60_000 },
+      );
+      assert.equal(delivery.acknowledged, true);
+      assert.equal(delivery.attempts.length, 5);
+      const status = await env.client.workflow.getHandle(ACCOUNT_SYNC_WORKFLOW_ID).query(syncStatusQuery);
+      assert.equal(status.notifications, 1);
+    } finally {
+      await env.client.workflow
+        .getHandle(ACCOUNT_SYNC_WORKFLOW_ID)
+        .terminate('test over')
+        .catch(() => undefined);
+      await app.close();
+    }
   });
 });
