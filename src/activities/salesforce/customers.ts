@@ -45,6 +45,7 @@ interface ExistingCustomer {
 
 const INSERT_CHUNK = 200;
 const UPDATE_CHUNK = 500;
+const LOOKUP_CHUNK = 200;
 
 function customerDoc(a: SalesforceAccount): Record<string, unknown> {
   const fields = {
@@ -75,13 +76,20 @@ export async function writeAccounts(
     const client = erpnext[region];
     if (!client) continue;
     const connector = erpnextConnectorFor(region);
-    const existing = await vendorCall(connector, 'Customer.list', () =>
-      client.list<ExistingCustomer>('Customer', {
-        filters: [['custom_salesforce_id', 'in', ids]],
-        fields: ['name', 'custom_salesforce_id', 'custom_salesforce_hash'],
-        pageLength: 0,
-      }),
-    );
+    const existing: ExistingCustomer[] = [];
+    // The filter travels in the URL: a few hundred ids a lookup keep it under servers' limits.
+    for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
+      const chunk = ids.slice(i, i + LOOKUP_CHUNK);
+      existing.push(
+        ...(await vendorCall(connector, 'Customer.list', () =>
+          client.list<ExistingCustomer>('Customer', {
+            filters: [['custom_salesforce_id', 'in', chunk]],
+            fields: ['name', 'custom_salesforce_id', 'custom_salesforce_hash'],
+            pageLength: 0,
+          }),
+        )),
+      );
+    }
     const byId = new Map(existing.map((c) => [c.custom_salesforce_id, c]));
     const inserts: Record<string, unknown>[] = [];
     const updates: Record<string, unknown>[] = [];

@@ -23,6 +23,7 @@ export const INTELLIGENCE_FIELDS = [
   'Last_Invoice_Date__c',
 ] as const;
 const PAGE = 5000;
+const LOOKUP_CHUNK = 200;
 
 interface CustomerRow {
   name: string;
@@ -56,16 +57,23 @@ async function figures(client: ErpnextClient, region: Region, today: string, out
       }),
     );
     if (customers.length === 0) break;
-    const invoices = await vendorCall(connector, 'Sales Invoice.list', () =>
-      client.list<InvoiceRow>('Sales Invoice', {
-        filters: [
-          ['customer', 'in', customers.map((c) => c.name)],
-          ['docstatus', '=', 1],
-        ],
-        fields: ['customer', 'outstanding_amount', 'due_date', 'posting_date'],
-        pageLength: 0,
-      }),
-    );
+    const invoices: InvoiceRow[] = [];
+    // The filter travels in the URL: a few hundred names a lookup keep it under servers' limits.
+    for (let i = 0; i < customers.length; i += LOOKUP_CHUNK) {
+      const names = customers.slice(i, i + LOOKUP_CHUNK).map((c) => c.name);
+      invoices.push(
+        ...(await vendorCall(connector, 'Sales Invoice.list', () =>
+          client.list<InvoiceRow>('Sales Invoice', {
+            filters: [
+              ['customer', 'in', names],
+              ['docstatus', '=', 1],
+            ],
+            fields: ['customer', 'outstanding_amount', 'due_date', 'posting_date'],
+            pageLength: 0,
+          }),
+        )),
+      );
+    }
     const byCustomer = new Map<string, { outstanding: number; overdue: number; last?: string }>();
     for (const inv of invoices) {
       const f = byCustomer.get(inv.customer) ?? { outstanding: 0, overdue: 0 };
