@@ -91,7 +91,12 @@ function advance(state: SalesforceState, job: IngestJob | QueryJob): void {
 }
 
 export function bulkRoutes(app: FastifyInstance, ctx: Ctx, base: string): void {
-  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // Bulk 2.0 takes up to 150 MB of CSV per upload.
+  app.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'string', bodyLimit: 150 * 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
 
   const job = <K extends 'ingest' | 'query'>(kind: K, id: string) => {
     const found = ctx.state.jobs.get(id);

@@ -3,9 +3,11 @@
 // job's state is polled on durable timers (a worker restart loses nothing), and the rows Salesforce
 // refused (failedResults with sf__Error) go to `dlq-salesforce`, from where a redrive writes them.
 import type { Duration } from '@temporalio/common';
+import { workflowInfo } from '@temporalio/workflow';
 import { salesforceAccountIntelligenceInput } from '../domain/inputs/salesforce';
 import { SALESFORCE_CONNECTOR } from '../domain/salesforce';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
+import { poolLease } from './salesforce/pool';
 import { awaitJob, sf, step, type StepContext } from './salesforce/steps';
 
 export interface SalesforceAccountIntelligenceInput {
@@ -36,6 +38,7 @@ export async function salesforceAccountIntelligence(
   const ctx: StepContext = {
     guard: { reserve: input.reserve ?? 5_000, parkFor: input.parkFor ?? '1 hour', parked: 0 },
     state: {},
+    lease: poolLease(workflowInfo().workflowId),
     what: 'The Salesforce account intelligence upload',
   };
   const today = new Date().toISOString().slice(0, 10);

@@ -30,6 +30,7 @@ import { announce } from './shared/announce';
 import { updateArgValidator } from './shared/messageArgs';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
 import { failureMessage } from './shared/besideTheLadder';
+import { poolLease } from './salesforce/pool';
 import { awaitJob, sf, step, type StepContext } from './salesforce/steps';
 
 export interface SalesforceAccountSyncInput {
@@ -133,6 +134,7 @@ export async function salesforceAccountSync(raw: SalesforceAccountSyncInput): Pr
   const ctx: StepContext = {
     guard: { reserve: input.reserve ?? 5_000, parkFor: input.parkFor ?? '1 hour', parked: 0 },
     state: {},
+    lease: poolLease(workflowInfo().workflowId),
     what: 'The Salesforce Account sync',
   };
   setHandler(syncStatusQuery, () => ({ ...report, parked: ctx.guard.parked }));

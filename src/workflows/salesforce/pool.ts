@@ -17,24 +17,24 @@ const { salesforcePoolRequest } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-const granted = new Set<string>();
-let listening = false;
+export type PoolLease = <T>(work: () => Promise<T>) => Promise<T>;
 
-export async function withPoolLease<T>(holder: string, work: () => Promise<T>): Promise<T> {
-  if (!listening) {
-    setHandler(leaseGrantedSignal, (leaseId) => void granted.add(leaseId));
-    listening = true;
-  }
-  const leaseId = uuid4();
-  await salesforcePoolRequest({ leaseId });
-  await condition(() => granted.has(leaseId));
-  try {
-    return await work();
-  } finally {
-    granted.delete(leaseId);
-    await getExternalWorkflowHandle(SETTINGS_WORKFLOW_ID).signal(releaseSignal, {
-      workflowId: holder,
-      leaseId,
-    });
-  }
+/** Call once at the start of a workflow: registers the grant signal, returns the lease wrapper. */
+export function poolLease(holder: string): PoolLease {
+  const granted = new Set<string>();
+  setHandler(leaseGrantedSignal, (leaseId) => void granted.add(leaseId));
+  return async (work) => {
+    const leaseId = uuid4();
+    await salesforcePoolRequest({ leaseId });
+    await condition(() => granted.has(leaseId));
+    try {
+      return await work();
+    } finally {
+      granted.delete(leaseId);
+      await getExternalWorkflowHandle(SETTINGS_WORKFLOW_ID).signal(releaseSignal, {
+        workflowId: holder,
+        leaseId,
+      });
+    }
+  };
 }

@@ -2,12 +2,12 @@
 // lease of the cross-worker pool while it runs. Parking happens outside the lease, so a parked run
 // never holds a slot for hours. Also the job-state poll on durable timers both Bulk paths share.
 import type { Duration } from '@temporalio/common';
-import { ApplicationFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { durationMs } from '../../domain/duration';
 import type { ApiUsage } from '../../domain/salesforce';
 import { withinAllocation, type LimitGuard } from './limits';
-import { withPoolLease } from './pool';
+import type { PoolLease } from './pool';
 
 export const sf = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -24,12 +24,11 @@ export interface StepContext {
   guard: LimitGuard;
   state: { usage?: ApiUsage };
   what: string;
+  lease: PoolLease;
 }
 
 export function step<T extends { usage?: ApiUsage }>(ctx: StepContext, call: () => Promise<T>): Promise<T> {
-  return withinAllocation(ctx.guard, ctx.state, ctx.what, () =>
-    withPoolLease(workflowInfo().workflowId, call),
-  );
+  return withinAllocation(ctx.guard, ctx.state, ctx.what, () => ctx.lease(call));
 }
 
 /** Polls a Bulk job on durable timers (doubling from `initial` to `max`) until it is finished. */
