@@ -177,6 +177,7 @@ async function main(): Promise<void> {
   say(`  Tableau simulator ${sims.tableau.url}`);
   say(`  ServiceNow sim    ${sims.servicenow.url}`);
   say(`  Workday SOAP sim  ${sims.workday.url}/ccx/service/acme/Human_Resources (admin /__admin/workers)`);
+  say(`  Salesforce sim    ${sims.salesforce.url} (admin /__admin/salesforce/accounts)`);
   say(`  local CA          ${sims.caFile}`);
   say('Ctrl-C stops everything.');
 }
