@@ -46,6 +46,8 @@ interface ExistingCustomer {
 const INSERT_CHUNK = 200;
 const UPDATE_CHUNK = 500;
 const LOOKUP_CHUNK = 200;
+/** ERPNext requests one site gets at once from one activity. */
+const IN_FLIGHT = 4;
 
 function customerDoc(a: SalesforceAccount): Record<string, unknown> {
   const fields = {
@@ -71,72 +73,93 @@ export async function writeAccounts(
         `no ERPNext endpoint configured for region ${region}; ${region} Accounts are never sent elsewhere`,
         'ResidencyEndpointMissing',
       );
-  const ids = accounts.map((a) => a.Id);
-  for (const region of REGIONS) {
-    const client = erpnext[region];
-    if (!client) continue;
-    const connector = erpnextConnectorFor(region);
-    const existing: ExistingCustomer[] = [];
-    // The filter travels in the URL: a few hundred ids a lookup keep it under servers' limits.
-    for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
-      const chunk = ids.slice(i, i + LOOKUP_CHUNK);
-      existing.push(
-        ...(await vendorCall(connector, 'Customer.list', () =>
+  // The two sites are independent: written side by side.
+  const perRegion = await Promise.all(
+    REGIONS.map(async (region) => {
+      const client = erpnext[region];
+      return client ? writeRegion(region, client, accounts) : emptyCustomerCounts();
+    }),
+  );
+  return perRegion.reduce(addCustomerCounts, counts);
+}
+
+/** Runs `fn` over `items` in slices of `size`, `IN_FLIGHT` slices at a time, in order of completion. */
+async function inSlices<T, R>(items: T[], size: number, fn: (slice: T[]) => Promise<R>): Promise<R[]> {
+  const slices: T[][] = [];
+  for (let i = 0; i < items.length; i += size) slices.push(items.slice(i, i + size));
+  const out: R[] = [];
+  for (let i = 0; i < slices.length; i += IN_FLIGHT)
+    out.push(...(await Promise.all(slices.slice(i, i + IN_FLIGHT).map(fn))));
+  return out;
+}
+
+async function writeRegion(
+  region: Region,
+  client: ErpnextClient,
+  accounts: SalesforceAccount[],
+): Promise<CustomerCounts> {
+  const counts = emptyCustomerCounts();
+  const connector = erpnextConnectorFor(region);
+  // The filter travels in the URL: a few hundred ids a lookup keep it under servers' limits.
+  const existing = (
+    await inSlices(
+      accounts.map((a) => a.Id),
+      LOOKUP_CHUNK,
+      (chunk) =>
+        vendorCall(connector, 'Customer.list', () =>
           client.list<ExistingCustomer>('Customer', {
             filters: [['custom_salesforce_id', 'in', chunk]],
             fields: ['name', 'custom_salesforce_id', 'custom_salesforce_hash'],
             pageLength: 0,
           }),
-        )),
-      );
+        ),
+    )
+  ).flat();
+  const byId = new Map(existing.map((c) => [c.custom_salesforce_id, c]));
+  const inserts: Record<string, unknown>[] = [];
+  const updates: Record<string, unknown>[] = [];
+  const removals: { name: string; moved: boolean }[] = [];
+  for (const account of accounts) {
+    const found = byId.get(account.Id);
+    if (account.IsDeleted || accountRegion(account) !== region) {
+      if (found) removals.push({ name: found.name, moved: !account.IsDeleted });
+      continue;
     }
-    const byId = new Map(existing.map((c) => [c.custom_salesforce_id, c]));
-    const inserts: Record<string, unknown>[] = [];
-    const updates: Record<string, unknown>[] = [];
-    const removals: { name: string; moved: boolean }[] = [];
-    for (const account of accounts) {
-      const found = byId.get(account.Id);
-      if (account.IsDeleted || accountRegion(account) !== region) {
-        if (found) removals.push({ name: found.name, moved: !account.IsDeleted });
-        continue;
-      }
-      const doc = customerDoc(account);
-      if (!found) inserts.push(doc);
-      else if (found.custom_salesforce_hash !== doc.custom_salesforce_hash)
-        updates.push({ ...doc, docname: found.name });
-      else counts.unchanged++;
-    }
-    for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
-      const chunk = inserts.slice(i, i + INSERT_CHUNK);
-      await vendorCall(connector, 'Customer.insert_many', () => client.insertMany('Customer', chunk), {
+    const doc = customerDoc(account);
+    if (!found) inserts.push(doc);
+    else if (found.custom_salesforce_hash !== doc.custom_salesforce_hash)
+      updates.push({ ...doc, docname: found.name });
+    else counts.unchanged++;
+  }
+  await inSlices(inserts, INSERT_CHUNK, async (chunk) => {
+    await vendorCall(connector, 'Customer.insert_many', () => client.insertMany('Customer', chunk), {
+      audit: chunk.map((d) => d.custom_salesforce_id).join(','),
+    });
+    counts.created += chunk.length;
+  });
+  for (let i = 0; i < updates.length; i += UPDATE_CHUNK) {
+    const chunk = updates.slice(i, i + UPDATE_CHUNK) as ({ docname: string } & Record<string, unknown>)[];
+    const failed = await vendorCall(
+      connector,
+      'Customer.bulk_update',
+      () => client.bulkUpdate('Customer', chunk),
+      {
         audit: chunk.map((d) => d.custom_salesforce_id).join(','),
+      },
+    );
+    if (failed.length)
+      throw ApplicationFailure.create({
+        message: `ERPNext refused ${failed.length} Customer update(s): ${failed.slice(0, 5).join(', ')}`,
+        type: 'BulkUpdateFailed',
       });
-      counts.created += chunk.length;
-    }
-    for (let i = 0; i < updates.length; i += UPDATE_CHUNK) {
-      const chunk = updates.slice(i, i + UPDATE_CHUNK) as ({ docname: string } & Record<string, unknown>)[];
-      const failed = await vendorCall(
-        connector,
-        'Customer.bulk_update',
-        () => client.bulkUpdate('Customer', chunk),
-        {
-          audit: chunk.map((d) => d.custom_salesforce_id).join(','),
-        },
-      );
-      if (failed.length)
-        throw ApplicationFailure.create({
-          message: `ERPNext refused ${failed.length} Customer update(s): ${failed.slice(0, 5).join(', ')}`,
-          type: 'BulkUpdateFailed',
-        });
-      counts.updated += chunk.length;
-    }
-    for (const removal of removals) {
-      await vendorCall(connector, 'Customer.delete', () => client.delete('Customer', removal.name), {
-        audit: removal.name,
-      });
-      if (removal.moved) counts.moved++;
-      else counts.deleted++;
-    }
+    counts.updated += chunk.length;
+  }
+  for (const removal of removals) {
+    await vendorCall(connector, 'Customer.delete', () => client.delete('Customer', removal.name), {
+      audit: removal.name,
+    });
+    if (removal.moved) counts.moved++;
+    else counts.deleted++;
   }
   return counts;
 }
