@@ -13,6 +13,11 @@ import {
   openIncidentInput,
 } from '../../src/domain/inputs/platform';
 import { readinessCheckInput } from '../../src/domain/inputs/readinessCheck';
+import {
+  salesforceAccountIntelligenceInput,
+  salesforceAccountSyncInput,
+  salesforceSettingsInput,
+} from '../../src/domain/inputs/salesforce';
 import { servicenowIncidentSyncInput } from '../../src/domain/inputs/servicenowIncidentSync';
 import { tableauExtractRefreshInput } from '../../src/domain/inputs/tableauExtractRefresh';
 import { workdayEmployeeImportInput } from '../../src/domain/inputs/workdayEmployeeImport';
@@ -30,6 +35,9 @@ const SPECS: Record<string, InputSpec<never>> = {
   workdayEmployeeImport: workdayEmployeeImportInput,
   deadLetterQueue: deadLetterQueueInput,
   dailyDigest: dailyDigestInput,
+  salesforceAccountSync: salesforceAccountSyncInput,
+  salesforceAccountIntelligence: salesforceAccountIntelligenceInput,
+  salesforceSettings: salesforceSettingsInput,
 } as never;
 
 const accepts = (type: string, input: unknown) =>
