@@ -16,6 +16,7 @@ export interface SimulatorEndpoints {
   zoom?: { url: string };
   ses?: { url: string };
   twilio?: { url: string };
+  salesforce?: { url: string };
 }
 
 export const SIMULATOR_CREDENTIALS = {
@@ -46,6 +47,10 @@ export const SIMULATOR_CREDENTIALS = {
   sesAccessKeyId: 'AKIASIMULATOR0000001',
   sesSecretAccessKey: 'sim-ses-secret',
   sesTopicArn: 'arn:aws:sns:us-east-1:123456789012:ses-feedback',
+  salesforceClientId: 'sim-consumer-key',
+  salesforceClientSecret: 'sim-consumer-secret',
+  salesforceOrgId: '00D000000000001AAA',
+  salesforceOutboundSecret: 'sim-outbound-secret',
 } as const;
 
 export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
@@ -96,6 +101,13 @@ export function simulatorEnv(sims: SimulatorEndpoints): Record<string, string> {
           TABLEAU_SITE: 'acme',
           TABLEAU_PAT_NAME: c.tableauPatName,
           TABLEAU_PAT_SECRET: c.tableauPatSecret,
+        }
+      : {}),
+    ...(sims.salesforce
+      ? {
+          SALESFORCE_LOGIN_URL: sims.salesforce.url,
+          SALESFORCE_CLIENT_ID: c.salesforceClientId,
+          SALESFORCE_CLIENT_SECRET: c.salesforceClientSecret,
         }
       : {}),
     ...(sims.smtp

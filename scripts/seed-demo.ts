@@ -1,7 +1,7 @@
 // Demo data for `npm start`, so the first runs show every path: today's Workday export over SFTP
 // (2,000 workers, about 1% invalid rows for the quarantine), one employee the US ERPNext site
 // refuses (a site validation rule: the import dead-letters it), and one intraday change in Workday
-// for the hourly delta to pick up.
+// for the hourly delta to pick up; 50 Salesforce Accounts for the Account sync.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Agent } from 'undici';
@@ -37,7 +37,19 @@ export async function seedDemoData(sims: Simulators, say: (line: string) => void
   await post(`${sims.workday.url}/__admin/workers`, {
     workers: [{ employeeId: 'W100001', jobTitle: 'Staff Engineer' }],
   });
+  // Salesforce Accounts for the Account sync: most billed in the US, some in Germany (EU site only).
+  await post(`${sims.salesforce.url}/__admin/salesforce/accounts`, {
+    count: 40,
+    country: 'US',
+    namePrefix: 'Demo US',
+  });
+  await post(`${sims.salesforce.url}/__admin/salesforce/accounts`, {
+    count: 10,
+    country: 'DE',
+    namePrefix: 'Demo DE',
+  });
   await close();
+  say('Salesforce: 50 Accounts (10 billed in Germany: the sync writes those only to the EU ERPNext)');
   say(`ERPNext (US) refuses ${refusedId}: the import sends it to the dead-letter queue dlq-erpnext`);
 }
 

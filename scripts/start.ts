@@ -192,6 +192,7 @@ async function main(): Promise<void> {
   say(`  Zoom simulator    ${sims.zoom.url}/__admin/deliveries (webhooks to the ingress's /zoom/webhook)`);
   say(`  SES simulator     ${sims.ses.url}/__admin/ses/messages (SNS feedback to the ingress /ses/sns)`);
   say(`  Twilio simulator  ${sims.twilio.url}/__admin/messages (status callbacks /__admin/callbacks)`);
+  say(`  Salesforce sim    ${sims.salesforce.url} (admin /__admin/salesforce/accounts)`);
   say(`  local CA          ${sims.caFile}`);
   say('Ctrl-C stops everything.');
 }

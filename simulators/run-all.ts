@@ -6,6 +6,7 @@ import { startErpnextSimulator } from './erpnext/server';
 import { startGraphSimulator } from './graph/server';
 import type { HttpSimulator } from './kit/http-simulator';
 import { createLocalCa, type LocalCa } from './kit/local-ca';
+import { startSalesforceSimulator } from './salesforce/server';
 import { startServicenowSimulator } from './servicenow/server';
 import { startSesSimulator } from './ses/server';
 import { startSftpSimulator, type SftpSimulator } from './sftp/server';
@@ -26,7 +27,8 @@ export type SimulatorName =
   | 'workday'
   | 'zoom'
   | 'ses'
-  | 'twilio';
+  | 'twilio'
+  | 'salesforce';
 
 export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: number }> = {
   slack: { env: 'SIM_SLACK_PORT', default: 4101 },
@@ -44,6 +46,8 @@ export const SIMULATOR_PORTS: Record<SimulatorName, { env: string; default: numb
   ses: { env: 'SIM_SES_PORT', default: 4130 },
   /** Twilio REST (Messages, usage records) with signed status callbacks. */
   twilio: { env: 'SIM_TWILIO_PORT', default: 4109 },
+  /** Salesforce REST, Bulk API 2.0, OAuth and Outbound Messages. */
+  salesforce: { env: 'SIM_SALESFORCE_PORT', default: 4111 },
 };
 
 export const DEFAULT_DATA_DIR = path.join('data', 'simulators');
@@ -89,6 +93,8 @@ export function startSimulator(
       return startSesSimulator({ port, tls: { ca }, verified: ['example.com'] });
     case 'twilio':
       return startTwilioSimulator({ port, tls: { ca }, clock: options.twilioClock });
+    case 'salesforce':
+      return startSalesforceSimulator({ port, tls: { ca } });
   }
 }
 
@@ -112,6 +118,7 @@ export interface AllSimulators {
   ses: HttpSimulator;
   /** Twilio REST at `${twilio.url}/2010-04-01/...`; its test clock at /__admin/clock. */
   twilio: HttpSimulator;
+  salesforce: HttpSimulator;
   close(): Promise<void>;
 }
 
@@ -154,6 +161,7 @@ export async function startAllSimulators(options: {
     const zoom = await start('zoom');
     const ses = await start('ses');
     const twilio = await start('twilio');
+    const salesforce = await start('salesforce');
     return {
       caFile: ca.caFile,
       caPem: ca.caPem,
@@ -169,6 +177,7 @@ export async function startAllSimulators(options: {
       zoom,
       ses,
       twilio,
+      salesforce,
       close: closeAll,
     };
   } catch (err) {
@@ -211,6 +220,7 @@ async function main(): Promise<void> {
   console.log(`workday  ${sims.workday.url}/ccx/service/acme/Human_Resources`);
   console.log(`zoom     ${sims.zoom.url} (webhook sender: ${sims.zoom.url}/__admin/webhook)`);
   console.log(`ses      ${sims.ses.url}`);
+  console.log(`salesforce ${sims.salesforce.url}`);
   console.log(`ca       ${path.resolve(sims.caFile)}`);
   closeOnSignal(() => sims.close());
 }

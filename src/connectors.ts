@@ -112,6 +112,16 @@ export interface TableauSettings {
   patName: string;
   patSecret: string;
 }
+export interface SalesforceSettings {
+  loginUrl: string;
+  clientId: string;
+  clientSecret: string;
+  apiVersion: string;
+  /** Daily-allocation requests kept back: under it the workflows park instead of calling. */
+  apiReserve: number;
+  /** Deltas above this many Accounts (and the first load) read through a Bulk 2.0 query job. */
+  bulkThreshold: number;
+}
 export interface ServicenowSettings {
   url: string;
   username: string;
@@ -408,6 +418,31 @@ export const CONNECTORS = {
           ? { clientId: env.SERVICENOW_CLIENT_ID, clientSecret: env.SERVICENOW_CLIENT_SECRET }
           : undefined,
       maxRequestsPerHour: env.SERVICENOW_MAX_REQUESTS_PER_HOUR,
+    }),
+  }),
+  salesforce: connector({
+    variables: {
+      /** Token endpoint host: https://login.salesforce.com or the org's My Domain. */
+      SALESFORCE_LOGIN_URL: url.optional(),
+      /** The connected app's consumer key and secret (client credentials flow, with a Run-As user). */
+      SALESFORCE_CLIENT_ID: optionalText,
+      SALESFORCE_CLIENT_SECRET: optionalText,
+      SALESFORCE_API_VERSION: z
+        .string()
+        .regex(/^v\d+\.0$/)
+        .default('v60.0'),
+      SALESFORCE_API_RESERVE: z.coerce.number().int().min(0).default(5_000),
+      SALESFORCE_BULK_THRESHOLD: z.coerce.number().int().min(0).default(10_000),
+    },
+    switches: ['SALESFORCE_LOGIN_URL', 'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET'],
+    secrets: ['SALESFORCE_CLIENT_SECRET'],
+    settings: (env): SalesforceSettings => ({
+      loginUrl: env.SALESFORCE_LOGIN_URL!,
+      clientId: env.SALESFORCE_CLIENT_ID!,
+      clientSecret: env.SALESFORCE_CLIENT_SECRET!,
+      apiVersion: env.SALESFORCE_API_VERSION,
+      apiReserve: env.SALESFORCE_API_RESERVE,
+      bulkThreshold: env.SALESFORCE_BULK_THRESHOLD,
     }),
   }),
   tableau: connector({

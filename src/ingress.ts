@@ -9,6 +9,7 @@ import { loadIngressConfig, type IngressConfig } from './ingress/config';
 import { registerActionLinkRoutes } from './ingress/actionLinks';
 import { createIngressMetrics } from './ingress/metrics';
 import { createIngressServer } from './ingress/server';
+import { registerSalesforceRoutes } from './ingress/salesforce';
 import { registerSlackRoutes } from './ingress/slack';
 import { registerSesRoutes } from './ingress/sesSns';
 import { SnsVerifier } from './ingress/snsSignature';
@@ -87,6 +88,14 @@ export function createIngress(config: IngressConfig, client: Client) {
       log,
     });
   }
+  if (config.SALESFORCE_ORG_ID && config.SALESFORCE_OUTBOUND_SECRET)
+    registerSalesforceRoutes(app, {
+      orgId: config.SALESFORCE_ORG_ID,
+      secret: config.SALESFORCE_OUTBOUND_SECRET,
+      temporal,
+      metrics,
+      log,
+    });
   return { app, metrics, log };
 }
 

@@ -78,6 +78,29 @@ export const SCHEDULES: ScheduleEntry[] = [
     overlap: ScheduleOverlapPolicy.SKIP,
   },
   {
+    // The sync itself is one long-lived run (it holds the cursor and takes Outbound Messages);
+    // each firing wakes it, and starts it again if it is not running.
+    id: 'salesforce-account-sync',
+    description:
+      'Wake the Salesforce Account sync (Accounts → ERPNext Customers, EU/EEA only to the EU site)',
+    connector: 'salesforce',
+    workflowType: 'salesforceAccountSync',
+    input: { trigger: 'schedule' },
+    cron: '*/15 * * * *',
+    overlap: ScheduleOverlapPolicy.SKIP,
+  },
+  {
+    // After the nightly Workday import, before the working day: yesterday's invoices included.
+    id: 'salesforce-account-intelligence-daily',
+    description:
+      'ERPNext finance figures to Salesforce Account fields (Bulk API 2.0), refused rows to dlq-salesforce',
+    connector: 'salesforce',
+    workflowType: 'salesforceAccountIntelligence',
+    input: {},
+    cron: '0 5 * * *',
+    overlap: ScheduleOverlapPolicy.SKIP,
+  },
+  {
     // In SCHEDULE_TIME_ZONE, like every schedule: 09:00 where the operators are.
     id: 'daily-digest',
     description:

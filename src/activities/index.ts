@@ -30,6 +30,8 @@ import { createZoomActivities } from './zoom';
 import { secretRotatedAt } from './shared/secretAge';
 import { TwilioClient } from '../vendors/twilio';
 import { createTwilioActivities, type TwilioDeps } from './twilio';
+import { createSalesforceActivities } from './salesforce';
+import { SalesforceClient } from '../vendors/salesforce/client';
 
 export interface ActivityDeps {
   notifications: NotificationDeps;
@@ -49,6 +51,8 @@ export interface ActivityDeps {
   zoom?: ZoomClient;
   /** SMS pages and the spend guard. */
   twilio?: TwilioDeps;
+  /** Salesforce: one client per worker (it holds the OAuth session). */
+  salesforce?: SalesforceClient;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -64,7 +68,17 @@ export function createActivities(deps: ActivityDeps) {
     ...createSlackTokenActivities({ slackRotation: deps.slackRotation }),
     // Dead-letter queues: retention from DLQ_RETENTION (carried on the workday deps with the ERPNext clients).
     ...createDeadLetterActivities({ retention: deps.workday?.deadLetterRetention as Duration | undefined }),
-    ...createRedriveActivities({ erpnext: deps.workday?.erpnext, servicenow: deps.servicenow }),
+    ...createRedriveActivities({
+      erpnext: deps.workday?.erpnext,
+      servicenow: deps.servicenow,
+      salesforce: deps.salesforce,
+    }),
+    ...createSalesforceActivities({
+      client: deps.salesforce,
+      erpnext: deps.workday?.erpnext,
+      servicenow: deps.servicenow?.client,
+      retention: deps.workday?.deadLetterRetention,
+    }),
     ...createDigestActivities(deps.digest ?? {}),
     ...createZoomActivities({ client: deps.zoom, erpnext: deps.workday?.erpnext }),
     ...createTwilioActivities(deps.twilio ?? {}),
@@ -89,6 +103,7 @@ interface Wiring {
   actionLinks?: ActionLinkSettings;
   zoom?: ZoomClient;
   twilio?: TwilioDeps;
+  salesforce?: SalesforceClient;
 }
 
 type Wire<K extends ConnectorKey> = (settings: NonNullable<Config[K]>, wiring: Wiring) => void;
@@ -172,6 +187,11 @@ const WIRE: { [K in ConnectorKey]: Wire<K> } = {
       verifyCredentials: () => client.list('sys_user', { limit: 1, fields: ['sys_id'] }),
     };
   },
+  salesforce: (s, w) => {
+    const client = new SalesforceClient({ ...s, extraCaPem: w.ca });
+    w.salesforce = client;
+    w.probes.salesforce = { endpoint: s.loginUrl, verifyCredentials: () => client.limits() };
+  },
   // Not in the readiness probes yet: a probe's sign-in would end the runs' shared session.
   tableau: (s, w) => {
     w.tableau = new TableauClient({ ...s, extraCaPem: w.ca });
@@ -241,6 +261,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
     slackRotation: w.slackRotation,
     zoom: w.zoom,
     twilio: w.twilio,
+    salesforce: w.salesforce,
     workday,
     workdayDelta: {
       client: w.workday,

@@ -10,17 +10,22 @@ import type { IncidentEvent } from '../domain/servicenow';
 import type { ErpnextClient } from '../vendors/erpnext';
 import { createEmployeeWriter, type RefusalReason } from './erpnext/writer';
 import { createServicenowActivities, type ServicenowDeps } from './servicenow';
+import type { SalesforceClient } from '../vendors/salesforce/client';
+import { INTELLIGENCE_KIND, intelligenceRedrive, type IntelligenceRow } from './salesforce/intelligence';
 
 export interface RedriveDeps {
   erpnext?: Partial<Record<Region, ErpnextClient>>;
   servicenow?: ServicenowDeps;
+  salesforce?: SalesforceClient;
 }
 
 export type RedriveHandler = (item: DeadLetterItem) => Promise<string>;
 
 export function createRedriveHandlers(deps: RedriveDeps): Record<string, RedriveHandler> {
   const servicenow = createServicenowActivities(deps.servicenow ?? {});
+  const salesforceRow = intelligenceRedrive(deps.salesforce);
   return {
+    [INTELLIGENCE_KIND]: (item) => salesforceRow(item.payload as IntelligenceRow),
     'erpnext-employee': async (item) => {
       let refusal: RefusalReason | undefined;
       const writeEmployees = createEmployeeWriter(deps.erpnext ?? {}, {

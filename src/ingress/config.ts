@@ -60,6 +60,12 @@ const schema = z.object({
   INGRESS_PUBLIC_URL: z.string().url().optional(),
   /** Twilio status callbacks (POST /twilio/status) are verified with the account's auth token. */
   TWILIO_AUTH_TOKEN: text.optional(),
+  /** Salesforce Outbound Messages: accepted only from this org, with this token in the endpoint URL. */
+  SALESFORCE_ORG_ID: z
+    .string()
+    .regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'an organization id (00D…)')
+    .optional(),
+  SALESFORCE_OUTBOUND_SECRET: text.optional(),
 });
 
 const SECRETS = [
@@ -70,6 +76,7 @@ const SECRETS = [
   'ZOOM_WEBHOOK_SECRET',
   'ZOOM_WEBHOOK_SECRET_PREVIOUS',
   'TWILIO_AUTH_TOKEN',
+  'SALESFORCE_OUTBOUND_SECRET',
 ] as const;
 
 export type IngressConfig = z.infer<typeof schema> & { extraCaPem?: string };
@@ -89,6 +96,10 @@ export function loadIngressConfig(source: Record<string, string | undefined> = p
   const config: IngressConfig = parsed.data;
   if (!config.SLACK_BOT_TOKEN && !config.SLACK_TOKEN_STORE)
     throw new Error('Invalid ingress configuration:\n  - set SLACK_BOT_TOKEN or SLACK_TOKEN_STORE');
+  if (Boolean(config.SALESFORCE_ORG_ID) !== Boolean(config.SALESFORCE_OUTBOUND_SECRET))
+    throw new Error(
+      'Invalid ingress configuration:\n  - set both SALESFORCE_ORG_ID and SALESFORCE_OUTBOUND_SECRET, or neither',
+    );
   if (config.TLS_CA_FILE) config.extraCaPem = readFileSync(config.TLS_CA_FILE, 'utf8');
   return config;
 }

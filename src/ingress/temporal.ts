@@ -3,10 +3,11 @@
 // 5xx and the vendor retries). A refusal by the workflow (validator, finished run) is an answer.
 import {
   WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
 } from '@temporalio/common';
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { CONNECTOR_KEY } from '../domain/search-attributes';
 
 export type UpdateOutcome = { status: 'done'; result: unknown } | { status: 'refused'; reason: string };
@@ -22,7 +23,20 @@ export interface EventStart {
   reuse?: 'allow';
 }
 
+/** An update on a long-lived workflow that is started first when it is not running. */
+export interface UpdateStart {
+  workflowType: string;
+  workflowId: string;
+  args: unknown;
+  update: string;
+  updateArgs: unknown;
+  updateId: string;
+  connector: string;
+}
+
 export interface TemporalGateway {
+  /** Update-with-start: the same `updateId` on the same run returns the first outcome again. */
+  updateWithStart(start: UpdateStart): Promise<UpdateOutcome>;
   /**
    * Starts the event's workflow with its signal. A workflow id that ran before is refused by the
    * server (reuse policy REJECT_DUPLICATE): `duplicate`, the event was already taken.
@@ -57,6 +71,29 @@ export function clientGateway(client: Client, taskQueue: string, deadlineMs = 2_
         return 'started';
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
+        throw err;
+      }
+    },
+    async updateWithStart(start) {
+      try {
+        const startWorkflowOperation = new WithStartWorkflowOperation(start.workflowType, {
+          taskQueue,
+          workflowId: start.workflowId,
+          args: [start.args],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          typedSearchAttributes: [{ key: CONNECTOR_KEY, value: start.connector }],
+        });
+        const result = await within(() =>
+          client.workflow.executeUpdateWithStart(start.update, {
+            args: [start.updateArgs],
+            updateId: start.updateId,
+            startWorkflowOperation,
+          }),
+        );
+        return { status: 'done', result };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError)
+          return { status: 'refused', reason: (err.cause as Error | undefined)?.message ?? err.message };
         throw err;
       }
     },

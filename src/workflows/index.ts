@@ -16,3 +16,6 @@ export { zoomTrainingAttendance } from './zoomTrainingAttendance';
 export { sesFeedback } from './sesFeedback';
 export { smsPage } from './smsPage';
 export { twilioCostGuard } from './twilioCostGuard';
+export { salesforceAccountSync } from './salesforceAccountSync';
+export { salesforceAccountIntelligence } from './salesforceAccountIntelligence';
+export { salesforceSettings } from './salesforceSettings';

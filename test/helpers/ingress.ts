@@ -3,7 +3,7 @@
 import type { IngressMetrics } from '../../src/ingress/metrics';
 import type { SlackMessageBody, SlackPeople } from '../../src/ingress/slackPeople';
 import { slackSignature } from '../../src/ingress/slackSignature';
-import type { EventStart, TemporalGateway, UpdateOutcome } from '../../src/ingress/temporal';
+import type { EventStart, TemporalGateway, UpdateOutcome, UpdateStart } from '../../src/ingress/temporal';
 
 /** Temporal as the ingress sees it: an id runs once; `down` makes every call fail. */
 export class FakeTemporal implements TemporalGateway {
@@ -31,6 +31,10 @@ export class FakeTemporal implements TemporalGateway {
     if (outcome.status === 'done') this.applied.push({ workflowId, name, args, updateId });
     this.outcomes.set(updateId, outcome);
     return outcome;
+  }
+
+  async updateWithStart(start: UpdateStart): Promise<UpdateOutcome> {
+    return this.update(start.workflowId, start.update, start.updateArgs, start.updateId);
   }
 
   async query<T>(): Promise<T | undefined> {

@@ -30,6 +30,7 @@ export async function startTestSimulators(): Promise<{
       zoom: 0,
       ses: 0,
       twilio: 0,
+      salesforce: 0,
     },
   });
   return {

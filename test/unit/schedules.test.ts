@@ -50,3 +50,13 @@ describe('Twilio cost guard schedule', () => {
     assert.equal(entry.longRunning, true);
   });
 });
+
+describe('Salesforce schedules', () => {
+  it('wakes the Account sync every 15 minutes, one firing at a time', () => {
+    const entry = SCHEDULES.find((s) => s.workflowType === 'salesforceAccountSync');
+    assert.ok(entry, 'salesforceAccountSync is scheduled');
+    assert.equal(entry.cron, '*/15 * * * *');
+    assert.deepEqual(entry.input, { trigger: 'schedule' });
+    assert.equal(entry.overlap, 'SKIP');
+  });
+});

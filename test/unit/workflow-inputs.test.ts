@@ -13,6 +13,11 @@ import {
   openIncidentInput,
 } from '../../src/domain/inputs/platform';
 import { readinessCheckInput } from '../../src/domain/inputs/readinessCheck';
+import {
+  salesforceAccountIntelligenceInput,
+  salesforceAccountSyncInput,
+  salesforceSettingsInput,
+} from '../../src/domain/inputs/salesforce';
 import { servicenowIncidentSyncInput } from '../../src/domain/inputs/servicenowIncidentSync';
 import { tableauExtractRefreshInput } from '../../src/domain/inputs/tableauExtractRefresh';
 import { smsPageInput, twilioCostGuardInput } from '../../src/domain/inputs/twilio';
@@ -37,6 +42,9 @@ const SPECS: Record<string, InputSpec<never>> = {
   zoomTrainingAttendance: zoomTrainingAttendanceInput,
   smsPage: smsPageInput,
   twilioCostGuard: twilioCostGuardInput,
+  salesforceAccountSync: salesforceAccountSyncInput,
+  salesforceAccountIntelligence: salesforceAccountIntelligenceInput,
+  salesforceSettings: salesforceSettingsInput,
 } as never;
 
 const accepts = (type: string, input: unknown) =>

@@ -1,6 +1,29 @@
 // One valid input per registered workflow type with every field it takes set: the validation
 // tests mutate each field in turn, and the unit test checks each one is accepted.
 export const VALID_INPUTS: Record<string, Record<string, unknown>> = {
+  salesforceAccountSync: {
+    cursor: { systemModstamp: '2026-11-01T10:00:00.000Z', id: '001000000000001AAA' },
+    bulkThreshold: 10_000,
+    pageSize: 2_000,
+    bulkPageSize: 10_000,
+    settleSeconds: 5,
+    interval: '15 minutes',
+    roundsPerRun: 100,
+    seen: ['04l000000000001AAA'],
+    once: true,
+    pollInitial: '1 second',
+    pollMax: '30 seconds',
+    trigger: 'operator',
+    reserve: 5_000,
+    parkFor: '1 hour',
+  },
+  salesforceAccountIntelligence: {
+    pollInitial: '5 seconds',
+    pollMax: '2 minutes',
+    reserve: 5_000,
+    parkFor: '1 hour',
+  },
+  salesforceSettings: { poolSize: 5, leaseTtl: '15 minutes', changes: [] },
   readinessCheck: { connectors: ['erpnext'], certWarnDays: 30, startRenewals: false },
   openIncident: {
     sourceSystem: 'erpnext',
