@@ -6,8 +6,10 @@ import { activityDepsFromConfig, createActivities } from './activities';
 import { createAuditWriter, useAuditWriter } from './audit';
 import { auditWorkerOptions } from './auditWorker';
 import { createWorkerConnection } from './client';
+import { codecSummary, dataConverterFromEnv } from './codec/dataConverter';
 import { loadConfig, type Config } from './config';
 import { createLogger, temporalLogger } from './logger';
+import { runMain } from './serve';
 
 export async function createWorker(config: Config) {
   const { connection, namespace } = await createWorkerConnection();
@@ -16,15 +18,17 @@ export async function createWorker(config: Config) {
   const workflowSource = config.workflowBundlePath
     ? { workflowBundle: { codePath: config.workflowBundlePath } }
     : { workflowsPath: require.resolve('./workflows') };
+  const dataConverter = dataConverterFromEnv();
   const worker = await Worker.create({
     connection,
     namespace,
+    dataConverter,
     taskQueue: config.taskQueue,
     ...workflowSource,
     activities: createActivities(deps),
     ...auditWorkerOptions(Boolean(config.workflowBundlePath)),
   });
-  return { worker, connection, deps };
+  return { worker, connection, deps, codec: codecSummary(dataConverter) };
 }
 
 export function installRuntime(config: Config): void {
@@ -52,12 +56,15 @@ export function installRuntime(config: Config): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   installRuntime(config);
-  const { worker, connection, deps } = await createWorker(config);
+  const { worker, connection, deps, codec } = await createWorker(config);
   const log = Runtime.instance().logger;
+  // Without a key ring payloads are stored in the clear: say so where an operator looks.
+  if (codec.startsWith('off')) log.warn(`payload codec ${codec}`);
   log.info('worker started', {
     taskQueue: config.taskQueue,
     metrics: config.metricsPort ? `http://localhost:${config.metricsPort}/metrics` : 'off',
     connectors: Object.keys(deps.connectors),
+    payloadCodec: codec,
   });
   try {
     await worker.run();
@@ -69,9 +76,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain(main);

@@ -1,5 +1,6 @@
 // Real Temporal servers for the tests, from the binaries scripts/setup.js installed. A missing
 // binary fails the test with the command that fixes it; nothing is downloaded and nothing skips.
+import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
@@ -22,9 +23,11 @@ export async function timeSkippingServer(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-export function devServer(): Promise<TestWorkflowEnvironment> {
+/** The dev server; its client uses `dataConverter` (the payload codec) when given. */
+export function devServer(options: { dataConverter?: DataConverter } = {}): Promise<TestWorkflowEnvironment> {
   const { cli } = readBinaries();
   return TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: options.dataConverter },
     server: {
       executable: { type: 'existing-path', path: cli.path },
       searchAttributes: [CONNECTOR_KEY],
@@ -47,7 +50,7 @@ export function productWorkflowBundle(): Promise<WorkflowBundle> {
 
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
-  options: Pick<WorkerOptions, 'activities' | 'taskQueue'>,
+  options: Pick<WorkerOptions, 'activities' | 'taskQueue' | 'dataConverter'>,
 ): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
