@@ -105,6 +105,10 @@ export class EncryptionCodec implements PayloadCodec {
 
   async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
     const region = keyRegionOf(context);
+    if (!this.ring.current[region])
+      throw new Error(
+        `the codec key ring has no ${region} key: ${context?.workflowId ?? 'this workflow'} holds ${region.toUpperCase()} data and cannot be written or queried here`,
+      );
     return payloads.map((p) => sealPayload(p, this.ring, region, this.options));
   }
 

@@ -85,7 +85,10 @@ describe('payload codec (AES-256-GCM)', () => {
     assert.equal(meta((await codec().encode([payloadOf(employee)], activity))[0]!, KEY_ID), 'test-eu-1');
     const nonEu = codec(testRing({ withoutEu: true }));
     await assert.rejects(nonEu.decode([eu!]), /key test-eu-1, which is not in this codec key ring/);
-    await assert.rejects(nonEu.encode([payloadOf(employee)], euQueue), /no eu key: payloads holding EU data/);
+    await assert.rejects(
+      nonEu.encode([payloadOf(employee)], euQueue),
+      /no eu key: dlq-erpnext-eu holds EU data/,
+    );
   });
 });
 
