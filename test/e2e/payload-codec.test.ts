@@ -12,7 +12,10 @@ import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { parse } from 'csv-parse/sync';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
+import { EncryptionCodec } from '../../src/codec/encryptionCodec';
 import { keyRingFrom } from '../../src/codec/keyRing';
+import { createCodecServer } from '../../src/codec/server';
+import { readBinaries } from '../../scripts/binaries';
 import { createActivities } from '../../src/activities';
 import { deadLetterItems } from '../../src/workflows/deadLetterQueue';
 import { renewalActions, renewalStatus } from '../../src/workflows/certificateRenewal/messages';
@@ -130,6 +133,46 @@ describe('e2e: encrypted payloads (codec on) on the dev server', () => {
       cli({ CODEC_KEYS: JSON.stringify(testRing({ withoutEu: true })) }, 'dlq', 'show', 'erpnext-eu', id),
       (err: { stderr: string }) => /no eu key: dlq-erpnext-eu holds EU data/.test(err.stderr),
     );
+  });
+
+  it('serves the codec server to the Temporal CLI: `temporal workflow show --codec-endpoint` reads the EU queue', async () => {
+    const token = 'e2e-codec-token';
+    const server = await createCodecServer({
+      codec: new EncryptionCodec(keyRingFrom(TEST_KEY_RING)),
+      token,
+      corsOrigins: [],
+    });
+    const endpoint = await server.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const show = async (...extra: string[]) =>
+        (
+          await promisify(execFile)(
+            readBinaries().cli.path,
+            [
+              'workflow',
+              'show',
+              '-w',
+              'dlq-erpnext-eu',
+              '--address',
+              stack().env.address,
+              '--output',
+              'json',
+              ...extra,
+            ],
+            { maxBuffer: 64 * 1024 * 1024 },
+          )
+        ).stdout;
+      const email = rowOf(heldEu).Email!;
+      assert.ok(!withDecodedPayloads(await show()).includes(email), 'readable without the codec server');
+      assert.ok(
+        withDecodedPayloads(
+          await show('--codec-endpoint', endpoint, '--codec-auth', `Bearer ${token}`),
+        ).includes(email),
+      );
+      await assert.rejects(show('--codec-endpoint', endpoint, '--codec-auth', 'Bearer wrong'));
+    } finally {
+      await server.close();
+    }
   });
 
   it("keeps personal data out of every run's search attributes and memos", async () => {
