@@ -11,6 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { devServer } from '../test/helpers/temporal';
+import { dataConverterFromEnv } from '../src/codec/dataConverter';
 import { eventually } from '../test/helpers/waitFor';
 
 const ROOT = join(__dirname, '..');
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   const seconds = arg('seconds', 60);
   const connections = arg('connections', 200);
   const port = arg('port', 18787);
-  const env = await devServer();
+  // With CODEC_KEYS set, the worker and ingress (inheriting it) and this client encrypt payloads.
+  const env = await devServer({ dataConverter: dataConverterFromEnv() });
   const common = { TEMPORAL_ADDRESS: env.address, TASK_QUEUE, LOG_LEVEL: 'error', AUDIT_LOG: 'off' };
   // --worker-after: the worker starts once the load is over, so the two cores serve only the
   // ingress and the server while acknowledgements are measured (runs wait queued meanwhile).

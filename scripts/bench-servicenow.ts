@@ -13,6 +13,7 @@ import { ServicenowClient } from '../src/vendors/servicenow';
 import type { IncidentSyncReport } from '../src/workflows/servicenowIncidentSync';
 import { devServer } from '../test/helpers/temporal';
 import { createWorkerGroup } from '../src/workerGroup';
+import { dataConverterFromEnv } from '../src/codec/dataConverter';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,8 +28,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sn-'));
   const ca = await createLocalCa(dir);
   const sim = await startServicenowSimulator({ port: 0, tls: { ca } });
-  // The dev server with the Connector search attribute every workflow sets registered.
-  const env = await devServer();
+  // The dev server with the Connector search attribute every workflow sets registered; the payload
+  // codec when CODEC_KEYS is set.
+  const dataConverter = dataConverterFromEnv();
+  const env = await devServer({ dataConverter });
   const adminPost = (path: string, body: unknown) =>
     fetch(`${sim.url}/__admin/${path}`, {
       method: 'POST',
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
       const taskQueue = `bench-${label}`;
       const worker = await createWorkerGroup({
         connection: env.nativeConnection,
+        dataConverter,
         taskQueue,
         workflowsPath: require.resolve('../src/workflows'),
         activities: createActivities({ notifications: {}, connectors: {}, servicenow: { client } }),

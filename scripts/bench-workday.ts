@@ -2,17 +2,21 @@
 // ERPNext simulators (US/EU), on the dev server, with the worker in a child process, read over SFTP
 // from OpenSSH's sshd (the real part) and from the SFTP simulator. In the same run: the ceiling (the
 // same batch activity, records and ERPNext requests with no Temporal and no SFTP, see bench/ceiling.ts)
-// and the naive design (one activity per record, single-record writes) over --naive-rows rows from sshd.
+// and the naive design (one activity per record, single-record writes) over --naive-rows rows from sshd,
+// and the batched run over sshd again with the payload codec on (client and worker), for its cost.
 // Prints rows/s and each as a share of the ceiling, vendor requests, history events (every run of
 // the continue-as-new chain) and peak RSS, and checks ERPNext holds exactly the valid employees.
 // Needs root for sshd (test/helpers/sshd.ts).
 // Usage: npm run bench:workday [-- --rows 100000 --naive-rows 10000 --batch-size 1000 --lanes 2 --repeat 1]
-// (--repeat N: the ceiling and both batched runs N times, interleaved, the fastest of each shown)
+// (--repeat N: the ceilings and the three batched runs N times, interleaved, the fastest of each shown)
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { dataConverterFor } from '../src/codec/dataConverter';
+import { generateKeyRing, keyRingFrom } from '../src/codec/keyRing';
 import { startErpnextSimulator } from '../simulators/erpnext/server';
 import { createLocalCa } from '../simulators/kit/local-ca';
 import { startSftpSimulator } from '../simulators/sftp/server';
@@ -150,9 +154,18 @@ async function main(): Promise<void> {
       WORKDAY_QUARANTINE_DIR: join(dir, 'quarantine'),
       AUDIT_LOG: join(dir, 'audit.jsonl'),
       ...(mallocArenas ? { MALLOC_ARENA_MAX: mallocArenas } : {}),
+      // No codec unless a run asks for it (a ring in the caller's environment would blur the comparison).
+      CODEC_KEYS: '',
+      CODEC_KEYS_FILE: '',
     };
+    // A ring made for this run only: the codec rows encrypt with it, in the worker and the client.
+    const ring = generateKeyRing({ default: 'bench-1', eu: 'bench-eu-1' });
+    const codecClient = new Client({
+      connection: env.connection,
+      namespace: env.namespace,
+      dataConverter: dataConverterFor(keyRingFrom(ring)),
+    });
     const servers = { simulator: {}, sshd: sshd.env };
-    const client = env.client;
     const execArgv = ['--import', 'tsx', ...workerNodeOptions.split(' ').filter(Boolean)];
     const start = (script: string, childEnv: NodeJS.ProcessEnv) => {
       const child = fork(join(__dirname, 'bench', script), [], {
@@ -193,12 +206,15 @@ async function main(): Promise<void> {
       workflowType: string,
       args: unknown[],
       count: number,
+      codec = false,
     ): Promise<RunFigures> => {
       await resetErpnext();
       const taskQueue = `bench-workday-${label}-${server}`;
+      const client = codec ? codecClient : env!.client;
       const child = start('worker.ts', {
         ...baseEnv,
         ...servers[server],
+        ...(codec ? { CODEC_KEYS: JSON.stringify(ring) } : {}),
         BENCH_TEMPORAL_ADDRESS: env!.address,
         BENCH_WORKFLOW_BUNDLE: bundlePath,
         BENCH_TASK_QUEUE: taskQueue,
@@ -233,13 +249,14 @@ async function main(): Promise<void> {
           );
       }
     };
-    const batchedRun = async (server: keyof typeof servers) => {
+    const batchedRun = async (server: keyof typeof servers, codec = false) => {
       const run = await runOnce(
-        'batched',
+        codec ? 'codec' : 'batched',
         server,
         'workdayEmployeeImport',
         [{ mode: 'full', file: FILE, batchSize, batchLanes: lanes, refreshTableauOnDrift: false }],
         rows,
+        codec,
       );
       const report = run.result as WorkdayImportReport;
       if (
@@ -255,10 +272,11 @@ async function main(): Promise<void> {
     const remote = `/exports/${FILE}`;
     const speeds = { sshd: await readSpeed(sshd, remote), simulator: await readSpeed(sftp, remote) };
     // Interleaved repeats, the fastest of each kept: other work on a shared machine only slows a run.
-    const tries: Record<'ceiling' | 'ceilingLanes' | keyof typeof servers, RunFigures[]> = {
+    const tries: Record<'ceiling' | 'ceilingLanes' | 'codec' | keyof typeof servers, RunFigures[]> = {
       ceiling: [],
       ceilingLanes: [],
       sshd: [],
+      codec: [],
       simulator: [],
     };
     for (let i = 0; i < repeat; i++) {
@@ -269,6 +287,7 @@ async function main(): Promise<void> {
         expectEmployees(`ceiling with ${lanes} lanes`, seeded.validIds);
       }
       tries.sshd.push(await batchedRun('sshd'));
+      tries.codec.push(await batchedRun('sshd', true));
       tries.simulator.push(await batchedRun('simulator'));
     }
     const fastest = (runs: RunFigures[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
@@ -276,6 +295,7 @@ async function main(): Promise<void> {
     const topLanes = lanes > 1 ? fastest(tries.ceilingLanes) : undefined;
     const overSshd = fastest(tries.sshd);
     const overSimulator = fastest(tries.simulator);
+    const withCodec = fastest(tries.codec);
     const naive = await runOnce('naive', 'sshd', 'benchNaiveImport', [{ file: NAIVE_FILE }], naiveRows);
     expectEmployees('naive', naiveSeeded.validIds);
 
@@ -327,7 +347,7 @@ async function main(): Promise<void> {
         'peak MB',
       ]),
     );
-    for (const r of [top, ...(topLanes ? [topLanes] : []), overSshd, overSimulator, naive])
+    for (const r of [top, ...(topLanes ? [topLanes] : []), overSshd, withCodec, overSimulator, naive])
       console.log(line(r));
     if (repeat > 1)
       console.log(
@@ -336,7 +356,7 @@ async function main(): Promise<void> {
             .map(([name, runs]) => `${name} ${runs.map((r) => Math.round(rate(r))).join(', ')}`)
             .join('; '),
       );
-    for (const r of [overSshd, overSimulator]) {
+    for (const r of [overSshd, withCodec, overSimulator]) {
       const spent = Object.entries(r.activities!).map(([name, s]) => `${name} ${s.toFixed(1)} s`);
       const inActivities = Object.values(r.activities!).reduce((a, b) => a + b, 0);
       console.log(
@@ -358,6 +378,11 @@ async function main(): Promise<void> {
           `${((rate(overSshd) / rate(topLanes)) * 100).toFixed(0)}%, over the simulator ` +
           `${((rate(overSimulator) / rate(topLanes)) * 100).toFixed(0)}%`,
       );
+    const codecCost = 1 - rate(withCodec) / rate(overSshd);
+    console.log(
+      `payload codec (AES-256-GCM, gzip from 2 KiB) over sshd: ${Math.round(rate(withCodec))} rows/s with, ` +
+        `${Math.round(rate(overSshd))} without: costs ${(codecCost * 100).toFixed(1)}% of rows/s`,
+    );
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     console.log(
       `targets (batched over sshd): >= 80% of the ceiling ${verdict(share(overSshd) >= 0.8)}; ` +
@@ -365,7 +390,8 @@ async function main(): Promise<void> {
         `worker peak <= 300 MB ${verdict(Math.max(overSshd.peakMb, overSimulator.peakMb) <= 300)}; ` +
         `history <= 5000 per 100k rows ${verdict((overSshd.events! / rows) * 100_000 <= 5000)}; ` +
         `simulator no slower than sshd (10% noise allowed) ${verdict(rate(overSimulator) >= rate(overSshd) * 0.9)}; ` +
-        `export read from sshd >= 20 MB/s ${verdict(speeds.sshd >= 20)}`,
+        `export read from sshd >= 20 MB/s ${verdict(speeds.sshd >= 20)}; ` +
+        `codec costs <= 10% of rows/s ${verdict(codecCost <= 0.1)}`,
     );
     console.log('check: ERPNext US and EU held exactly the valid employees of the export after every run');
   } finally {

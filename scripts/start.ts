@@ -1,6 +1,8 @@
 // `npm start`: the whole system on this machine. Temporal dev server (state in data/, UI on 8233,
-// the Connector search attribute), the simulators, the worker, the ingress, the schedules, and one run of each
-// schedule so the Web UI shows results at once. Ctrl-C stops every child process.
+// the Connector search attribute, the codec server as the UI's codec endpoint), the simulators, the
+// worker, the ingress, the codec server, the schedules, and one run of each schedule so the Web UI
+// shows results at once. Payloads are encrypted with a local key ring made once in data/.
+// Ctrl-C stops every child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -13,6 +15,8 @@ import { showDeadLetters, showDigest } from './show-digest';
 import { readBinaries } from './binaries';
 import { simulatorEnv } from './local-env';
 import { subscribeIngressToSes } from './ses-subscribe';
+import { codecServerToken, localCodecEnv } from './local-codec';
+import { dataConverterFromEnv } from '../src/codec/dataConverter';
 
 const ROOT = join(__dirname, '..');
 const DATA = join(ROOT, 'data');
@@ -20,6 +24,7 @@ const TEMPORAL_PORT = Number(process.env.TEMPORAL_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const METRICS_PORT = Number(process.env.METRICS_PORT ?? 9464);
 const INGRESS_PORT = Number(process.env.INGRESS_PORT ?? 8787);
+const CODEC_PORT = Number(process.env.CODEC_SERVER_PORT ?? 8888);
 const TASK_QUEUE = process.env.TASK_QUEUE ?? 'integrations';
 
 const children: ChildProcess[] = [];
@@ -102,6 +107,7 @@ async function main(): Promise<void> {
     [UI_PORT, 'the Temporal UI'],
     [METRICS_PORT, 'worker metrics'],
     [INGRESS_PORT, 'the ingress'],
+    [CODEC_PORT, 'the codec server'],
   ] as const) {
     if (await portInUse(port))
       throw new Error(`port ${port} for ${what} is in use: stop what runs there first`);
@@ -109,6 +115,9 @@ async function main(): Promise<void> {
   mkdirSync(DATA, { recursive: true });
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
+  const codecEnv: NodeJS.ProcessEnv = { ...process.env, ...localCodecEnv(DATA) };
+  // The Web UI cannot send a header to a codec server: its endpoint carries the token in the path.
+  const codecEndpoint = `http://localhost:${CODEC_PORT}/ui/${codecServerToken(codecEnv)}`;
 
   say(`Temporal dev server ${binaries.cli.version}`);
   startChild(
@@ -127,16 +136,23 @@ async function main(): Promise<void> {
       'Connector=Keyword',
       '--log-level',
       'warn',
+      '--ui-codec-endpoint',
+      codecEndpoint,
     ],
     process.env,
   );
+  startChild('codec server', process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'codecServer.ts')], {
+    ...codecEnv,
+    CODEC_SERVER_PORT: String(CODEC_PORT),
+    CODEC_SERVER_CORS_ORIGINS: `http://localhost:${UI_PORT},http://127.0.0.1:${UI_PORT}`,
+  });
 
   const sims = await startAllSimulators({ dataDir: join(DATA, 'simulators'), twilioClock: 'real' });
   closeSimulators = () => sims.close();
   await seedDemoData(sims, say);
   const address = `127.0.0.1:${TEMPORAL_PORT}`;
   const env = {
-    ...process.env,
+    ...codecEnv,
     ...simulatorEnv(sims),
     TEMPORAL_ADDRESS: address,
     METRICS_PORT: String(METRICS_PORT),
@@ -157,7 +173,7 @@ async function main(): Promise<void> {
   };
 
   const connection = await connectWithRetry(address, 60_000);
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: dataConverterFromEnv(env) });
   say('Temporal is up; starting the worker');
   startChild('worker', process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'worker.ts')], env);
   startChild('ingress', process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'ingress.ts')], {
@@ -194,6 +210,12 @@ async function main(): Promise<void> {
   say(`  Twilio simulator  ${sims.twilio.url}/__admin/messages (status callbacks /__admin/callbacks)`);
   say(`  Salesforce sim    ${sims.salesforce.url} (admin /__admin/salesforce/accounts)`);
   say(`  local CA          ${sims.caFile}`);
+  say(
+    `  Codec server      http://localhost:${CODEC_PORT} (the Web UI decodes through it; key ring ${codecEnv.CODEC_KEYS_FILE ?? 'CODEC_KEYS'})`,
+  );
+  say(
+    `  CLI               CODEC_KEYS_FILE=${codecEnv.CODEC_KEYS_FILE ?? '<your ring>'} npm run cli -- --help`,
+  );
   say('Ctrl-C stops everything.');
 }
 

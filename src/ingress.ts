@@ -3,6 +3,7 @@
 // can run behind a load balancer. `npm run ingress`; started by `npm start` on INGRESS_PORT.
 import { Client, Connection } from '@temporalio/client';
 import { useAuditWriter, createAuditWriter } from './audit';
+import { dataConverterFromEnv } from './codec/dataConverter';
 import { temporalSettings } from './client';
 import { formatStatusTable } from './domain/statusTable';
 import { loadIngressConfig, type IngressConfig } from './ingress/config';
@@ -19,6 +20,7 @@ import { clientGateway } from './ingress/temporal';
 import { registerZoomRoutes } from './ingress/zoom';
 import { registerTwilioRoutes } from './ingress/twilio';
 import { createLogger } from './logger';
+import { closeOnSignals, runMain } from './serve';
 import { collectStatus } from './status';
 import { SlackClient } from './vendors/slack';
 import { FileTokenStore, storedTokenSource } from './vendors/slackTokenStore';
@@ -104,20 +106,15 @@ async function main(): Promise<void> {
   useAuditWriter(createAuditWriter(config.AUDIT_LOG));
   const { connectionOptions, namespace } = temporalSettings();
   // Lazy: the ingress answers (503) while Temporal is away instead of refusing to start.
-  const client = new Client({ connection: Connection.lazy(connectionOptions), namespace });
+  const client = new Client({
+    connection: Connection.lazy(connectionOptions),
+    namespace,
+    dataConverter: dataConverterFromEnv(),
+  });
   const { app, log } = createIngress(config, client);
   const address = await app.listen({ port: config.INGRESS_PORT, host: config.INGRESS_HOST });
   log.info({ address, namespace }, 'ingress listening');
-  const stop = () => {
-    void app.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(app);
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain(main);

@@ -6,11 +6,13 @@ import { activityDepsFromConfig, createActivities } from './activities';
 import { createAuditWriter, useAuditWriter } from './audit';
 import { auditWorkerOptions } from './auditWorker';
 import { createWorkerConnection } from './client';
+import { codecSummary, dataConverterFromEnv } from './codec/dataConverter';
 import { loadConfig, type Config } from './config';
 import { createLogger, temporalLogger } from './logger';
 import { createWorkerGroup } from './workerGroup';
 import { watchBacklogs } from './backlogMetrics';
 import { BUDGETED_VENDORS, vendorTaskQueue } from './domain/vendorQueues';
+import { runMain } from './serve';
 
 export async function createWorker(config: Config) {
   const { connection, namespace } = await createWorkerConnection();
@@ -19,10 +21,12 @@ export async function createWorker(config: Config) {
   const workflowSource = config.workflowBundlePath
     ? { workflowBundle: { codePath: config.workflowBundlePath } }
     : { workflowsPath: require.resolve('./workflows') };
+  const dataConverter = dataConverterFromEnv();
   const worker = await createWorkerGroup(
     {
       connection,
       namespace,
+      dataConverter,
       taskQueue: config.taskQueue,
       ...workflowSource,
       activities: createActivities(deps),
@@ -30,7 +34,7 @@ export async function createWorker(config: Config) {
     },
     config.budgets,
   );
-  return { worker, connection, namespace, deps };
+  return { worker, connection, namespace, deps, codec: codecSummary(dataConverter) };
 }
 
 export function installRuntime(config: Config): void {
@@ -58,7 +62,7 @@ export function installRuntime(config: Config): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   installRuntime(config);
-  const { worker, connection, namespace, deps } = await createWorker(config);
+  const { worker, connection, namespace, deps, codec } = await createWorker(config);
   const log = Runtime.instance().logger;
   // The backlog gauges go out with the worker's metrics: without a metrics port nobody reads them.
   const backlogs =
@@ -71,11 +75,14 @@ async function main(): Promise<void> {
       everyMs: config.taskQueueStatsEveryMs,
       onError: (err) => log.warn('task queue statistics unavailable', { error: String(err) }),
     });
+  // Without a key ring payloads are stored in the clear: say so where an operator looks.
+  if (codec.startsWith('off')) log.warn(`payload codec ${codec}`);
   log.info('worker started', {
     taskQueue: config.taskQueue,
     budgets: config.budgets,
     metrics: config.metricsPort ? `http://localhost:${config.metricsPort}/metrics` : 'off',
     connectors: Object.keys(deps.connectors),
+    payloadCodec: codec,
   });
   try {
     await worker.run();
@@ -88,9 +95,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain(main);

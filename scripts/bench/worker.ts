@@ -4,6 +4,7 @@
 // workers run with WORKFLOW_BUNDLE_PATH). Talks to the parent over IPC: `ready`, `stats`, `stop`.
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
+import { dataConverterFromEnv } from '../../src/codec/dataConverter';
 import { loadConfig } from '../../src/config';
 import { createWorkerGroup } from '../../src/workerGroup';
 import { CountingErpnextClient, CountingSftpSource, requestCounts } from './counting';
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   const worker = await createWorkerGroup({
     connection,
     taskQueue,
+    // The payload codec when the benchmark runs this worker with CODEC_KEYS (the codec rows).
+    dataConverter: dataConverterFromEnv(),
     workflowBundle: { codePath: bundle },
     activities: { ...createActivities(deps), ...createNaiveActivities({ sftp, exportDir, erpnext }) },
   });

@@ -1,5 +1,6 @@
 // Real Temporal servers for the tests, from the binaries scripts/setup.js installed. A missing
 // binary fails the test with the command that fixes it; nothing is downloaded and nothing skips.
+import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
@@ -23,9 +24,11 @@ export async function timeSkippingServer(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-export function devServer(): Promise<TestWorkflowEnvironment> {
+/** The dev server; its client uses `dataConverter` (the payload codec) when given. */
+export function devServer(options: { dataConverter?: DataConverter } = {}): Promise<TestWorkflowEnvironment> {
   const { cli } = readBinaries();
   return TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: options.dataConverter },
     server: {
       executable: { type: 'existing-path', path: cli.path },
       searchAttributes: [CONNECTOR_KEY],
@@ -49,7 +52,7 @@ export function productWorkflowBundle(): Promise<WorkflowBundle> {
 /** The product's workers (the main one and one per vendor queue) on `taskQueue`, without budgets. */
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
-  options: Pick<WorkerOptions, 'activities' | 'taskQueue'>,
+  options: Pick<WorkerOptions, 'activities' | 'taskQueue' | 'dataConverter'>,
 ): Promise<WorkerGroup> {
   return createWorkerGroup({
     connection: env.nativeConnection,

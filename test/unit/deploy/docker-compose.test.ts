@@ -122,6 +122,7 @@ describe('deploy: docker-compose.yml', () => {
       'temporal-admin-tools',
       'temporal-ui',
       'worker',
+      'codec-server',
       'prometheus',
       'grafana',
     ]) {
@@ -241,14 +242,18 @@ describe('deploy: docker-compose.yml', () => {
         );
       }
     }
-    // The worker's secret files are the secrets the connector table reads from NAME_FILE.
+    // The worker's secret files are the secrets the connector table reads from NAME_FILE, and the
+    // payload codec's key ring (src/codec/keyRing.ts).
     const files = Object.keys(workerEnv).filter(
       (k) => k.endsWith('_FILE') && workerEnv[k]?.startsWith('/run/secrets/'),
     );
     assert.ok(files.length >= 3, 'worker receives its credentials as files');
     for (const key of files) {
       const base = key.replace(/_FILE$/, '');
-      assert.ok(SECRET_VARIABLES.includes(base), `${key}: the connector table has no secret ${base}`);
+      assert.ok(
+        [...SECRET_VARIABLES, 'CODEC_KEYS'].includes(base),
+        `${key}: neither the connector table nor the codec reads ${base}`,
+      );
     }
   });
 });
