@@ -24,6 +24,8 @@ import { createErpnextActivities } from './erpnext';
 import { SftpSource } from '../vendors/sftp';
 import { FileTokenStore, storedTokenSource } from '../vendors/slackTokenStore';
 import { createSlackTokenActivities, type SlackRotationDeps } from './slackToken';
+import { createBreakerActivities } from './breaker';
+import type { BreakerPolicy } from '../domain/breaker';
 
 export interface ActivityDeps {
   notifications: NotificationDeps;
@@ -39,6 +41,8 @@ export interface ActivityDeps {
   digest?: DigestDeps;
   /** Rotating Slack bot token: refreshed by the slackTokenRotation workflow into the token store. */
   slackRotation?: SlackRotationDeps;
+  /** The breakers' thresholds (BREAKER_* settings). */
+  breaker?: BreakerPolicy;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -56,6 +60,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeadLetterActivities({ retention: deps.workday?.deadLetterRetention as Duration | undefined }),
     ...createRedriveActivities({ erpnext: deps.workday?.erpnext, servicenow: deps.servicenow }),
     ...createDigestActivities(deps.digest ?? {}),
+    ...createBreakerActivities({ policy: deps.breaker }),
   };
 }
 
@@ -75,6 +80,7 @@ interface Wiring {
   workday?: WorkdayClient;
   slackRotation?: SlackRotationDeps;
   actionLinks?: ActionLinkSettings;
+  breaker?: BreakerPolicy;
 }
 
 type Wire<K extends ConnectorKey> = (settings: NonNullable<Config[K]>, wiring: Wiring) => void;
@@ -156,6 +162,9 @@ const WIRE: { [K in ConnectorKey]: Wire<K> } = {
       verifyCredentials: () => client.list('sys_user', { limit: 1, fields: ['sys_id'] }),
     };
   },
+  breaker: (s, w) => {
+    w.breaker = s;
+  },
   // Not in the readiness probes yet: a probe's sign-in would end the runs' shared session.
   tableau: (s, w) => {
     w.tableau = new TableauClient({ ...s, extraCaPem: w.ca });
@@ -194,6 +203,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
       actionLinks: w.actionLinks,
     },
     slackRotation: w.slackRotation,
+    breaker: w.breaker,
     workday,
     workdayDelta: {
       client: w.workday,

@@ -8,6 +8,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -17,6 +18,8 @@ import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { DriftDecision } from '../domain/employee';
 import { callThroughBreaker, type BreakerOptions } from './shared/breakerControl';
+import { waitThroughBreakers } from './shared/breakerGate';
+import { REGIONS, erpnextConnectorFor, regionOfErpnextConnector, type Region } from '../domain/employee';
 import { deltaDone, importNextPage, startDelta, type DeltaProgress } from './workdayImport/deltaImport';
 import {
   importNextBatch,
@@ -111,6 +114,26 @@ export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Pr
     probeEvery: input.breakerProbeEvery ?? '5 minutes',
     onOutage: () => report.breakerOpenings++,
   };
+  // Each region's breaker gates its own writes: a region whose breaker is open is deferred to its
+  // dead-letter queue while the other region is written. Runs from before this gate keep the old
+  // wait-out-the-outage behaviour.
+  const gated = patched('breaker-gates');
+  const waiting = new Set<string>();
+  const throughBreakers = <T>(step: (defer: Region[]) => Promise<T>): Promise<T> =>
+    gated
+      ? waitThroughBreakers(
+          REGIONS.map(erpnextConnectorFor),
+          'workdayEmployeeImport',
+          async (refused) => {
+            for (const c of [...waiting]) if (!refused.includes(c)) waiting.delete(c);
+            return step(refused.map(regionOfErpnextConnector));
+          },
+          (connector) => {
+            if (!waiting.has(connector)) report.breakerOpenings++;
+            waiting.add(connector);
+          },
+        )
+      : callThroughBreaker(breaker, () => step([]));
   const continueIfLong = async (
     stepsThisRun: number,
     progress: Omit<ImportProgress, 'report' | 'startedAt'>,
@@ -129,7 +152,7 @@ export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Pr
       await continueIfLong(steps, { delta: progress });
       addStep(
         report,
-        await callThroughBreaker(breaker, () => importNextPage(progress, input.heartbeatTimeout)),
+        await throughBreakers((defer) => importNextPage(progress, input.heartbeatTimeout, defer)),
       );
       report.delta.pages++;
       setCurrentDetails(progressLine(report));
@@ -146,8 +169,8 @@ export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Pr
   const full = progress;
   for (let steps = 0; ; steps++) {
     await continueIfLong(steps, { decision: full.decision, full });
-    const batch = await callThroughBreaker(breaker, () =>
-      importNextBatch(full, input.batchSize ?? DEFAULT_BATCH_SIZE, input.heartbeatTimeout),
+    const batch = await throughBreakers((defer) =>
+      importNextBatch(full, input.batchSize ?? DEFAULT_BATCH_SIZE, input.heartbeatTimeout, defer),
     );
     addStep(report, batch);
     setCurrentDetails(progressLine(report));
