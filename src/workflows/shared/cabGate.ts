@@ -43,12 +43,12 @@ export class CabGate {
   due(now: number): 'remind' | 'escalate' | undefined {
     const next = this.nextAt();
     if (!next || next.at > now) return undefined;
+    this.lastReminderAt = now; // an escalation counts as that day's reminder
     if (next.what === 'escalate CAB') {
       this.escalated = true;
       return 'escalate';
     }
     this.reminders++;
-    this.lastReminderAt = now;
     return 'remind';
   }
 }
