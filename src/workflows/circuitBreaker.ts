@@ -4,6 +4,7 @@
 // signal; everyone reads it by query. The gating rules live in circuitBreaker/gatingRun.ts; runs
 // started before them keep the old open/close-only behaviour on replay.
 import {
+  allHandlersFinished,
   condition,
   continueAsNew,
   defineQuery,
@@ -11,9 +12,9 @@ import {
   patched,
   setHandler,
 } from '@temporalio/workflow';
-import type { BreakerCore, BreakerPolicy, BreakerState } from '../domain/breaker';
+import type { BreakerCore, BreakerPolicy, BreakerState, Permit } from '../domain/breaker';
 import { breakerTransitionArgs, circuitBreakerInput } from '../domain/inputs/platform';
-import { gatingRun, type BreakerTransition } from './circuitBreaker/gatingRun';
+import { gatingRun, outcomeSignal, permitUpdate, type BreakerTransition } from './circuitBreaker/gatingRun';
 import { reportBreakerState } from './shared/breakerMetrics';
 import { signalArg } from './shared/messageArgs';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
@@ -76,7 +77,18 @@ export async function circuitBreaker(raw: CircuitBreakerInput): Promise<void> {
   setHandler(openBreaker, (args) => transition('open', args));
   setHandler(closeBreaker, (args) => transition('closed', args));
   setHandler(breakerState, () => ({ connector: input.connector, state, history }));
+  // A breaker started before the gate answers the first caller that asks from its state, then
+  // continues as new into the gating run (an open one stays held open there).
+  let upgrade = false;
+  setHandler(permitUpdate, (): Permit => {
+    upgrade = true;
+    return state === 'open'
+      ? { granted: false, state, reason: 'breaker held open' }
+      : { granted: true, state, probe: false };
+  });
+  setHandler(outcomeSignal, () => void (upgrade = true));
   dropUnknownSignals();
-  await condition(() => transitions >= MAX_TRANSITIONS_PER_RUN);
+  await condition(() => transitions >= MAX_TRANSITIONS_PER_RUN || upgrade);
+  await condition(allHandlersFinished);
   await continueAsNew<typeof circuitBreaker>({ connector: input.connector, state, history });
 }

@@ -1,7 +1,8 @@
 // workdayEmployeeImport: Workday workers into ERPNext, per region. Full mode reads the nightly SFTP
 // export in batches (workdayImport/fullImport.ts); delta mode reads Get_Workers pages over SOAP for the
-// window since the last delta (workdayImport/deltaImport.ts). Every write step goes through the ERPNext
-// circuit breaker, so an outage is waited out on durable timers instead of failing the import.
+// window since the last delta (workdayImport/deltaImport.ts). Every write step asks the breakers of
+// both ERPNext regions first: a region whose breaker is open is deferred to its dead-letter queue,
+// and while both are open the import waits on durable timers instead of failing.
 // Long imports continue as new with their progress, so history stays bounded.
 import {
   continueAsNew,
@@ -41,7 +42,7 @@ export interface WorkdayEmployeeImportInput extends FullImportOptions {
   since?: string;
   /** Rows per batch activity (default 1,000, the most one batch takes; fewer is slower). */
   batchSize?: number;
-  /** How often an open ERPNext breaker is probed (default 5 minutes). */
+  /** Runs from before the breaker gate only: how often they probe an open breaker (default 5 minutes). */
   breakerProbeEvery?: Duration;
   /** Carried over continue-as-new; not for operators. */
   resume?: ImportProgress;

@@ -5,6 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { readBinaries } from '../../scripts/binaries';
 import { CONNECTOR_KEY } from '../../src/schedules';
+import { GATED_CONNECTORS, breakerWorkflowId } from '../../src/domain/breaker';
 import { AUDIT_WORKFLOW_INTERCEPTOR_MODULES, auditWorkerOptions } from '../../src/auditWorker';
 
 /** The time-skipping server, with the Connector search attribute every workflow sets registered. */
@@ -56,4 +57,16 @@ export async function createTestWorker(
     ...auditWorkerOptions(true),
     ...options,
   });
+}
+
+/**
+ * Ends the breakers a test's runs started: they run on that test's task queue, and a later test's
+ * `permit` update to one whose worker is gone would wait for a worker that never comes.
+ */
+export async function endBreakers(env: TestWorkflowEnvironment): Promise<void> {
+  for (const connector of GATED_CONNECTORS)
+    await env.client.workflow
+      .getHandle(breakerWorkflowId(connector))
+      .terminate('test over')
+      .catch(() => undefined); // never started, or already ended
 }
