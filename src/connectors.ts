@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
 import type { ActionLinkSettings } from './actionLinks';
+import type { BreakerPolicy } from './domain/breaker';
 import { durationMs, isPositiveDuration } from './domain/duration';
 import type { Severity } from './domain/alert';
 import { isTimeZone } from './vendors/frappeTime';
@@ -179,6 +180,10 @@ function parseOncall(text: string): Record<string, string> {
     .filter(Boolean);
   return Object.fromEntries(pairs.map((p) => p.split('=') as [string, string]));
 }
+
+/** Durations such as "10 minutes" or "90s", as Temporal reads them. */
+const positiveDuration = (fallback: string) =>
+  z.string().default(fallback).refine(isPositiveDuration, { message: 'a duration such as "10 minutes"' });
 
 // Settings are built only when every switch is set, so `!` on a switch below is safe.
 export const CONNECTORS = {
@@ -443,6 +448,27 @@ export const CONNECTORS = {
       apiVersion: env.SALESFORCE_API_VERSION,
       apiReserve: env.SALESFORCE_API_RESERVE,
       bulkThreshold: env.SALESFORCE_BULK_THRESHOLD,
+    }),
+  }),
+  /** The circuit breakers of every connector that writes (one per connector and region). */
+  breaker: connector({
+    variables: {
+      /** Outage failures within BREAKER_WINDOW that open a breaker. */
+      BREAKER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
+      BREAKER_WINDOW: positiveDuration('10 minutes'),
+      /** How long a breaker stays open before one probe goes through (half-open). */
+      BREAKER_OPEN_FOR: positiveDuration('5 minutes'),
+      /** A probe that reports nothing for this long lets the next caller probe instead. */
+      BREAKER_PROBE_TIMEOUT: positiveDuration('5 minutes'),
+    },
+    switches: [],
+    on: () => true,
+    secrets: [],
+    settings: (env): BreakerPolicy => ({
+      failures: env.BREAKER_FAILURES,
+      windowMs: durationMs(env.BREAKER_WINDOW as Duration),
+      openForMs: durationMs(env.BREAKER_OPEN_FOR as Duration),
+      probeTimeoutMs: durationMs(env.BREAKER_PROBE_TIMEOUT as Duration),
     }),
   }),
   tableau: connector({

@@ -32,6 +32,8 @@ import { TwilioClient } from '../vendors/twilio';
 import { createTwilioActivities, type TwilioDeps } from './twilio';
 import { createSalesforceActivities } from './salesforce';
 import { SalesforceClient } from '../vendors/salesforce/client';
+import { createBreakerActivities } from './breaker';
+import type { BreakerPolicy } from '../domain/breaker';
 
 export interface ActivityDeps {
   notifications: NotificationDeps;
@@ -53,6 +55,8 @@ export interface ActivityDeps {
   twilio?: TwilioDeps;
   /** Salesforce: one client per worker (it holds the OAuth session). */
   salesforce?: SalesforceClient;
+  /** The breakers' thresholds (BREAKER_* settings). */
+  breaker?: BreakerPolicy;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -82,6 +86,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDigestActivities(deps.digest ?? {}),
     ...createZoomActivities({ client: deps.zoom, erpnext: deps.workday?.erpnext }),
     ...createTwilioActivities(deps.twilio ?? {}),
+    ...createBreakerActivities({ policy: deps.breaker }),
   };
 }
 
@@ -104,6 +109,7 @@ interface Wiring {
   zoom?: ZoomClient;
   twilio?: TwilioDeps;
   salesforce?: SalesforceClient;
+  breaker?: BreakerPolicy;
 }
 
 type Wire<K extends ConnectorKey> = (settings: NonNullable<Config[K]>, wiring: Wiring) => void;
@@ -192,6 +198,9 @@ const WIRE: { [K in ConnectorKey]: Wire<K> } = {
     w.salesforce = client;
     w.probes.salesforce = { endpoint: s.loginUrl, verifyCredentials: () => client.limits() };
   },
+  breaker: (s, w) => {
+    w.breaker = s;
+  },
   // Not in the readiness probes yet: a probe's sign-in would end the runs' shared session.
   tableau: (s, w) => {
     w.tableau = new TableauClient({ ...s, extraCaPem: w.ca });
@@ -262,6 +271,7 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
     zoom: w.zoom,
     twilio: w.twilio,
     salesforce: w.salesforce,
+    breaker: w.breaker,
     workday,
     workdayDelta: {
       client: w.workday,

@@ -19,7 +19,7 @@ export interface ConnectorDigest {
   /** A few of the failed runs (newest first): workflow id and type. */
   failedRuns: { workflowId: string; workflowType: string; closedAt: string }[];
   deadLetters?: { count: number; oldestFirstFailedAt?: string };
-  breaker?: 'open' | 'closed';
+  breaker?: 'open' | 'closed' | 'half-open';
   actions: RemediationAction[];
 }
 
@@ -58,7 +58,7 @@ const MAX_DETAIL_LINES = 5;
 export function sortConnectors(rows: ConnectorDigest[]): ConnectorDigest[] {
   const weight = (c: ConnectorDigest) =>
     (c.runs.failed > 0 ? 8 : 0) +
-    (c.breaker === 'open' ? 4 : 0) +
+    (c.breaker && c.breaker !== 'closed' ? 4 : 0) +
     ((c.deadLetters?.count ?? 0) > 0 ? 2 : 0) +
     (c.actions.length > 0 ? 1 : 0);
   return [...rows].sort((a, b) => weight(b) - weight(a) || a.connector.localeCompare(b.connector));

@@ -6,7 +6,7 @@ export interface StatusRow {
   lastRun?: { workflowType: string; workflowId: string; closedAt: string; outcome: string };
   runs24h: { succeeded: number; failed: number };
   deadLetters?: number;
-  breaker?: 'open' | 'closed';
+  breaker?: 'open' | 'closed' | 'half-open';
   /** Vendor calls since the worker started, from its /metrics (absent when not read). */
   vendorCalls?: { total: number; failed: number };
 }

@@ -24,7 +24,12 @@ import type { IncidentEvent } from '../domain/servicenow';
 import { announce } from './shared/announce';
 import { auditEvent } from './shared/audit';
 import { BesideTheLadder, failureMessage, failureType } from './shared/besideTheLadder';
-import { openConnectorBreaker } from './shared/breakerControl';
+import { closeConnectorBreaker, openConnectorBreaker } from './shared/breakerControl';
+import { askBreaker, reportOutcome } from './shared/breakerGate';
+import type { Permit } from '../domain/breaker';
+import { CabGate } from './shared/cabGate';
+import type { Duration } from '@temporalio/common';
+import { durationMs } from '../domain/duration';
 import { certificateRenewalInput } from '../domain/inputs/certificateRenewal';
 import { actorOf, parseAction, renewalDetails, unlessRefused } from './certificateRenewal/guard';
 import { RenewalState, type RenewalStage } from './certificateRenewal/state';
@@ -45,6 +50,10 @@ export interface CertificateRenewalInput {
   /** ServiceNow group the vendor ticket is assigned to. Default `ERP Vendor Operations`. */
   vendorGroup?: string;
   ladder?: LadderStep[];
+  /** How often a pending CAB decision is reminded. Default 1 day. */
+  cabRemindEvery?: Duration;
+  /** After opening, when a still-pending CAB decision is escalated (never after expiry). Default 3 days. */
+  cabDeadline?: Duration;
 }
 
 export interface CertificateRenewalReport {
@@ -64,6 +73,11 @@ export interface CertificateRenewalReport {
   cancelled?: { who: string; reason: string };
   /** Set while the endpoint could not be probed when the run ended. */
   unreachable?: { since: string; error: string };
+  /** CAB reminders sent while the decision was pending, and whether its deadline escalated. */
+  cabReminders?: number;
+  cabEscalated?: boolean;
+  /** The vendor swapped the certificate without an approved CAB decision (verified, reported). */
+  unapprovedChange?: boolean;
 }
 
 // Every call runs beside the ladder (see shared/besideTheLadder.ts) and is bounded, so a vendor that
@@ -96,6 +110,24 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
   const calls = new BesideTheLadder(concurrent, (what, err) =>
     state.record('workflow', `${what} failed`, failureMessage(err)),
   );
+  // The swap (the vendor's go-ahead) waits for an approved CAB decision, reminded and escalated on
+  // the way; the renewal's probe asks the connector's breaker and its verification closes the
+  // breaker its expiry opened. Runs from before these gates keep their old course.
+  const cabGated = patched('cab-gates-the-swap');
+  const breakerGated = patched('renewal-asks-breaker');
+  const cabGate = new CabGate(
+    {
+      requestedAt: Date.now(),
+      remindEveryMs: durationMs(input.cabRemindEvery ?? '1 day'),
+      deadlineAt: Math.min(
+        Date.now() + durationMs(input.cabDeadline ?? '3 days'),
+        Date.parse(input.expiresAt),
+      ),
+    },
+    () => state.cab,
+  );
+  let breakerOpened = false;
+  let unapprovedChange = false;
   const escalations: CertificateRenewalReport['escalations'] = [];
   let reminders = 0;
   let lastReminderAt = 0;
@@ -210,25 +242,32 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
         description: `High-risk change: certificate renewal by the vendor (${reference}). Expires ${input.expiresAt}.`,
       }),
     );
-    mailed ??= await attempt('vendor email', () =>
-      records.emailRole({
-        role: 'vendor-contact',
-        subject: `Certificate renewal needed: ${input.host} (${reference})`,
-        text: `The TLS certificate of ${endpoint} expires ${input.expiresAt}.\nVendor ticket: ${ticket?.number ?? 'n/a'}. Change request: ${change?.number ?? 'n/a'} (awaiting CAB).`,
-      }),
-    );
+    // Gated: the vendor's go-ahead to swap the certificate goes out only once CAB approved.
+    const mayMail = !cabGated || cabGate.approved;
+    if (mayMail)
+      mailed ??= await attempt('vendor email', () =>
+        records.emailRole({
+          role: 'vendor-contact',
+          subject: cabGated
+            ? `CAB approved: renew the certificate of ${input.host} (${reference})`
+            : `Certificate renewal needed: ${input.host} (${reference})`,
+          text: cabGated
+            ? `The TLS certificate of ${endpoint} expires ${input.expiresAt}. CAB approved change request ${change?.number ?? 'n/a'}: please install the renewed certificate now.\nVendor ticket: ${ticket?.number ?? 'n/a'}.`
+            : `The TLS certificate of ${endpoint} expires ${input.expiresAt}.\nVendor ticket: ${ticket?.number ?? 'n/a'}. Change request: ${change?.number ?? 'n/a'} (awaiting CAB).`,
+        }),
+      );
     const raising = p1Event;
     if (raising) p1 ??= await attempt('P1 incident', () => records.servicenowUpsertIncident(raising));
     state.record(
       'workflow',
       'records opened',
-      `vendor ticket ${ticket?.number ?? 'none'}, change request ${change?.number ?? 'none'}, vendor email ${mailed?.status ?? 'failed'}${raising ? `, P1 incident ${p1?.number ?? 'none'}` : ''}`,
+      `vendor ticket ${ticket?.number ?? 'none'}, change request ${change?.number ?? 'none'}, vendor email ${mailed?.status ?? (mayMail ? 'failed' : 'after CAB approval')}${raising ? `, P1 incident ${p1?.number ?? 'none'}` : ''}`,
     );
     recordsRunning = false;
     const missing = [
       !ticket && 'vendor ticket',
       !change && 'change request',
-      !mailed && 'vendor email',
+      !mailed && mayMail && 'vendor email',
       raising && !p1 && 'P1 incident',
     ].filter((what): what is string => !!what && !notConfigured.has(what));
     if (!concurrent) return;
@@ -247,9 +286,32 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
   };
   await calls.run('records', openRecords);
 
+  /** A certificate the vendor swapped without an approved CAB decision: verified, but reported. */
+  const reportUnapprovedSwap = async (validTo: string): Promise<void> => {
+    unapprovedChange = true;
+    state.record('workflow', 'unapproved change', `certificate swapped while CAB was ${state.cab}`);
+    auditEvent({
+      connector,
+      action: 'certificate-swap',
+      target: input.host,
+      outcome: 'unapproved',
+      detail: { cab: state.cab, changeRequest: change?.number ?? 'none', validTo },
+    });
+    await tell({
+      title: `Unapproved change: certificate of ${input.host} swapped without CAB approval`,
+      severity: 'critical',
+      summary: `The vendor installed a new certificate (valid until ${validTo}) while change request ${change?.number ?? 'n/a'} was ${state.cab}. It is verified and kept; review the change with CAB.`,
+      facts: [{ name: 'Vendor reference', value: reference }],
+    });
+  };
+
   const probe = async () => {
     probing = true;
+    let permit: Permit | undefined;
     try {
+      permit = breakerGated ? await askBreaker(connector, 'certificateRenewal') : undefined;
+      if (permit && !permit.granted)
+        return state.record('workflow', 'probe deferred', `${connector}: ${permit.reason}`);
       const served = await tls.probeCertificate({ host: input.host, port });
       const verdict = renewalVerdict(served, state.expiresAt);
       if (state.unreachable) {
@@ -261,6 +323,10 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
       wake = true;
       newExpiresAt = served.validTo;
       state.record('workflow', 'verified', `new certificate served, valid until ${served.validTo}`);
+      if (cabGated && state.cab !== 'approved') await reportUnapprovedSwap(served.validTo);
+      if (breakerGated && breakerOpened)
+        await closeConnectorBreaker(connector, 'certificateRenewal', `certificate of ${input.host} renewed`);
+      else if (permit?.granted && permit.probe) await reportOutcome(connector, 'certificateRenewal', true);
       await tell({
         title: `Certificate renewed: ${input.host}`,
         severity: 'info',
@@ -270,6 +336,7 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
       // An endpoint nobody can reach is itself an escalation fact: alerted once, then carried by
       // every escalation and reminder until a probe gets through.
       const error = failureMessage(err);
+      if (permit?.granted && permit.probe) await reportOutcome(connector, 'certificateRenewal', false, error);
       const first = !state.unreachable;
       state.unreachable ??= { since: new Date().toISOString(), error };
       state.record('workflow', 'unreachable', `cannot reach ${endpoint}: ${error}`);
@@ -303,6 +370,8 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
   const announceCabDecision = async (): Promise<void> => {
     if (!state.cabChanged) return;
     state.cabChanged = false;
+    // Approved: the vendor's go-ahead (the gated email) goes out with the records.
+    if (cabGated && state.cab === 'approved') recordsDueAt = Math.min(recordsDueAt, Date.now());
     await tell({
       title: `CAB ${state.cab} the certificate renewal of ${input.host}`,
       severity: state.cab === 'approved' ? 'info' : 'warning',
@@ -346,10 +415,12 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
         detail: { level: step.step.level, step: step.step.name },
       });
       const ladderStep = step.step;
-      if (ladderStep.action === 'outage')
+      if (ladderStep.action === 'outage') {
+        breakerOpened = true;
         await calls.run('open the breaker', () =>
           openConnectorBreaker(connector, 'certificateRenewal', `certificate of ${input.host} expired`),
         );
+      }
       await tell({
         ...escalationAlert(ladderStep, { ...input, port }, connector, reference, reachability()),
         actions: renewalReminderActions(workflowInfo().workflowId),
@@ -392,6 +463,35 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
     });
   };
 
+  /** A pending CAB decision: reminded every day, escalated once at its deadline. */
+  const remindOrEscalateCab = async (now: number): Promise<void> => {
+    const due = cabGate.due(now);
+    if (!due) return;
+    const pendingDays = Math.floor((now - cabGate.options.requestedAt) / 86_400_000);
+    state.record(
+      'workflow',
+      due === 'remind' ? 'CAB reminded' : 'CAB escalated',
+      `pending for ${pendingDays} day(s)`,
+    );
+    if (due === 'escalate')
+      auditEvent({
+        connector,
+        action: 'cab-escalate',
+        target: input.host,
+        outcome: 'escalated',
+        detail: { pendingDays },
+      });
+    await tell({
+      title:
+        due === 'remind'
+          ? `Reminder: CAB decision pending for the certificate renewal of ${input.host}`
+          : `CAB decision overdue: certificate renewal of ${input.host}`,
+      severity: due === 'remind' ? 'warning' : 'critical',
+      summary: `Change request ${change?.number ?? 'n/a'} awaits CAB since ${pendingDays} day(s); the certificate expires ${input.expiresAt}. The vendor gets the go-ahead only after approval.`,
+      actions: cabActions(workflowInfo().workflowId),
+    });
+  };
+
   /** Sleeps on a durable timer until the next due step, or until a person or a call wakes it. */
   const waitForNextStep = async (remindAt: number): Promise<void> => {
     const candidates = [
@@ -400,6 +500,7 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
         ? [{ what: `escalate to ${state.nextStep()!.step.name}`, at: state.nextStep()!.at }]
         : []),
       ...(remindAt < Infinity ? [{ what: `reminder for level ${state.level}`, at: remindAt }] : []),
+      ...(cabGated && cabGate.nextAt() ? [cabGate.nextAt()!] : []),
       ...(recordsDueAt < Infinity && !recordsRunning
         ? [{ what: 'open vendor records', at: recordsDueAt }]
         : []),
@@ -425,6 +526,7 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
     await announceCabDecision();
     if ((await probeIfDue(now)) && state.done) break;
     await fireDueLadderSteps(now);
+    if (cabGated) await remindOrEscalateCab(now);
     if (now >= recordsDueAt && !recordsRunning) await calls.run('records', openRecords);
     const remindAt = reminderDueAt(now);
     if (now >= remindAt) {
@@ -476,6 +578,7 @@ export async function certificateRenewal(raw: CertificateRenewalInput): Promise<
       cancelled: { who: state.cancelRequested.who, reason: state.cancelRequested.reason },
     }),
     ...(state.unreachable && { unreachable: state.unreachable }),
+    ...(cabGated && { cabReminders: cabGate.reminders, cabEscalated: cabGate.escalated, unapprovedChange }),
   };
 }
 

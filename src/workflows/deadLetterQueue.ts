@@ -45,6 +45,7 @@ import { announce } from './shared/announce';
 import { mapConcurrent } from './shared/mapConcurrent';
 import { BesideTheLadder, failureMessage } from './shared/besideTheLadder';
 import { signalArg, updateArgValidator } from './shared/messageArgs';
+import { askBreaker, breakerOpenFailure, outageConnector, reportOutcome } from './shared/breakerGate';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
 import { redriveAction } from '../domain/alertActions';
 
@@ -120,8 +121,15 @@ export async function deadLetterQueue(raw: DeadLetterQueueInput): Promise<void> 
     if (recent.length > MAX_RECENT) recent.splice(0, recent.length - MAX_RECENT);
   };
 
+  // Redrives ask the connector's breaker first: refused (BreakerOpen) while it is open, and their
+  // outage failures count towards opening it. Runs from before this gate redrive regardless.
+  const gated = patched('redrive-asks-breaker');
+
   async function redrive(request: RedriveRequest): Promise<RedriveResult> {
     handled++;
+    const permit = gated ? await askBreaker(connector, 'deadLetterQueue') : undefined;
+    if (permit && !permit.granted) throw breakerOpenFailure(connector, permit);
+    let outages = 0;
     const selected = selectForRedrive(items.values(), request, Date.now());
     const result: RedriveResult = { attempted: 0, succeeded: 0, failed: 0, results: [] };
     const queue = selected.filter((item) => {
@@ -142,6 +150,7 @@ export async function deadLetterQueue(raw: DeadLetterQueueInput): Promise<void> 
       } catch (err) {
         // The activity's own failure, without Temporal's "activity task failed" wrapper.
         const error = deadLetterErrorOf(err instanceof ActivityFailure ? (err.cause ?? err) : err);
+        if (permit && outageConnector(err, connector) !== undefined) outages++;
         const now = items.get(item.id) ?? item;
         items.set(item.id, recordRedriveFailure(now, error, Date.now(), retentionMs));
         result.failed++;
@@ -150,6 +159,8 @@ export async function deadLetterQueue(raw: DeadLetterQueueInput): Promise<void> 
         inFlight.delete(item.id);
       }
     });
+    if (permit?.granted && (outages > 0 || (permit.probe && result.succeeded > 0)))
+      await reportOutcome(connector, 'deadLetterQueue', outages === 0, `${outages} redrive(s) failed`);
     redrivenTotal += result.succeeded;
     note('redrive-succeeded', result.succeeded);
     note('redrive-failed', result.failed);
@@ -201,7 +212,10 @@ export async function deadLetterQueue(raw: DeadLetterQueueInput): Promise<void> 
       log.warn('redrive signal refused', { connector, problem });
       return;
     }
-    await redrive(request);
+    // A refusal from a signal has nobody to answer: logged, never failing the queue.
+    await redrive(request).catch((err: unknown) =>
+      log.warn('redrive signal refused', { connector, problem: failureMessage(err) }),
+    );
   });
   setHandler(deadLetterItems, (filter) =>
     [...items.values()].filter((i) => matchesFilter(i, filter, Date.now())).map(summarize),

@@ -1,10 +1,12 @@
 // readinessCheck: the inventory's readiness checklist as code. For each configured connector:
 // reachable, credentials accepted, TLS certificate days to expiry; then one summary to Slack and
 // Teams, and a small report as the result. Scheduled daily (see schedules.ts).
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Alert } from '../domain/alert';
-import { gradeCheck, tlsTarget, type GradedCheck } from '../domain/readiness';
+import { gradeCheck, tlsTarget, type ConnectorCheck, type GradedCheck } from '../domain/readiness';
+import { GATED_CONNECTORS } from '../domain/breaker';
+import { askBreaker, reportOutcome } from './shared/breakerGate';
 import { readinessCheckInput } from '../domain/inputs/readinessCheck';
 import { countRun } from './shared/runMetrics';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
@@ -47,9 +49,13 @@ export async function readinessCheck(raw: ReadinessCheckInput): Promise<Readines
   dropUnknownSignals();
   const certWarnDays = input.certWarnDays ?? 30;
   const names = input.connectors?.length ? input.connectors : await probes.listConfiguredConnectors();
+  const check = (name: string) =>
+    probes.checkConnector.executeWithOptions({ summary: `checkConnector: ${name}` }, [name]);
+  // Probes of connectors that write ask their breaker first (runs from before call regardless).
+  const gated = patched('probes-ask-breaker');
   const checks = await Promise.all(
     names.map((name) =>
-      probes.checkConnector.executeWithOptions({ summary: `checkConnector: ${name}` }, [name]),
+      gated && GATED_CONNECTORS.includes(name) ? checkThroughBreaker(name, check) : check(name),
     ),
   );
   const graded = checks.map((check) => gradeCheck(check, certWarnDays));
@@ -65,6 +71,29 @@ export async function readinessCheck(raw: ReadinessCheckInput): Promise<Readines
     countRun(check.connector, 'readinessCheck', check.status);
   }
   return { checkedAt: new Date().toISOString(), status, counts, connectors: graded, notified, renewals };
+}
+
+/**
+ * Not probed while the breaker is open (reported as failing, with the breaker's reason); an
+ * unreachable endpoint counts as a failure towards opening it, a reachable one closes a half-open one.
+ */
+async function checkThroughBreaker(
+  name: string,
+  check: (name: string) => Promise<ConnectorCheck>,
+): Promise<ConnectorCheck> {
+  const permit = await askBreaker(name, 'readinessCheck');
+  if (!permit.granted)
+    return {
+      connector: name,
+      endpoint: '',
+      reachable: false,
+      credentialsAccepted: false,
+      error: `not probed: ${permit.reason}`,
+    };
+  const result = await check(name);
+  if (!result.reachable) await reportOutcome(name, 'readinessCheck', false, result.error ?? 'unreachable');
+  else if (permit.probe) await reportOutcome(name, 'readinessCheck', true);
+  return result;
 }
 
 /** One renewal per host: the workflow id is the host's, so a second start finds the first. */

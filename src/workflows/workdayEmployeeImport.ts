@@ -1,13 +1,15 @@
 // workdayEmployeeImport: Workday workers into ERPNext, per region. Full mode reads the nightly SFTP
 // export in batches (workdayImport/fullImport.ts); delta mode reads Get_Workers pages over SOAP for the
-// window since the last delta (workdayImport/deltaImport.ts). Every write step goes through the ERPNext
-// circuit breaker, so an outage is waited out on durable timers instead of failing the import.
+// window since the last delta (workdayImport/deltaImport.ts). Every write step asks the breakers of
+// both ERPNext regions first: a region whose breaker is open is deferred to its dead-letter queue,
+// and while both are open the import waits on durable timers instead of failing.
 // Long imports continue as new with their progress, so history stays bounded.
 import {
   continueAsNew,
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -17,6 +19,8 @@ import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { DriftDecision } from '../domain/employee';
 import { callThroughBreaker, type BreakerOptions } from './shared/breakerControl';
+import { waitThroughBreakers } from './shared/breakerGate';
+import { REGIONS, erpnextConnectorFor, regionOfErpnextConnector, type Region } from '../domain/employee';
 import { deltaDone, importNextPage, startDelta, type DeltaProgress } from './workdayImport/deltaImport';
 import { DEFAULT_BATCH_LANES, hasBatchStarts, importRound, sharedBreaker } from './workdayImport/batchLanes';
 import {
@@ -44,7 +48,7 @@ export interface WorkdayEmployeeImportInput extends FullImportOptions {
   mode: 'full' | 'delta';
   /** Delta: start of the window (ISO date-time) instead of where the last delta ended. */
   since?: string;
-  /** How often an open ERPNext breaker is probed (default 5 minutes). */
+  /** Runs from before the breaker gate only: how often they probe an open breaker (default 5 minutes). */
   breakerProbeEvery?: Duration;
   /** Carried over continue-as-new; not for operators. */
   resume?: ImportProgress;
@@ -116,6 +120,26 @@ export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Pr
     probeEvery: input.breakerProbeEvery ?? '5 minutes',
     onOutage: () => report.breakerOpenings++,
   };
+  // Each region's breaker gates its own writes: a region whose breaker is open is deferred to its
+  // dead-letter queue while the other region is written. Runs from before this gate keep the old
+  // wait-out-the-outage behaviour.
+  const gated = patched('breaker-gates');
+  const waiting = new Set<string>();
+  const throughBreakers = <T>(step: (defer: Region[]) => Promise<T>): Promise<T> =>
+    gated
+      ? waitThroughBreakers(
+          REGIONS.map(erpnextConnectorFor),
+          'workdayEmployeeImport',
+          async (refused) => {
+            for (const c of [...waiting]) if (!refused.includes(c)) waiting.delete(c);
+            return step(refused.map(regionOfErpnextConnector));
+          },
+          (connector) => {
+            if (!waiting.has(connector)) report.breakerOpenings++;
+            waiting.add(connector);
+          },
+        )
+      : callThroughBreaker(breaker, () => step([]));
   const continueIfLong = async (
     stepsThisRun: number,
     progress: Omit<ImportProgress, 'report' | 'startedAt'>,
@@ -134,7 +158,7 @@ export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Pr
       await continueIfLong(steps, { delta: progress });
       addStep(
         report,
-        await callThroughBreaker(breaker, () => importNextPage(progress, input.heartbeatTimeout)),
+        await throughBreakers((defer) => importNextPage(progress, input.heartbeatTimeout, defer)),
       );
       report.delta.pages++;
       setCurrentDetails(progressLine(report));
@@ -155,7 +179,11 @@ export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Pr
     setCurrentDetails(progressLine(report));
   };
   if (hasBatchStarts(full)) {
-    const call = sharedBreaker(breaker);
+    // Gated runs ask each region's breaker per batch; older runs share one outage wait across lanes.
+    const shared = sharedBreaker(breaker);
+    const call = gated
+      ? throughBreakers
+      : <T>(step: (defer: Region[]) => Promise<T>) => shared(() => step([]));
     const lanes = { batchSize, lanes: input.batchLanes ?? DEFAULT_BATCH_LANES, maxBatches: STEPS_PER_RUN };
     for (let steps = 0; full.batchStarts.length > 0; steps += STEPS_PER_RUN) {
       await continueIfLong(steps, { decision: full.decision, full });
@@ -166,8 +194,8 @@ export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Pr
   // Runs scanned before batch starts were noted: one batch after the other, each from where the last ended.
   for (let steps = 0; ; steps++) {
     await continueIfLong(steps, { decision: full.decision, full });
-    const batch = await callThroughBreaker(breaker, () =>
-      importNextBatch(full, batchSize, input.heartbeatTimeout),
+    const batch = await throughBreakers((defer) =>
+      importNextBatch(full, batchSize, input.heartbeatTimeout, defer),
     );
     onBatch(batch);
     if (batch.done) break;

@@ -115,7 +115,8 @@ describe('e2e: certificate renewal from the readiness check to verification', ()
       subject: string;
     }[];
     assert.deepEqual(
-      mail.filter((m) => m.subject.startsWith('Certificate renewal needed')).map((m) => m.to),
+      // The vendor's go-ahead, sent once CAB approved (the CAB gate).
+      mail.filter((m) => m.subject.startsWith('CAB approved: renew the certificate')).map((m) => m.to),
       [['erp-vendor-ops@example.com']],
     );
 

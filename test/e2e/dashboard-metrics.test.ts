@@ -131,13 +131,14 @@ describe('e2e: the dashboard queries only metrics the worker exports', () => {
     );
     await slow.terminate('the dashboard test needs a refused activity completion');
 
-    // A breaker that opens.
-    const breaker = await env.client.workflow.start(circuitBreaker, {
+    // A breaker that opens (the readiness check's probe may have started it already).
+    const breaker = await env.client.workflow.signalWithStart(circuitBreaker, {
       taskQueue,
       workflowId: 'breaker-erpnext',
       args: [{ connector: 'erpnext' }],
+      signal: openBreaker,
+      signalArgs: [{ by: 'dashboard-test', reason: 'checking the gauge' }],
     });
-    await breaker.signal(openBreaker, { by: 'dashboard-test', reason: 'checking the gauge' });
     await waitFor('the breaker to open', async () =>
       (await breaker.query(breakerState)).state === 'open' ? true : undefined,
     );

@@ -3,12 +3,15 @@
 // and the Workday export lacks a required column (the import waits for a driftDecision).
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../src/activities';
+import { createBreakerActivities } from '../../src/activities/breaker';
 
 const notConfigured = async () => {
   throw ApplicationFailure.nonRetryable('ServiceNow is not configured', 'NotConfigured');
 };
 
 export const stubActivities = {
+  // The real breaker: a permit update on the test server's `breaker-<connector>` workflow.
+  ...createBreakerActivities({}),
   notifySlack: async () => ({ channel: 'slack', status: 'skipped' }),
   notifyTeams: async () => ({ channel: 'teams', status: 'skipped' }),
   emailAlert: async () => ({ status: 'skipped' }),

@@ -7,6 +7,7 @@ import { bundleWorkflowCode, type WorkerOptions, type WorkflowBundle } from '@te
 import { createWorkerGroup, type WorkerGroup } from '../../src/workerGroup';
 import { readBinaries } from '../../scripts/binaries';
 import { CONNECTOR_KEY } from '../../src/schedules';
+import { GATED_CONNECTORS, breakerWorkflowId } from '../../src/domain/breaker';
 import { AUDIT_WORKFLOW_INTERCEPTOR_MODULES, auditWorkerOptions } from '../../src/auditWorker';
 
 /** The time-skipping server, with the Connector search attribute every workflow sets registered. */
@@ -61,4 +62,16 @@ export async function createTestWorker(
     ...auditWorkerOptions(true),
     ...options,
   });
+}
+
+/**
+ * Ends the breakers a test's runs started: they run on that test's task queue, and a later test's
+ * `permit` update to one whose worker is gone would wait for a worker that never comes.
+ */
+export async function endBreakers(env: TestWorkflowEnvironment): Promise<void> {
+  for (const connector of GATED_CONNECTORS)
+    await env.client.workflow
+      .getHandle(breakerWorkflowId(connector))
+      .terminate('test over')
+      .catch(() => undefined); // never started, or already ended
 }

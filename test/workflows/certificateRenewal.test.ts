@@ -6,7 +6,9 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkerGroup } from '../../src/workerGroup';
+import type { WorkflowHandle } from '@temporalio/client';
 import { createCertificateActivities } from '../../src/activities/certificates';
+import { createBreakerActivities } from '../../src/activities/breaker';
 import type { Alert } from '../../src/domain/alert';
 import type { ProbedCertificateFacts } from '../../src/domain/escalation';
 import { breakerState } from '../../src/workflows/circuitBreaker';
@@ -41,6 +43,7 @@ describe('certificateRenewal workflow', () => {
     worker = await createTestWorker(env, {
       taskQueue: 'renewal-tests',
       activities: {
+        ...createBreakerActivities({}),
         notifySlack: async (alert: Alert) => (
           alerts.push(alert),
           { channel: 'slack' as const, status: 'sent' as const }
@@ -104,8 +107,12 @@ describe('certificateRenewal workflow', () => {
     served = { trusted: true, validTo: new Date(expiresAt + 365 * DAY).toISOString(), fingerprint256: 'NEW' };
   };
 
-  it('happy path: the vendor renews at T-20, the daily probe verifies it, nothing escalates', async () => {
+  const approve = (handle: { executeUpdate: WorkflowHandle['executeUpdate'] }) =>
+    handle.executeUpdate(renewalActions.cabDecision.update, { args: [{ approved: true, who: 'cab-chair' }] });
+
+  it('happy path: CAB approves, the vendor renews at T-20, the daily probe verifies it, nothing escalates', async () => {
     const { handle, expiresAt } = await startRenewal(25);
+    await approve(handle);
     await env.sleep(5 * DAY);
     renew(expiresAt);
     const report = await handle.result();
@@ -114,7 +121,8 @@ describe('certificateRenewal workflow', () => {
     assert.equal(report.reminders, 0);
     assert.equal(report.newExpiresAt, served.validTo);
     assert.ok(alerts.some((a) => a.title.startsWith('Certificate renewed')));
-    // Opened with the vendor (ticket to its group, CAB change request, email), then all closed.
+    // Opened with the vendor (ticket to its group, CAB change request), the go-ahead email once CAB
+    // approved, then all closed.
     assert.deepEqual(
       records.map((r) => [
         r.call,
@@ -133,7 +141,9 @@ describe('certificateRenewal workflow', () => {
     assert.equal(report.vendorTicket, 'INC1');
     assert.equal(report.changeRequest, 'CHG0001');
     const status = await handle.query(renewalStatus);
-    assert.ok(status.daysLeft >= 19, `verified with ${status.daysLeft} days left`);
+    // Within a day of the vendor's renewal (the approval's round trip may let the time-skipping
+    // server reach the next daily probe first).
+    assert.ok(status.daysLeft >= 18, `verified with ${status.daysLeft} days left`);
   });
 
   it('silence: every ladder step fires on its day, in order, once; expiry opens the breaker', async () => {
@@ -272,6 +282,81 @@ describe('certificateRenewal workflow', () => {
     );
     await handle.signal(renewalActions.cancel.signal, { who: 'test', reason: 'done' });
     await handle.result();
+  });
+
+  it('CAB pending: no go-ahead to the vendor, a reminder each day, escalation at the deadline; approval sends the go-ahead', async () => {
+    const { handle, expiresAt } = await startRenewal(25);
+    await env.sleep(3 * DAY + 60_000);
+    const status = await handle.query(renewalStatus);
+    assert.equal(status.cab, 'pending');
+    assert.deepEqual(
+      status.actions.filter((a) => a.action.startsWith('CAB ')).map((a) => [a.action, a.detail]),
+      [
+        ['CAB reminded', 'pending for 1 day(s)'],
+        ['CAB reminded', 'pending for 2 day(s)'],
+        ['CAB escalated', 'pending for 3 day(s)'],
+      ],
+    );
+    assert.equal(alerts.filter((a) => a.title.startsWith('Reminder: CAB decision pending')).length, 2);
+    assert.equal(alerts.filter((a) => a.title.startsWith('CAB decision overdue')).length, 1);
+    assert.deepEqual(
+      records.filter((r) => r.call === 'email'),
+      [],
+      'the vendor gets no go-ahead while CAB is pending',
+    );
+
+    await approve(handle);
+    const mailed = await eventually(
+      async () => records.filter((r) => r.call === 'email'),
+      (m) => m.length === 1,
+    );
+    assert.equal(mailed[0]!.arg.role, 'vendor-contact');
+    assert.match(String(mailed[0]!.arg.subject), /^CAB approved: renew the certificate/);
+    renew(expiresAt);
+    await handle.signal(renewalActions.renewed.signal, { who: 'vendor-ops' });
+    const report = await handle.result();
+    assert.equal(report.outcome, 'renewed');
+    assert.equal(report.cabReminders, 2);
+    assert.equal(report.cabEscalated, true);
+    assert.equal(report.unapprovedChange, false);
+    assert.equal(alerts.filter((a) => a.title.startsWith('Reminder: CAB decision pending')).length, 2);
+  });
+
+  it('a certificate the vendor swapped without CAB approval is verified but reported as an unapproved change', async () => {
+    const { handle, expiresAt } = await startRenewal(25);
+    renew(expiresAt);
+    const report = await handle.result();
+    assert.equal(report.outcome, 'renewed');
+    assert.equal(report.cab, 'pending');
+    assert.equal(report.unapprovedChange, true);
+    const unapproved = alerts.filter((a) => a.title.startsWith('Unapproved change'));
+    assert.equal(unapproved.length, 1);
+    assert.equal(unapproved[0]!.severity, 'critical');
+    assert.match(unapproved[0]!.summary, /while change request CHG0001 was pending/);
+    assert.deepEqual(
+      records.filter((r) => r.call === 'email'),
+      [],
+      'no go-ahead was ever sent',
+    );
+  });
+
+  it('a renewal verified after expiry closes the breaker its expiry opened', async () => {
+    const { handle, expiresAt } = await startRenewal(2);
+    await approve(handle);
+    await env.sleep(2 * DAY + 3_600_000);
+    const breaker = env.client.workflow.getHandle('breaker-erpnext');
+    assert.equal((await breaker.query(breakerState)).state, 'open');
+    renew(expiresAt);
+    await handle.signal(renewalActions.renewed.signal, { who: 'vendor-ops' });
+    assert.equal((await handle.result()).outcome, 'renewed');
+    const closed = await eventually(
+      () => breaker.query(breakerState),
+      (s) => s.state === 'closed',
+    );
+    assert.deepEqual(
+      closed.history.at(-1)!.reason,
+      `certificate of ${handle.workflowId.split('certificate-renewal-')[1]!.replace(/-443$/, '')} renewed`,
+    );
   });
 
   it('CAB rejection holds the renewal and escalates; approval and `renewed` verify at once', async () => {

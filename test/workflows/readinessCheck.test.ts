@@ -6,7 +6,7 @@ import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import type { Config } from '../../src/config';
 import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
-import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+import { createTestWorker, endBreakers, timeSkippingServer } from '../helpers/temporal';
 import { readinessCheck } from '../../src/workflows';
 
 interface PostedMessage {
@@ -44,13 +44,17 @@ describe('readinessCheck workflow', () => {
       taskQueue,
       activities: createActivities(activityDepsFromConfig(config)),
     });
-    return worker.runUntil(
-      env.client.workflow.execute(readinessCheck, {
-        taskQueue,
-        workflowId: `readiness-test-${run}`,
-        args: [{ startRenewals: false, ...input }],
-      }),
-    );
+    try {
+      return await worker.runUntil(
+        env.client.workflow.execute(readinessCheck, {
+          taskQueue,
+          workflowId: `readiness-test-${run}`,
+          args: [{ startRenewals: false, ...input }],
+        }),
+      );
+    } finally {
+      await endBreakers(env); // they ran on this run's task queue
+    }
   }
 
   const messages = async (url: string) => (await admin(url, 'messages', undefined, caPem)) as PostedMessage[];

@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import {
+  emptyRegionCounts,
   reasonKey,
   type QuarantineEntry,
   type ReasonCounts,
@@ -75,20 +76,34 @@ export function createBatchWriter(deps: BatchWriterDeps) {
     onFailed: deadLetterFailedEmployees(deps.deadLetterRetention),
   });
   const removeFromOtherRegions = createRegionMover(deps.erpnext ?? {});
+  const deadLetter = deadLetterFailedEmployees(deps.deadLetterRetention);
+  // A region whose breaker is open is not called: its employees wait in its dead-letter queue.
+  const deferRegion = async (region: Region, docs: ErpnextEmployeeFields[]): Promise<RegionCounts> => {
+    await deadLetter(region, docs, {
+      type: 'BreakerOpen',
+      message: 'not sent while its circuit breaker was open; redrive once it closed',
+    });
+    return { ...emptyRegionCounts(), failed: docs.length };
+  };
 
   return async function writeBatch(
     batch: EmployeeBatch,
     report: { operation: string; processed: number; quarantineName: string; quarantineTag: object },
+    deferRegions: readonly Region[] = [],
   ): Promise<WrittenBatch> {
+    const write = (region: Region) =>
+      deferRegions.includes(region)
+        ? deferRegion(region, batch.docs[region])
+        : upsertRegion(region, batch.docs[region]);
     // The regions are separate ERPNext sites: written concurrently.
-    const [eu, us] = await Promise.all([
-      upsertRegion('eu', batch.docs.eu),
-      upsertRegion('us', batch.docs.us),
-    ]);
-    const movedIn = await removeFromOtherRegions({
-      eu: batch.docs.eu.map((d) => d.employee_number),
-      us: batch.docs.us.map((d) => d.employee_number),
-    });
+    const [eu, us] = await Promise.all([write('eu'), write('us')]);
+    const movedIn = await removeFromOtherRegions(
+      {
+        eu: batch.docs.eu.map((d) => d.employee_number),
+        us: batch.docs.us.map((d) => d.employee_number),
+      },
+      deferRegions,
+    );
     const regions = { eu: { ...eu, movedIn: movedIn.eu }, us: { ...us, movedIn: movedIn.us } };
 
     const reasons: ReasonCounts = {};

@@ -6,14 +6,18 @@ import { REGIONS, erpnextConnectorFor } from '../../domain/employee';
 import type { ErpnextClient } from '../../vendors/erpnext';
 import { vendorCall } from '../shared/failures';
 
-export type RegionMover = (idsByRegion: Record<Region, string[]>) => Promise<Record<Region, number>>;
+/** `deferred`: regions whose breaker is open: nothing is deleted from them, nor moved into them yet. */
+export type RegionMover = (
+  idsByRegion: Record<Region, string[]>,
+  deferred?: readonly Region[],
+) => Promise<Record<Region, number>>;
 
 export function createRegionMover(erpnext: Partial<Record<Region, ErpnextClient>>): RegionMover {
-  return async function removeFromOtherRegions(idsByRegion) {
+  return async function removeFromOtherRegions(idsByRegion, deferred = []) {
     const movedIn: Record<Region, number> = { eu: 0, us: 0 };
-    for (const from of REGIONS) {
+    for (const from of REGIONS.filter((r) => !deferred.includes(r))) {
       const client = erpnext[from];
-      const arriving = REGIONS.filter((to) => to !== from).flatMap((to) =>
+      const arriving = REGIONS.filter((to) => to !== from && !deferred.includes(to)).flatMap((to) =>
         idsByRegion[to].map((id) => ({ id, to })),
       );
       if (!client || arriving.length === 0) continue;

@@ -4,10 +4,11 @@ import { ApplicationFailure, Context, metricMeter } from '@temporalio/activity';
 import { currentActor, writeAudit } from '../../audit';
 import { VendorError } from '../../vendors/errors';
 
-export function asActivityFailure(err: unknown): unknown {
+/** `connector` (e.g. `erpnext-eu`) tells the workflow which region's breaker the failure counts against. */
+export function asActivityFailure(err: unknown, connector?: string): unknown {
   if (!(err instanceof VendorError)) return err;
   const { retryAfterSeconds, status, code } = err.details;
-  const details = [{ vendor: err.vendor, status, code }];
+  const details = [{ vendor: err.vendor, status, code, ...(connector && { connector }) }];
   switch (err.kind) {
     case 'rate-limited':
       return ApplicationFailure.create({
@@ -68,7 +69,7 @@ export async function vendorCall<T>(
     return await fn();
   } catch (err) {
     outcome = err instanceof VendorError ? err.kind : 'error';
-    throw asActivityFailure(err);
+    throw asActivityFailure(err, connector);
   } finally {
     metricMeter
       .createHistogram(

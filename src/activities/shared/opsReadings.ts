@@ -4,12 +4,13 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { DeadLetterQueueSummary } from '../../domain/deadLetter';
 import type { RemediationAction } from '../../domain/digest';
+import type { BreakerState } from '../../domain/breaker';
 import { CONNECTOR_KEY } from '../../domain/search-attributes';
 
 export interface BreakerReading {
   connector: string;
-  state: 'open' | 'closed';
-  history: { state: 'open' | 'closed'; by: string; reason: string; at: string }[];
+  state: BreakerState;
+  history: { state: BreakerState; by: string; reason: string; at: string }[];
 }
 
 export interface RunTally {
@@ -157,13 +158,16 @@ export async function renewalEscalations(
 }
 
 export function breakerActions(reading: BreakerReading, since: Date, until: Date): RemediationAction[] {
-  return reading.history
-    .filter((t) => inWindow(t.at, since, until))
-    .map((t) => ({
-      at: t.at,
-      kind: t.state === 'open' ? 'breaker-opened' : 'breaker-closed',
-      detail: `by ${t.by}: ${t.reason}`,
-    }));
+  return (
+    reading.history
+      // Half-opening is the breaker's own timer, not a remediation action.
+      .filter((t) => inWindow(t.at, since, until) && t.state !== 'half-open')
+      .map((t) => ({
+        at: t.at,
+        kind: t.state === 'open' ? 'breaker-opened' : 'breaker-closed',
+        detail: `by ${t.by}: ${t.reason}`,
+      }))
+  );
 }
 
 /** The queue's `recent` entries that are remediation (adding an item is not). */

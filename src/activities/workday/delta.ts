@@ -29,6 +29,8 @@ export interface DeltaPageInput {
   page: number;
   /** Workers per page, default and at most 999. */
   count?: number;
+  /** Regions whose breaker is open: their employees go to their dead-letter queue instead. */
+  deferRegions?: Region[];
 }
 
 export interface DeltaPageResult extends WrittenBatch {
@@ -85,13 +87,17 @@ export function createWorkdayDeltaActivities(deps: WorkdayDeltaDeps) {
         }
         batch.accept(checked.record, position, 'duplicate in page');
       });
-      const written = await writeBatch(batch, {
-        operation: 'employee.delta',
-        processed: result.workers.length,
-        // Named by window and page: a retried page overwrites its own quarantine, never adds to it.
-        quarantineName: `delta.${input.updatedFrom}.${input.updatedThrough}.p${input.page}`,
-        quarantineTag: { source: 'workday-soap', page: input.page },
-      });
+      const written = await writeBatch(
+        batch,
+        {
+          operation: 'employee.delta',
+          processed: result.workers.length,
+          // Named by window and page: a retried page overwrites its own quarantine, never adds to it.
+          quarantineName: `delta.${input.updatedFrom}.${input.updatedThrough}.p${input.page}`,
+          quarantineTag: { source: 'workday-soap', page: input.page },
+        },
+        input.deferRegions,
+      );
       Context.current().heartbeat({ page: input.page, written: written.valid });
       return {
         page: input.page,

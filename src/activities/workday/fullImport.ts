@@ -51,6 +51,8 @@ export interface ImportBatchInput {
   mapping?: ColumnMapping;
   /** Rows of this batch or later ones that repeat an id first seen on an earlier line (from the scan). */
   duplicates?: DuplicateRow[];
+  /** Regions whose breaker is open: their employees go to their dead-letter queue instead. */
+  deferRegions?: Region[];
 }
 
 /** Where a batch starts in the export: the byte offset and first line of its first record. */
@@ -212,13 +214,17 @@ export function createWorkdayFullImportActivities(deps: WorkdayDeps) {
         }),
       );
       Context.current().heartbeat({ offset: read.nextOffset, line: read.nextLine });
-      const written = await writeBatch(batch, {
-        operation: 'employee.import',
-        processed: read.count,
-        // Named by file and first line: a retried batch overwrites its own quarantine, never adds to it.
-        quarantineName: `${input.file}.${input.line}`,
-        quarantineTag: { file: input.file },
-      });
+      const written = await writeBatch(
+        batch,
+        {
+          operation: 'employee.import',
+          processed: read.count,
+          // Named by file and first line: a retried batch overwrites its own quarantine, never adds to it.
+          quarantineName: `${input.file}.${input.line}`,
+          quarantineTag: { file: input.file },
+        },
+        input.deferRegions,
+      );
       return {
         nextOffset: read.nextOffset,
         nextLine: read.nextLine,

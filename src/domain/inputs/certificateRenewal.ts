@@ -1,6 +1,6 @@
 // certificateRenewal's input and the arguments of its signals and updates.
 import { z } from 'zod';
-import { NOTE, WHO, inputSpec, isoDateTime, text } from './parse';
+import { NOTE, WHO, duration, inputSpec, isoDateTime, text } from './parse';
 
 const ladderStep = z
   .object({
@@ -26,6 +26,8 @@ export const certificateRenewalInput = inputSpec(
       vendorReference: text(100).optional(),
       vendorGroup: text(100).optional(),
       ladder: z.array(ladderStep).min(1).max(10).optional(),
+      cabRemindEvery: duration.optional(),
+      cabDeadline: duration.optional(),
     })
     .strict(),
   { host: 'erp.example.com', port: 443, expiresAt: '2026-12-24T00:00:00Z' },

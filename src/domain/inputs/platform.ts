@@ -3,15 +3,35 @@ import { z } from 'zod';
 import { NOTE, inputSpec, isoDateTime, text } from './parse';
 
 const transition = z.object({ by: text(200), reason: NOTE }).strict();
+const breakerState = z.enum(['closed', 'open', 'half-open']);
+const ms = z.number().int().positive();
+export const breakerPolicy = z
+  .object({ failures: z.number().int().min(1).max(1_000), windowMs: ms, openForMs: ms, probeTimeoutMs: ms })
+  .strict();
 
 export const circuitBreakerInput = inputSpec(
   z
     .object({
       connector: text(60),
-      state: z.enum(['closed', 'open']).optional(),
+      state: breakerState.optional(),
       history: z
-        .array(transition.extend({ state: z.enum(['closed', 'open']), at: isoDateTime }))
+        .array(transition.extend({ state: breakerState, at: isoDateTime }))
         .max(100)
+        .optional(),
+      policy: breakerPolicy.optional(),
+      /** Carried over continue-as-new: failures in the window, hold, probe slot. */
+      core: z
+        .object({
+          state: breakerState,
+          failures: z.array(z.number()).max(1_000),
+          halfOpenAt: z.number().optional(),
+          heldBy: text(200).optional(),
+          probe: z
+            .object({ by: text(200), until: z.number() })
+            .strict()
+            .optional(),
+        })
+        .strict()
         .optional(),
     })
     .strict(),
@@ -19,6 +39,16 @@ export const circuitBreakerInput = inputSpec(
 );
 
 export const breakerTransitionArgs = inputSpec(transition, { by: 'ana', reason: 'vendor maintenance' });
+
+export const breakerPermitArgs = inputSpec(
+  z.object({ by: text(200), policy: breakerPolicy.optional() }).strict(),
+  { by: 'deadLetterQueue' },
+);
+
+export const breakerOutcomeArgs = inputSpec(
+  z.object({ by: text(200), ok: z.boolean(), reason: NOTE.optional() }).strict(),
+  { by: 'deadLetterQueue', ok: false, reason: 'ERPNext answered 503' },
+);
 
 export const channelRecoveryInput = inputSpec(z.object({ channel: z.enum(['slack', 'teams']) }).strict(), {
   channel: 'slack',

@@ -1,5 +1,6 @@
-// Opening and closing a connector's breaker from another workflow, and waiting out an outage:
-// `callThroughBreaker` runs a vendor step; when the step fails for an outage (after its own retries)
+// Opening and closing a connector's breaker from another workflow (people's and renewals' hold),
+// and the first way of waiting out an outage, kept for imports started before the gate
+// (breakerGate.ts replaced it): `callThroughBreaker` runs a vendor step; when the step fails for an outage (after its own retries)
 // it opens `breaker-<connector>`, announces it, probes on a durable timer until the vendor answers,
 // closes and announces the breaker, then runs the same step again.
 import type { Duration } from '@temporalio/common';

@@ -5,6 +5,7 @@
 // order does not change what ERPNext ends up holding.
 import type { Duration } from '@temporalio/common';
 import type { BatchStart, ImportBatchResult } from '../../activities/workday/fullImport';
+import type { Region } from '../../domain/employee';
 import { callThroughBreaker, outageVendor, type BreakerOptions } from '../shared/breakerControl';
 import { mapConcurrent } from '../shared/mapConcurrent';
 import { batchActivities, type FullProgress } from './fullImport';
@@ -67,7 +68,8 @@ export interface LaneOptions {
 export async function importRound(
   progress: LaneProgress,
   options: LaneOptions,
-  call: <T>(step: () => Promise<T>) => Promise<T>,
+  /** Runs a batch through the breakers; `defer`: regions whose breaker refused, sent to their DLQ. */
+  call: <T>(step: (defer: Region[]) => Promise<T>) => Promise<T>,
   onBatch: (batch: ImportBatchResult) => void,
 ): Promise<void> {
   const starts = progress.batchStarts;
@@ -76,7 +78,7 @@ export async function importRound(
   await mapConcurrent(round, options.lanes, async (start, index) => {
     const nextLine = starts[index + 1]?.line ?? Infinity;
     const duplicates = progress.duplicates.filter((d) => d.line >= start.line && d.line < nextLine);
-    const batch = await call(() =>
+    const batch = await call((defer) =>
       activities.workdayImportBatch({
         file: progress.inspection.file,
         header: progress.inspection.header,
@@ -85,6 +87,7 @@ export async function importRound(
         batchSize: options.batchSize,
         mapping: progress.decision?.mapping,
         duplicates: duplicates.length > 0 ? duplicates : undefined,
+        ...(defer.length > 0 && { deferRegions: defer }),
       }),
     );
     onBatch(batch);

@@ -7,6 +7,7 @@ import type { Duration } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import { batchActivities } from './fullImport';
 import type { WorkdayImportReport } from './report';
+import type { Region } from '../../domain/employee';
 
 /** Where a delta import stands; carried over continue-as-new. */
 export interface DeltaProgress {
@@ -41,12 +42,17 @@ export async function startDelta(since: string | undefined): Promise<DeltaProgre
 }
 
 /** One page of the window; advances `progress` in place. */
-export async function importNextPage(progress: DeltaProgress, heartbeatTimeout?: Duration) {
+export async function importNextPage(
+  progress: DeltaProgress,
+  heartbeatTimeout?: Duration,
+  deferRegions: Region[] = [],
+) {
   const page = await batchActivities(heartbeatTimeout).workdayDeltaPage({
     updatedFrom: progress.from,
     updatedThrough: progress.through,
     asOf: progress.asOf,
     page: progress.nextPage,
+    ...(deferRegions.length > 0 && { deferRegions }),
   });
   progress.totalPages = page.totalPages;
   progress.nextPage = page.page + 1;

@@ -7,7 +7,7 @@ import type { Duration } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import type { BatchStart, ExportInspection, ImportBatchResult } from '../../activities/workday/fullImport';
 import type { DuplicateRow } from '../../activities/workday/scan';
-import { detectDrift, type DriftDecision } from '../../domain/employee';
+import { detectDrift, type DriftDecision, type Region } from '../../domain/employee';
 import { refreshInputForDrift } from '../../domain/tableau';
 import { announce } from '../shared/announce';
 import { connectorAttributes } from '../shared/childAttributes';
@@ -147,6 +147,7 @@ export async function importNextBatch(
   progress: FullProgress,
   batchSize: number,
   heartbeatTimeout?: Duration,
+  deferRegions: Region[] = [],
 ): Promise<ImportBatchResult> {
   const batch = await batchActivities(heartbeatTimeout).workdayImportBatch({
     file: progress.inspection.file,
@@ -156,6 +157,7 @@ export async function importNextBatch(
     batchSize,
     mapping: progress.decision?.mapping,
     duplicates: progress.duplicates.length > 0 ? progress.duplicates : undefined,
+    ...(deferRegions.length > 0 && { deferRegions }),
   });
   progress.offset = batch.nextOffset;
   progress.line = batch.nextLine;
