@@ -25,6 +25,9 @@ import { workdayEmployeeImportInput } from '../../src/domain/inputs/workdayEmplo
 import { sesFeedbackInput } from '../../src/domain/inputs/sesFeedback';
 import { zoomTrainingAttendanceInput } from '../../src/domain/inputs/zoom';
 import { SCHEDULES } from '../../src/schedules';
+import { openPayload } from '../../src/codec/encryptionCodec';
+import { keyRingFrom } from '../../src/codec/keyRing';
+import { TEST_KEY_RING } from '../helpers/codec';
 import { VALID_INPUTS } from '../workflows/validInputs';
 
 const SPECS: Record<string, InputSpec<never>> = {
@@ -65,13 +68,23 @@ describe('workflow input schemas', () => {
         events: {
           workflowExecutionStartedEventAttributes?: {
             workflowType: { name: string };
-            input?: { payloads: { data: string }[] };
+            input?: { payloads: { metadata?: Record<string, string>; data: string }[] };
           };
         }[];
       };
       const started = history.events[0]!.workflowExecutionStartedEventAttributes!;
-      const raw = Buffer.from(started.input!.payloads[0]!.data, 'base64').toString('utf8');
-      accepts(started.workflowType.name, JSON.parse(raw));
+      // Fixtures recorded with the payload codec hold their input encrypted with the test keys.
+      const payload = started.input!.payloads[0]!;
+      const opened = openPayload(
+        {
+          metadata: Object.fromEntries(
+            Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
+          ),
+          data: Buffer.from(payload.data, 'base64'),
+        },
+        keyRingFrom(TEST_KEY_RING),
+      );
+      accepts(started.workflowType.name, JSON.parse(Buffer.from(opened.data!).toString('utf8')));
     }
   });
 
