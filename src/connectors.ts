@@ -140,9 +140,6 @@ export interface ZoomSettings {
   clientSecret: string;
   pageSize: number;
   learningSlackChannel: string;
-  /** Where the webhook secret's age comes from: its rotation time, else its file's mtime. */
-  webhookSecretRotatedAt?: string;
-  webhookSecretFile?: string;
 }
 
 export interface TwilioSettings {
@@ -508,7 +505,7 @@ export const CONNECTORS = {
       ZOOM_LND_SLACK_CHANNEL: z.string().min(1).default('#learning'),
       /**
        * The ingress verifies with the webhook secret; the worker only knows it to keep it out of
-       * logs, and reports its age from its file (ZOOM_WEBHOOK_SECRET_FILE) in the readiness check.
+       * logs, and the readiness check reports its age like every secret's (credentialAge.ts).
        */
       ZOOM_WEBHOOK_SECRET: optionalText,
       ZOOM_WEBHOOK_SECRET_FILE: optionalText,
@@ -528,8 +525,6 @@ export const CONNECTORS = {
       clientSecret: env.ZOOM_CLIENT_SECRET!,
       pageSize: env.ZOOM_REPORT_PAGE_SIZE,
       learningSlackChannel: env.ZOOM_LND_SLACK_CHANNEL,
-      webhookSecretRotatedAt: env.ZOOM_WEBHOOK_SECRET_ROTATED_AT,
-      webhookSecretFile: env.ZOOM_WEBHOOK_SECRET_FILE,
     }),
   }),
   /** SMS pages for critical alerts through a Messaging Service, with delivery callbacks and a spend guard. */

@@ -27,7 +27,6 @@ import { FileTokenStore, storedTokenSource } from '../vendors/slackTokenStore';
 import { createSlackTokenActivities, type SlackRotationDeps } from './slackToken';
 import { ZoomClient } from '../vendors/zoom/client';
 import { createZoomActivities } from './zoom';
-import { secretRotatedAt } from './shared/secretAge';
 import { TwilioClient } from '../vendors/twilio';
 import { createTwilioActivities, type TwilioDeps } from './twilio';
 import { createSalesforceActivities } from './salesforce';
@@ -212,10 +211,6 @@ const WIRE: { [K in ConnectorKey]: Wire<K> } = {
     w.probes.zoom = {
       endpoint: s.apiUrl,
       verifyCredentials: () => client.accessToken(),
-      secretRotation: () => {
-        const rotatedAt = secretRotatedAt(s.webhookSecretRotatedAt, s.webhookSecretFile);
-        return rotatedAt ? { name: 'Zoom webhook secret', rotatedAt } : undefined;
-      },
     };
   },
   twilio: (s, w) => {

@@ -13,8 +13,6 @@ export interface ConnectorProbe {
   verifyCredentials(): Promise<unknown>;
   /** A rotating credential's issue and expiry times (ISO), read where it is stored. */
   tokenTimes?(): { refreshedAt: string; expiresAt: string } | undefined;
-  /** A hand-rotated shared secret's name and last rotation (ISO). */
-  secretRotation?(): { name: string; rotatedAt: string } | undefined;
   /** The connector's secrets and when each was last rotated. */
   credentials?: CredentialRotation[];
 }
@@ -101,12 +99,6 @@ async function runProbe(
       expiresInHours: hours(Date.parse(times.expiresAt) - now),
     };
   }
-  const rotation = probe.secretRotation?.();
-  if (rotation)
-    result.secret = {
-      ...rotation,
-      ageDays: Math.floor((Date.now() - Date.parse(rotation.rotatedAt)) / 86_400_000),
-    };
   try {
     await probe.verifyCredentials();
     result.credentialsAccepted = true;

@@ -21,21 +21,10 @@ export interface ConnectorCheck {
   tls?: TlsFacts;
   /** A rotating credential (Slack's bot token): its age and expiry. */
   token?: TokenFacts;
-  /** A shared secret people rotate by hand (Zoom's webhook secret): how old it is. */
-  secret?: SecretFacts;
   /** Each configured secret's age since its last rotation (unknown when nothing records it). */
   credentials?: CredentialAge[];
   error?: string;
 }
-
-export interface SecretFacts {
-  name: string;
-  rotatedAt: string;
-  ageDays: number;
-}
-
-/** Shared secrets are rotated within this many days (the integration inventory's rule). */
-export const SECRET_MAX_AGE_DAYS = 30;
 
 export interface TokenFacts {
   refreshedAt: string;
@@ -82,10 +71,6 @@ export function gradeCheck(check: ConnectorCheck, certWarnDays: number): GradedC
     else if (check.token.expiresInHours < TOKEN_WARN_HOURS)
       warnings.push(`token expires at ${check.token.expiresAt} and was not refreshed (rotation overdue)`);
   }
-  if (check.secret && check.secret.ageDays > SECRET_MAX_AGE_DAYS)
-    warnings.push(
-      `${check.secret.name} is ${check.secret.ageDays} days old (rotated ${check.secret.rotatedAt}); rotate it within ${SECRET_MAX_AGE_DAYS} days`,
-    );
   for (const credential of check.credentials ?? [])
     if (credential.ageDays !== undefined && credential.ageDays > CREDENTIAL_WARN_DAYS)
       warnings.push(

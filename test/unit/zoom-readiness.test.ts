@@ -1,5 +1,5 @@
-// The readiness check reports the Zoom webhook secret's age (its file's mtime, or the rotation time
-// an operator recorded) and warns once it is older than the inventory's 30 days.
+// The readiness check reports the Zoom webhook secret's age like every secret's (its file's mtime,
+// or the rotation time an operator recorded) and warns once it is older than the inventory's 30 days.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,26 +35,33 @@ describe('readiness: Zoom webhook secret age', () => {
     return (await activityEnv.run(acts.checkConnector, 'zoom')) as ConnectorCheck;
   }
 
+  const webhookSecret = (result: ConnectorCheck) =>
+    result.credentials?.find((c) => c.secret === 'ZOOM_WEBHOOK_SECRET');
+
   it("warns when the secret's file was last replaced more than 30 days ago", async () => {
     const file = path.join(dir, 'zoom_webhook_secret');
     writeFileSync(file, 'secret');
     const rotated = new Date(Date.now() - 40 * DAY);
     utimesSync(file, rotated, rotated);
     const result = await check({ ZOOM_WEBHOOK_SECRET_FILE: file });
-    assert.deepEqual(result.secret, {
-      name: 'Zoom webhook secret',
+    assert.deepEqual(webhookSecret(result), {
+      secret: 'ZOOM_WEBHOOK_SECRET',
       rotatedAt: rotated.toISOString(),
       ageDays: 40,
     });
     const graded = gradeCheck(result, 30);
     assert.equal(graded.status, 'warn');
-    assert.match(graded.reasons.join('\n'), /Zoom webhook secret is 40 days old .* rotate it within 30 days/);
+    assert.match(graded.reasons.join('\n'), /ZOOM_WEBHOOK_SECRET is 40 days old/);
   });
 
   it('takes a recorded rotation time over the file, and a fresh secret is fine', async () => {
+    const file = path.join(dir, 'zoom_webhook_secret_fresh');
+    writeFileSync(file, 'secret');
+    const old = new Date(Date.now() - 90 * DAY);
+    utimesSync(file, old, old);
     const rotatedAt = new Date(Date.now() - 3 * DAY).toISOString();
-    const result = await check({ ZOOM_WEBHOOK_SECRET_ROTATED_AT: rotatedAt });
-    assert.equal(result.secret?.ageDays, 3);
+    const result = await check({ ZOOM_WEBHOOK_SECRET_FILE: file, ZOOM_WEBHOOK_SECRET_ROTATED_AT: rotatedAt });
+    assert.equal(webhookSecret(result)?.ageDays, 3);
     assert.equal(gradeCheck(result, 30).status, 'ok');
   });
 });
