@@ -67,12 +67,14 @@ describe('readinessCheck workflow', () => {
       [
         ['erpnext', 'ok'],
         ['erpnext-eu', 'ok'],
+        ['salesforce', 'ok'],
         ['servicenow', 'ok'],
         ['sftp', 'ok'],
         ['slack', 'ok'],
         ['teams', 'ok'],
         ['twilio', 'ok'],
         ['workday', 'ok'],
+        ['zoom', 'ok'],
       ],
     );
     const erpnext = report.connectors[0]!;
