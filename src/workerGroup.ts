@@ -5,13 +5,17 @@ import { Worker, type WorkerOptions } from '@temporalio/worker';
 import type { VendorBudgets } from './budgets';
 import { BUDGETED_VENDORS, vendorTaskQueue } from './domain/vendorQueues';
 
-/** The vendor workers' options: the main worker's connection, activities and activity interceptors. */
+/**
+ * The vendor workers' options: the main worker's connection, data converter (the payload codec: a
+ * vendor worker must read and write the same encrypted payloads), activities and activity interceptors.
+ */
 export function vendorWorkerOptions(main: WorkerOptions, budgets: VendorBudgets): WorkerOptions[] {
   return BUDGETED_VENDORS.map((vendor) => {
     const budget = budgets[vendor] ?? {};
     return {
       connection: main.connection,
       namespace: main.namespace,
+      dataConverter: main.dataConverter,
       taskQueue: vendorTaskQueue(main.taskQueue, vendor),
       activities: main.activities,
       interceptors: { activity: main.interceptors?.activity ?? [] },

@@ -29,6 +29,10 @@ const CONNECTORS: Record<string, string> = {
   zoomTrainingAttendance: 'zoom',
   smsPage: 'twilio',
   twilioCostGuard: 'twilio',
+  salesforceAccountSync: 'salesforce',
+  salesforceAccountIntelligence: 'salesforce',
+  salesforceSettings: 'salesforce',
+  sesFeedback: 'ses',
 };
 
 const decode = (payload: { data?: Uint8Array | null } | null | undefined) =>
@@ -81,7 +85,9 @@ describe('e2e: every run tags its connector and says what it does', function () 
     const readiness = env.client.workflow.getHandle('bare-readinessCheck');
     const scheduled = await waitFor('checkConnector scheduled', async () => {
       const { events } = await readiness.fetchHistory();
-      return events?.find((e) => e.activityTaskScheduledEventAttributes);
+      return events?.find(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkConnector',
+      );
     });
     assert.equal(decode(scheduled.userMetadata?.summary), 'checkConnector: erpnext');
 

@@ -86,7 +86,11 @@ describe('Salesforce workflows', function () {
     taskQueue = `sf-${++run}`;
     worker = await createTestWorker(env, {
       taskQueue,
-      activities: createActivities(activityDepsFromConfig(testConfig(simulators.env))),
+      // Dead letters kept for a year: the time-skipping server may jump past the default 7 days while
+      // a test waits on a run, and the queue would expire its items before the test reads them.
+      activities: createActivities(
+        activityDepsFromConfig(testConfig(simulators.env, { DLQ_RETENTION: '365 days' })),
+      ),
     });
     running = worker.run();
   });
