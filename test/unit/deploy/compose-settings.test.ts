@@ -66,7 +66,7 @@ describe('deploy: docker-compose.yml runs the product', () => {
   it('runs several workers, the ingress and the codec server, each with a health check', () => {
     assert.ok((worker.deploy?.replicas ?? 1) >= 2, 'worker deploy.replicas');
     assert.deepEqual([service('ingress').command].flat(), ['node', 'lib/src/ingress.js']);
-    assert.deepEqual([service('codec-server').command].flat(), ['npm', 'run', 'codec-server']);
+    assert.deepEqual([service('codec-server').command].flat(), ['node', 'lib/src/codecServer.js']);
     for (const name of ['worker', 'ingress', 'codec-server'])
       assert.ok(service(name).healthcheck?.test, name);
   });
