@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkerGroup } from '../../src/workerGroup';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
@@ -18,6 +19,7 @@ import {
 } from '../../src/workflows';
 import { deadLetterItems, redriveUpdate } from '../../src/workflows/deadLetterQueue';
 import { syncStatusQuery } from '../../src/workflows/salesforceAccountSync';
+import type { SalesforceIntelligenceReport } from '../../src/workflows/salesforceAccountIntelligence';
 import { poolQuery, setPoolSizeUpdate } from '../../src/workflows/salesforceSettings';
 import { SIMULATOR_CREDENTIALS } from '../../scripts/local-env';
 import { ACCOUNT_SYNC_WORKFLOW_ID } from '../../src/domain/salesforce';
@@ -27,7 +29,7 @@ import { createIngressServer } from '../../src/ingress/server';
 import { clientGateway } from '../../src/ingress/temporal';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
-import { eventually } from '../helpers/waitFor';
+import { eventually, waitFor } from '../helpers/waitFor';
 
 const STAMP = '2026-11-01T10:00:00.000Z';
 /** A position before every seeded Account: the REST path (a delta, not a first load). */
@@ -192,11 +194,24 @@ describe('Salesforce workflows', function () {
         message: 'Credit limit needs approval',
       });
     const before = (await sfAdmin('writes')) as Record<string, number>;
-    const report = await env.client.workflow.execute(salesforceAccountIntelligence, {
+    // Waited for without `result()`: while a client waits on a result the test server skips to the
+    // next timer, and the dead-letter queue's expiry timer would expire the items before they are read.
+    const intel = await env.client.workflow.start(salesforceAccountIntelligence, {
       taskQueue,
       workflowId: `intel-${run}`,
-      args: [{ pollInitial: '5 seconds' }],
+      args: [{ pollInitial: '1 second' }],
     });
+    const report = await waitFor(
+      'the account intelligence run to complete',
+      async () => {
+        const { events } = await intel.fetchHistory();
+        const done = events?.at(-1)?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0];
+        return done
+          ? defaultPayloadConverter.fromPayload<SalesforceIntelligenceReport>(done as Payload)
+          : undefined;
+      },
+      90_000,
+    );
     assert.deepEqual([report.rows, report.processed, report.failed, report.deadLettered], [10, 10, 3, 3]);
     const dlq = env.client.workflow.getHandle('dlq-salesforce');
     const items = await eventually(
