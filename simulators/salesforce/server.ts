@@ -59,7 +59,7 @@ function guardDataApi(app: FastifyInstance, ctx: Ctx): void {
     const state = ctx.state;
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const issued = token ? state.sessions.get(token) : undefined;
-    if (issued === undefined || Date.now() - issued > state.sessionTtlMs)
+    if (issued === undefined || Date.now() - issued >= state.sessionTtlMs)
       return sfError(reply, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     if (state.allocation.used >= state.allocation.max) {
       reply.header('sforce-limit-info', `api-usage=${state.allocation.used}/${state.allocation.max}`);
