@@ -22,7 +22,7 @@ import { callThroughBreaker, type BreakerOptions } from './shared/breakerControl
 import { waitThroughBreakers } from './shared/breakerGate';
 import { REGIONS, erpnextConnectorFor, regionOfErpnextConnector, type Region } from '../domain/employee';
 import { deltaDone, importNextPage, startDelta, type DeltaProgress } from './workdayImport/deltaImport';
-import { DEFAULT_BATCH_LANES, hasBatchStarts, importRound, sharedBreaker } from './workdayImport/batchLanes';
+import { DEFAULT_BATCH_LANES, hasBatchStarts, importRound } from './workdayImport/batchLanes';
 import {
   DEFAULT_BATCH_SIZE,
   importNextBatch,
@@ -179,15 +179,17 @@ export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Pr
     setCurrentDetails(progressLine(report));
   };
   if (hasBatchStarts(full)) {
-    // Gated runs ask each region's breaker per batch; older runs share one outage wait across lanes.
-    const shared = sharedBreaker(breaker);
-    const call = gated
-      ? throughBreakers
-      : <T>(step: (defer: Region[]) => Promise<T>) => shared(() => step([]));
+    // Every lane asks each region's breaker per batch: the breaker counts failures and announces
+    // its transitions itself, so two lanes meeting one outage open and announce it once.
     const lanes = { batchSize, lanes: input.batchLanes ?? DEFAULT_BATCH_LANES, maxBatches: STEPS_PER_RUN };
     for (let steps = 0; full.batchStarts.length > 0; steps += STEPS_PER_RUN) {
       await continueIfLong(steps, { decision: full.decision, full });
-      await importRound(full, { ...lanes, heartbeatTimeout: input.heartbeatTimeout }, call, onBatch);
+      await importRound(
+        full,
+        { ...lanes, heartbeatTimeout: input.heartbeatTimeout },
+        throughBreakers,
+        onBatch,
+      );
     }
     return finish('completed');
   }

@@ -6,44 +6,10 @@
 import type { Duration } from '@temporalio/common';
 import type { BatchStart, ImportBatchResult } from '../../activities/workday/fullImport';
 import type { Region } from '../../domain/employee';
-import { callThroughBreaker, outageVendor, type BreakerOptions } from '../shared/breakerControl';
 import { mapConcurrent } from '../shared/mapConcurrent';
 import { batchActivities, type FullProgress } from './fullImport';
 
 export const DEFAULT_BATCH_LANES = 2;
-
-/**
- * Runs steps through the breaker so that lanes share one outage: the first lane to meet it opens the
- * breaker and waits it out; the others wait for that and then retry their own step, so an outage is
- * opened, announced and probed once however many lanes hit it.
- */
-export function sharedBreaker(options: BreakerOptions) {
-  let recovering: Promise<unknown> | undefined;
-  return async function call<T>(step: () => Promise<T>): Promise<T> {
-    for (;;) {
-      if (recovering) await recovering.catch(() => undefined);
-      try {
-        return await step();
-      } catch (err) {
-        const vendor = outageVendor(err);
-        if (vendor !== options.vendor && vendor !== 'unknown') throw err;
-        if (recovering) continue; // another lane is already waiting this outage out
-        let failed = false;
-        const recovery = callThroughBreaker(options, () => {
-          if (failed) return step();
-          failed = true;
-          return Promise.reject(err); // hands the breaker the failure this lane just met
-        });
-        recovering = recovery;
-        try {
-          return await recovery;
-        } finally {
-          recovering = undefined;
-        }
-      }
-    }
-  };
-}
 
 export type LaneProgress = FullProgress & { batchStarts: BatchStart[] };
 
