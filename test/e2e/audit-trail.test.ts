@@ -94,7 +94,7 @@ describe('e2e: audit trail of vendor writes and signals', () => {
     });
     await breaker.signal(openBreaker, { by: 'dana', reason: 'vendor maintenance window' });
 
-    // The signal line, and an outcome for every write sent by then (writes may still be in flight).
+    // The signal line, the breaker's announcements, and an outcome for every write sent by then.
     const writeKey = (l: AuditRecord) => `${l.runId} ${l.action} ${l.target} ${l.detail?.attempt}`;
     const lines = await waitFor('the signal line and every write answered', async () => {
       const parsed = readFileSync(auditFile, 'utf8')
@@ -103,7 +103,15 @@ describe('e2e: audit trail of vendor writes and signals', () => {
         .map((l) => JSON.parse(l) as AuditRecord);
       const answered = new Set(parsed.filter((l) => l.outcome !== 'sent').map(writeKey));
       const settled = parsed.every((l) => l.outcome !== 'sent' || answered.has(writeKey(l)));
-      return settled && parsed.some((l) => l.action === 'signal:open') ? parsed : undefined;
+      // The breaker announces its opening in Slack and Teams after the signal line is written.
+      const breakerAnnounced = ['chat.postMessage', 'channelMessage.post'].every((action) =>
+        parsed.some(
+          (l) => l.workflowId === 'breaker-tableau' && l.action === action && l.outcome === 'success',
+        ),
+      );
+      return settled && breakerAnnounced && parsed.some((l) => l.action === 'signal:open')
+        ? parsed
+        : undefined;
     });
 
     for (const line of lines) {
