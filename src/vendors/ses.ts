@@ -1,8 +1,8 @@
 // Email through the SES v2 API (SendEmail) with a configuration set, so SES publishes bounces and
 // complaints per set and our reputation guard reads the same sets. The SDK's own retries are off:
 // Temporal retries the activity. SES sends no Retry-After, so a throttle waits one second (send
-// rate) or ten minutes (daily quota), as AWS advises.
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+// rate) or ten minutes (daily quota), as AWS advises. The SDK loads on the first send.
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { VendorError, type VendorErrorKind } from './errors';
 import { httpsAgent } from './https';
 
@@ -26,16 +26,25 @@ export interface OutboundEmail {
 }
 
 export class SesClient {
-  private readonly client: SESv2Client;
+  private sdk?: Promise<{
+    client: SESv2Client;
+    SendEmailCommand: typeof import('@aws-sdk/client-sesv2').SendEmailCommand;
+  }>;
 
-  constructor(private readonly options: SesClientOptions) {
-    this.client = new SESv2Client({
-      region: options.region,
-      endpoint: options.endpoint,
-      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-      maxAttempts: 1,
-      requestHandler: { httpsAgent: httpsAgent(options.extraCaPem), requestTimeout: 15_000 },
-    });
+  constructor(private readonly options: SesClientOptions) {}
+
+  private loadSdk() {
+    this.sdk ??= import('@aws-sdk/client-sesv2').then(({ SESv2Client, SendEmailCommand }) => ({
+      SendEmailCommand,
+      client: new SESv2Client({
+        region: this.options.region,
+        endpoint: this.options.endpoint,
+        credentials: { accessKeyId: this.options.accessKeyId, secretAccessKey: this.options.secretAccessKey },
+        maxAttempts: 1,
+        requestHandler: { httpsAgent: httpsAgent(this.options.extraCaPem), requestTimeout: 15_000 },
+      }),
+    }));
+    return this.sdk;
   }
 
   get configurationSet(): string {
@@ -43,8 +52,9 @@ export class SesClient {
   }
 
   async send(message: OutboundEmail): Promise<{ messageId: string }> {
+    const { client, SendEmailCommand } = await this.loadSdk();
     try {
-      const out = await this.client.send(
+      const out = await client.send(
         new SendEmailCommand({
           FromEmailAddress: this.options.from,
           Destination: { ToAddresses: message.to },

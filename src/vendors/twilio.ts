@@ -1,9 +1,10 @@
 // Twilio over the official `twilio` package: SMS through a Messaging Service (Twilio picks the
 // sender), message lookups and today's usage. Its own 429 retries stay off (Temporal retries);
 // errors become VendorErrors by Twilio's code. The package has no base-URL option, so a request
-// client rewrites the origin when TWILIO_API_URL names another host (the simulator).
-import twilio from 'twilio';
-import RequestClient from 'twilio/lib/base/RequestClient';
+// client rewrites the origin when TWILIO_API_URL names another host (the simulator). The package
+// (~24 MB resident) loads on the first call, so a worker that never pages pays nothing for it.
+import type { Twilio } from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient';
 import { VendorError, describeFetchError, kindForStatus } from './errors';
 
 export const TWILIO_API_URL = 'https://api.twilio.com';
@@ -40,47 +41,56 @@ export interface MessageTally {
   currency: string;
 }
 
-/** Sends every request to `origin` instead of api.twilio.com (same path and query). */
-class OriginRequestClient extends RequestClient {
-  constructor(
-    private readonly origin: URL,
-    options: RequestClient.RequestClientOptions,
-  ) {
-    super(options);
+/** A RequestClient that sends every request to `origin` instead of api.twilio.com (same path and query). */
+function originRequestClient(
+  Base: typeof RequestClient,
+  origin: URL,
+  options: RequestClient.RequestClientOptions,
+) {
+  class OriginRequestClient extends Base {
+    override request<T>(opts: RequestClient.RequestOptions<T>) {
+      const target = new URL(opts.uri);
+      target.protocol = origin.protocol;
+      target.host = origin.host;
+      return super.request({ ...opts, uri: target.href });
+    }
   }
+  return new OriginRequestClient(options);
+}
 
-  override request<T>(opts: RequestClient.RequestOptions<T>) {
-    const target = new URL(opts.uri);
-    target.protocol = this.origin.protocol;
-    target.host = this.origin.host;
-    return super.request({ ...opts, uri: target.href });
-  }
+async function createTwilio(options: TwilioClientOptions): Promise<Twilio> {
+  const { default: twilio } = await import('twilio');
+  const { default: Base } = await import('twilio/lib/base/RequestClient');
+  const requestOptions = {
+    autoRetry: false,
+    timeout: options.timeoutMs ?? 15_000,
+    ...(options.extraCaPem && { ca: options.extraCaPem }),
+  };
+  const origin = new URL(options.apiUrl);
+  return twilio(options.accountSid, options.authToken, {
+    autoRetry: false,
+    // Ambient TWILIO_EDGE/TWILIO_REGION would rewrite hosts behind the configuration's back.
+    env: {},
+    httpClient:
+      origin.origin === TWILIO_API_URL
+        ? new Base(requestOptions)
+        : originRequestClient(Base, origin, requestOptions),
+  });
 }
 
 export class TwilioClient {
-  private readonly client: twilio.Twilio;
+  private twilio?: Promise<Twilio>;
 
-  constructor(private readonly options: TwilioClientOptions) {
-    const requestOptions = {
-      autoRetry: false,
-      timeout: options.timeoutMs ?? 15_000,
-      ...(options.extraCaPem && { ca: options.extraCaPem }),
-    };
-    const origin = new URL(options.apiUrl);
-    this.client = twilio(options.accountSid, options.authToken, {
-      autoRetry: false,
-      // Ambient TWILIO_EDGE/TWILIO_REGION would rewrite hosts behind the configuration's back.
-      env: {},
-      httpClient:
-        origin.origin === TWILIO_API_URL
-          ? new RequestClient(requestOptions)
-          : new OriginRequestClient(origin, requestOptions),
-    });
+  constructor(private readonly options: TwilioClientOptions) {}
+
+  private get client(): Promise<Twilio> {
+    this.twilio ??= createTwilio(this.options);
+    return this.twilio;
   }
 
   async sendSms(to: string, body: string, statusCallback?: string): Promise<SentMessage> {
-    const message = await this.call(() =>
-      this.client.messages.create({
+    const message = await this.call(async () =>
+      (await this.client).messages.create({
         to,
         body,
         messagingServiceSid: this.options.messagingServiceSid,
@@ -92,8 +102,8 @@ export class TwilioClient {
 
   /** A message to `to` sent since `since` whose body contains `marker`: an earlier attempt's send. */
   async findSent(to: string, marker: string, since: Date): Promise<SentMessage | undefined> {
-    const messages = await this.call(() =>
-      this.client.messages.list({ to, dateSentAfter: since, limit: 200 }),
+    const messages = await this.call(async () =>
+      (await this.client).messages.list({ to, dateSentAfter: since, limit: 200 }),
     );
     const found = messages.find((m) => m.body?.includes(marker));
     return found && { sid: found.sid, status: found.status };
@@ -101,7 +111,9 @@ export class TwilioClient {
 
   /** Today's SMS usage (Twilio's usage day, UTC): messages and their price. */
   async smsUsageToday(): Promise<SmsUsage> {
-    const records = await this.call(() => this.client.usage.records.today.list({ category: 'sms' }));
+    const records = await this.call(async () =>
+      (await this.client).usage.records.today.list({ category: 'sms' }),
+    );
     const record = records[0];
     return {
       count: Number(record?.count ?? 0),
@@ -112,7 +124,9 @@ export class TwilioClient {
 
   /** Messages sent from `since` on, by outcome, and what they cost (for the digest). */
   async messagesSince(since: Date, limit = 5_000): Promise<MessageTally> {
-    const messages = await this.call(() => this.client.messages.list({ dateSentAfter: since, limit }));
+    const messages = await this.call(async () =>
+      (await this.client).messages.list({ dateSentAfter: since, limit }),
+    );
     const tally: MessageTally = {
       sent: 0,
       delivered: 0,
@@ -136,7 +150,9 @@ export class TwilioClient {
 
   /** The cheapest call that proves the credentials: the account itself. */
   async account(): Promise<{ status: string }> {
-    const account = await this.call(() => this.client.api.v2010.accounts(this.options.accountSid).fetch());
+    const account = await this.call(async () =>
+      (await this.client).api.v2010.accounts(this.options.accountSid).fetch(),
+    );
     return { status: account.status };
   }
 
