@@ -14,6 +14,8 @@ import type { IncidentSyncReport } from '../src/workflows/servicenowIncidentSync
 import { devServer } from '../test/helpers/temporal';
 import { createWorkerGroup } from '../src/workerGroup';
 import { dataConverterFromEnv } from '../src/codec/dataConverter';
+import { budgetSharePacer } from '../src/pacing/budgetShare';
+import { paceVendor } from '../src/pacing/vendorPacers';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -93,7 +95,12 @@ async function main(): Promise<void> {
 
     // A rule of `budget` requests/hour, counted in 1-second windows so a short run can exceed it.
     await adminPost('servicenow/rate-limit', { limitPerHour: budgetPerHour, windowSeconds: 1 });
-    const throttledClient = new ServicenowClient({ ...clientOptions, maxRequestsPerHour: budgetPerHour });
+    // The worker's pacing of a rate-budgeted vendor, as one worker alone on the queue.
+    paceVendor(
+      'servicenow',
+      budgetSharePacer(budgetPerHour / 3600, () => 1),
+    );
+    const throttledClient = new ServicenowClient(clientOptions);
     const slow = await runOnce('throttled', throttledClient, throttledPage);
     const stats = (await fetch(`${sim.url}/__admin/servicenow/rate-limit`, {
       ...({

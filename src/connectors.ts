@@ -129,8 +129,6 @@ export interface ServicenowSettings {
   password: string;
   /** OAuth password grant when set; Basic auth otherwise. */
   oauth?: { clientId: string; clientSecret: string };
-  /** The hourly request budget the client spreads its calls over. */
-  maxRequestsPerHour?: number;
 }
 export interface ZoomSettings {
   apiUrl: string;
@@ -419,7 +417,6 @@ export const CONNECTORS = {
         env.SERVICENOW_CLIENT_ID && env.SERVICENOW_CLIENT_SECRET
           ? { clientId: env.SERVICENOW_CLIENT_ID, clientSecret: env.SERVICENOW_CLIENT_SECRET }
           : undefined,
-      maxRequestsPerHour: env.SERVICENOW_MAX_REQUESTS_PER_HOUR,
     }),
   }),
   salesforce: connector({

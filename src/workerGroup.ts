@@ -1,17 +1,28 @@
 // The worker process's Workers: the main one (workflows and every other activity) and one per
 // budgeted vendor on that vendor's queue. The vendor's rate budget is Temporal's server-side limit
-// on its queue (global across workers); its concurrency budget is a cap per worker process.
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+// on its queue (global across workers), spent evenly by each worker's share of it (pacing/); its
+// concurrency budget is a cap per worker process.
+import { hostname } from 'node:os';
+import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { VendorBudgets } from './budgets';
-import { BUDGETED_VENDORS, vendorTaskQueue } from './domain/vendorQueues';
+import { BUDGETED_VENDORS, vendorTaskQueue, type BudgetedVendor } from './domain/vendorQueues';
+import { budgetSharePacer, pacedConcurrency } from './pacing/budgetShare';
+import { paceVendor } from './pacing/vendorPacers';
+import { watchQueueWorkers, type QueueWorkers } from './pacing/queueWorkers';
+
+/** How often a worker counts the workers sharing a vendor's budget. */
+const SHARE_REFRESH_MS = 5_000;
 
 /**
  * The vendor workers' options: the main worker's connection, data converter (the payload codec: a
- * vendor worker must read and write the same encrypted payloads), activities and activity interceptors.
+ * vendor worker must read and write the same encrypted payloads), activities and activity
+ * interceptors.
  */
 export function vendorWorkerOptions(main: WorkerOptions, budgets: VendorBudgets): WorkerOptions[] {
   return BUDGETED_VENDORS.map((vendor) => {
     const budget = budgets[vendor] ?? {};
+    const concurrency =
+      budget.perWorkerConcurrency ?? (budget.perSecond && pacedConcurrency(budget.perSecond));
     return {
       connection: main.connection,
       namespace: main.namespace,
@@ -20,9 +31,7 @@ export function vendorWorkerOptions(main: WorkerOptions, budgets: VendorBudgets)
       activities: main.activities,
       interceptors: { activity: main.interceptors?.activity ?? [] },
       ...(budget.perSecond && { maxTaskQueueActivitiesPerSecond: budget.perSecond }),
-      ...(budget.perWorkerConcurrency && {
-        maxConcurrentActivityTaskExecutions: budget.perWorkerConcurrency,
-      }),
+      ...(concurrency && { maxConcurrentActivityTaskExecutions: concurrency }),
     };
   });
 }
@@ -31,20 +40,48 @@ export async function createWorkerGroup(
   main: WorkerOptions,
   budgets: VendorBudgets = {},
 ): Promise<WorkerGroup> {
+  const watches: QueueWorkers[] = [];
+  const workersSharing = (vendor: BudgetedVendor) => {
+    if (!main.connection) return () => 1; // an in-process test worker: alone on its queue
+    const taskQueue = vendorTaskQueue(main.taskQueue, vendor);
+    const { logger } = Runtime.instance();
+    const watch = watchQueueWorkers({
+      connection: main.connection as NativeConnection,
+      namespace: main.namespace ?? 'default',
+      taskQueue,
+      identity: main.identity ?? `${process.pid}@${hostname()}`, // the SDK's default identity
+      everyMs: SHARE_REFRESH_MS,
+      onChange: (workers) =>
+        logger.info(`budget share: ${vendor} split between ${workers} workers`, { taskQueue, workers }),
+      onError: (err) =>
+        logger.warn(`budget share: could not count the workers on ${taskQueue}`, { error: String(err) }),
+    });
+    watches.push(watch);
+    return watch.count;
+  };
+  // A rate-budgeted vendor's requests are paced at this process's share of the budget.
+  for (const vendor of BUDGETED_VENDORS) {
+    const perSecond = budgets[vendor]?.perSecond;
+    if (perSecond) paceVendor(vendor, budgetSharePacer(perSecond, workersSharing(vendor)));
+  }
   const workers = [await Worker.create(main)];
   for (const options of vendorWorkerOptions(main, budgets)) workers.push(await Worker.create(options));
-  return new WorkerGroup(workers);
+  return new WorkerGroup(workers, () => watches.forEach((w) => w.stop()));
 }
 
 /** Runs and stops its Workers together, like one Worker: when one stops or fails, all stop. */
 export class WorkerGroup {
-  constructor(readonly workers: readonly Worker[]) {}
+  constructor(
+    readonly workers: readonly Worker[],
+    private readonly onShutdown: () => void = () => undefined,
+  ) {}
 
   getState(): ReturnType<Worker['getState']> {
     return this.workers[0]!.getState();
   }
 
   shutdown(): void {
+    this.onShutdown();
     for (const worker of this.workers) if (worker.getState() === 'RUNNING') worker.shutdown();
   }
 

@@ -11,6 +11,7 @@ import {
   parseRetryAfter,
   type VendorErrorKind,
 } from './errors';
+import { vendorTurn } from '../pacing/vendorPacers';
 
 export function trustedCas(extraCaPem?: string): string[] {
   return extraCaPem ? [...rootCertificates, extraCaPem] : [...rootCertificates];
@@ -44,12 +45,14 @@ export interface VendorRequest {
  * One HTTP exchange with a vendor, for every fetch-based client: a network failure (refused, timed
  * out, bad certificate) becomes a retryable `unavailable` VendorError naming its cause; the answer is
  * returned with its body read as text, because each vendor puts its error details somewhere else.
+ * A vendor with a rate budget paces the request first.
  */
 export async function vendorFetch(
   vendor: string,
   url: URL | string,
   request: VendorRequest,
 ): Promise<{ response: Response; text: string }> {
+  await vendorTurn(vendor);
   let response: Response;
   try {
     response = await fetch(url, {

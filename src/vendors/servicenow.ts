@@ -1,5 +1,5 @@
 // ServiceNow REST client: Table API, Import Set API, Basic auth or OAuth (password grant with
-// refresh), and a request pacer that spreads calls evenly inside a configured hourly budget.
+// refresh). Its hourly budget is kept by the worker's vendor pacer (src/pacing/), in vendorFetch.
 // Raw values only (sysparm_display_value=false, no reference links): every value is a string and
 // datetimes are `YYYY-MM-DD HH:MM:SS` UTC, which is what we store. No retries here: Temporal owns them.
 import type { Dispatcher } from 'undici';
@@ -16,10 +16,6 @@ export interface ServicenowClientOptions {
   oauth?: { clientId: string; clientSecret: string };
   extraCaPem?: string;
   timeoutMs?: number;
-  /** Requests per hour this client may spend; calls are spaced evenly. Absent = no pacing. */
-  maxRequestsPerHour?: number;
-  /** Fraction of the budget to aim at, leaving headroom for clock and network jitter (default 0.95). */
-  budgetUtilization?: number;
 }
 
 export interface ListOptions {
@@ -38,32 +34,14 @@ export interface ImportRowResult {
   errorMessage?: string;
 }
 
-/** Spaces calls at least `intervalMs` apart, across every concurrent caller in this process. */
-export class RequestPacer {
-  private next = 0;
-  constructor(readonly intervalMs: number) {}
-
-  async take(): Promise<void> {
-    const now = Date.now();
-    const slot = Math.max(now, this.next);
-    this.next = slot + this.intervalMs;
-    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
-  }
-}
-
 export class ServicenowClient {
   private readonly dispatcher: Dispatcher;
-  private readonly pacer?: RequestPacer;
   private token?: { access: string; refresh?: string; expiresAt: number };
   /** Requests sent (including token requests): the benchmark reports it. */
   requests = 0;
 
   constructor(private readonly options: ServicenowClientOptions) {
     this.dispatcher = fetchDispatcher(options.extraCaPem);
-    if (options.maxRequestsPerHour) {
-      const utilization = options.budgetUtilization ?? 0.95;
-      this.pacer = new RequestPacer(3_600_000 / (options.maxRequestsPerHour * utilization));
-    }
   }
 
   async list(
@@ -214,7 +192,6 @@ export class ServicenowClient {
     body: string | undefined,
     headers: Record<string, string>,
   ): Promise<{ body: unknown; headers: Headers }> {
-    await this.pacer?.take();
     this.requests += 1;
     const { response, text } = await vendorFetch('servicenow', new URL(path, this.options.url), {
       method,

@@ -3,6 +3,7 @@
 import { ErrorCode, LogLevel, WebClient, type Block, type KnownBlock } from '@slack/web-api';
 import { httpsAgent } from './https';
 import { VendorError, kindForStatus } from './errors';
+import { vendorTurn } from '../pacing/vendorPacers';
 
 const AUTH_ERRORS = new Set([
   'invalid_auth',
@@ -159,7 +160,9 @@ export class SlackClient {
     }
   }
 
+  /** Every Web API call, paced when Slack has a rate budget (the Web API client is not vendorFetch). */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
+    await vendorTurn('slack');
     try {
       return await fn();
     } catch (err) {

@@ -1,5 +1,6 @@
 // A vendor's budget holds across workers: two worker processes share ServiceNow's queue, whose
-// server-side rate limit is the budget, and the simulator counts the requests it received.
+// server-side rate limit is the budget and which each worker spends at its share, and the
+// simulator records when each request arrived.
 import assert from 'node:assert/strict';
 import { admin } from '../helpers/simulators';
 import { waitFor } from '../helpers/waitFor';
@@ -7,9 +8,9 @@ import { workerProcessStack } from '../helpers/workerProcess';
 import { openIncident } from '../../src/workflows';
 
 const BUDGET_PER_SECOND = 10;
-const INCIDENTS = 100;
+const INCIDENTS = 150;
 
-/** The most requests inside any one-second window (reported: dispatch is paced, a busy worker can bunch them). */
+/** The most requests inside any one-second window. */
 function busiestSecond(times: number[]): number {
   let most = 0;
   for (let first = 0, last = 0; last < times.length; last++) {
@@ -22,21 +23,22 @@ function busiestSecond(times: number[]): number {
 describe('e2e: a vendor budget across two worker processes', () => {
   const stack = workerProcessStack();
 
-  it(`keeps ServiceNow within ${BUDGET_PER_SECOND} requests/s over the run, and uses most of it`, async function () {
-    this.timeout(300_000); // 10 s of paced calls, on a machine other test runs share
+  it(`keeps ServiceNow within ${BUDGET_PER_SECOND} requests in every second, and uses at least 90% of it`, async function () {
+    this.timeout(300_000); // 15 s of paced calls, on a machine other test runs share
     const taskQueue = 'budget-e2e';
-    for (let i = 0; i < 2; i++) {
-      const worker = stack.startWorker(taskQueue, {
+    const workers = [0, 1].map(() =>
+      stack.startWorker(taskQueue, {
         METRICS_PORT: '0',
         LOG_LEVEL: 'info',
         SERVICENOW_MAX_REQUESTS_PER_HOUR: String(BUDGET_PER_SECOND * 3600),
-      });
-      // Polling first, as in production: a queue's limit reaches the server with its first poll.
+      }),
+    );
+    // Polling first, as in production: each worker counts the other and takes half the budget.
+    for (const worker of workers)
       await waitFor(
-        'the worker to start',
-        async () => worker.output().includes('worker started') || undefined,
+        'each worker to split the budget with the other',
+        async () => worker.output().includes('budget share: servicenow split between 2 workers') || undefined,
       );
-    }
     const handles = await Promise.all(
       Array.from({ length: INCIDENTS }, (_, i) =>
         stack.env.client.workflow.start(openIncident, {
@@ -55,22 +57,15 @@ describe('e2e: a vendor budget across two worker processes', () => {
       times: number[];
     };
     assert.equal(times.length, INCIDENTS, 'one import request per incident');
-    // Temporal's limit is a token bucket (a second's worth of credit, then the rate), applied when
-    // a task is dispatched: over the run at most budget x (duration + 1 s). The issue asks >= 90%
-    // used; measured 79-89% here (the queue's 4 partitions each get a quarter of the rate, so the
-    // last tasks drain at 2.5/s), so the floor guards against a budget cut, not the 90% (docs/controls.md).
     const seconds = (times.at(-1)! - times[0]!) / 1000;
     const used = (times.length - 1) / (seconds * BUDGET_PER_SECOND);
     const busiest = busiestSecond(times);
     console.log(
       `      ${times.length} requests in ${seconds.toFixed(1)} s: ${(used * 100).toFixed(0)}% of the budget, busiest second ${busiest}`,
     );
-    assert.ok(
-      times.length <= BUDGET_PER_SECOND * (seconds + 1),
-      `${times.length} requests in ${seconds.toFixed(1)} s: over ${BUDGET_PER_SECOND}/s`,
-    );
     const offsets = times.map((t) => t - times[0]!).join(' ');
-    assert.ok(used >= 0.7, `only ${(used * 100).toFixed(0)}% of the budget used; requests at ms ${offsets}`);
+    assert.ok(busiest <= BUDGET_PER_SECOND, `${busiest} requests in one second; requests at ms ${offsets}`);
+    assert.ok(used >= 0.9, `only ${(used * 100).toFixed(0)}% of the budget used; requests at ms ${offsets}`);
 
     // Both processes served the queue: the budget held across them, not inside one.
     const identities = new Set<string>();
