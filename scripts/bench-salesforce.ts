@@ -18,6 +18,7 @@ import { ErpnextClient } from '../src/vendors/erpnext';
 import { SalesforceClient } from '../src/vendors/salesforce/client';
 import { devServer, productWorkflowBundle } from '../test/helpers/temporal';
 import { message, procMb } from './bench/processes';
+import { compileBenchChildren } from './bench/compiled';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,11 +66,11 @@ async function main(): Promise<void> {
     }
     const bundlePath = join(dir, 'workflows.js');
     writeFileSync(bundlePath, (await productWorkflowBundle()).code);
-    child = fork(join(__dirname, 'bench', 'salesforceWorker.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+    child = fork(compileBenchChildren()('salesforceWorker.ts'), [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: {
         ...process.env,
+        MALLOC_ARENA_MAX: '2', // as the production image sets it (Dockerfile)
         BENCH_TEMPORAL_ADDRESS: env.address,
         BENCH_TASK_QUEUE: taskQueue,
         BENCH_WORKFLOW_BUNDLE: bundlePath,

@@ -26,6 +26,7 @@ import { devServer, endBreakers } from '../test/helpers/temporal';
 import { SftpSource, type SftpOptions } from '../src/vendors/sftp';
 import type { WorkdayImportReport } from '../src/workflows/workdayEmployeeImport';
 import { chainHistory, message, procMb } from './bench/processes';
+import { compileBenchChildren } from './bench/compiled';
 import { simulatorEnv } from './local-env';
 import { generateWorkdayExport, type SeededExport } from './seed-workday';
 
@@ -166,9 +167,10 @@ async function main(): Promise<void> {
       dataConverter: dataConverterFor(keyRingFrom(ring)),
     });
     const servers = { simulator: {}, sshd: sshd.env };
-    const execArgv = ['--import', 'tsx', ...workerNodeOptions.split(' ').filter(Boolean)];
+    const compiled = compileBenchChildren();
+    const execArgv = workerNodeOptions.split(' ').filter(Boolean);
     const start = (script: string, childEnv: NodeJS.ProcessEnv) => {
-      const child = fork(join(__dirname, 'bench', script), [], {
+      const child = fork(compiled(script), [], {
         env: childEnv,
         execArgv,
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -327,7 +329,7 @@ async function main(): Promise<void> {
         `Node ${process.version}; load average before ${load(loadBefore)}, after ${load(loadavg())}`,
     );
     console.log(
-      `worker: node ${workerNodeOptions || '(no options)'}, MALLOC_ARENA_MAX=${mallocArenas || '(unset)'}`,
+      `worker: compiled, node ${workerNodeOptions || '(no options)'}, MALLOC_ARENA_MAX=${mallocArenas || '(unset)'}`,
     );
     console.log(
       `SFTP read of the whole export: sshd ${speeds.sshd.toFixed(0)} MB/s, simulator ${speeds.simulator.toFixed(0)} MB/s`,
