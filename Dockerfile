@@ -22,9 +22,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 # Owned by root and read-only for the runtime user.
 COPY --from=build /app/lib ./lib
-# Fewer glibc malloc arenas: the SDK's native threads otherwise keep RSS high (see the Workday benchmark).
+# Fewer glibc malloc arenas (the SDK's native threads otherwise keep RSS high), a bounded old space and
+# small young-generation semi-spaces: the Workday benchmark's figures (docs/benchmarks.md) are for these.
 ENV METRICS_PORT=9464 \
     MALLOC_ARENA_MAX=2 \
+    NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=2" \
     WORKFLOW_BUNDLE_PATH=/app/lib/workflow-bundle.js
 # The state folder (quarantine, rotating Slack token) for a volume the replicas share: the runtime user's.
 RUN mkdir -p /app/data && chown node:node /app/data

@@ -18,7 +18,7 @@ import { ErpnextClient } from '../src/vendors/erpnext';
 import { SalesforceClient } from '../src/vendors/salesforce/client';
 import { devServer, productWorkflowBundle } from '../test/helpers/temporal';
 import { message, procMb } from './bench/processes';
-import { compileBenchChildren } from './bench/compiled';
+import { PRODUCTION_NODE_OPTIONS, compileBenchChildren } from './bench/compiled';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     const bundlePath = join(dir, 'workflows.js');
     writeFileSync(bundlePath, (await productWorkflowBundle()).code);
     child = fork(compileBenchChildren()('salesforceWorker.ts'), [], {
+      execArgv: PRODUCTION_NODE_OPTIONS.split(' '),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: {
         ...process.env,

@@ -7,7 +7,7 @@
 // Prints rows/s and each as a share of the ceiling, vendor requests, history events (every run of
 // the continue-as-new chain) and peak RSS, and checks ERPNext holds exactly the valid employees.
 // Needs root for sshd (test/helpers/sshd.ts).
-// Usage: npm run bench:workday [-- --rows 100000 --naive-rows 10000 --batch-size 1000 --lanes 2 --repeat 1]
+// Usage: npm run bench:workday [-- --rows 100000 --naive-rows 10000 --batch-size 1000 --lanes 3 --repeat 1]
 // (--repeat N: the ceilings and the three batched runs N times, interleaved, the fastest of each shown)
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,9 +26,10 @@ import { devServer, endBreakers } from '../test/helpers/temporal';
 import { SftpSource, type SftpOptions } from '../src/vendors/sftp';
 import type { WorkdayImportReport } from '../src/workflows/workdayEmployeeImport';
 import { chainHistory, message, procMb } from './bench/processes';
-import { compileBenchChildren } from './bench/compiled';
+import { PRODUCTION_NODE_OPTIONS, compileBenchChildren } from './bench/compiled';
 import { simulatorEnv } from './local-env';
 import { generateWorkdayExport, type SeededExport } from './seed-workday';
+import { DEFAULT_BATCH_LANES } from '../src/workflows/workdayImport/batchLanes';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,13 +74,14 @@ async function main(): Promise<void> {
   const rows = arg('rows', 100_000);
   const naiveRows = arg('naive-rows', 10_000);
   const batchSize = arg('batch-size', 1000);
-  const lanes = arg('lanes', 2);
+  const lanes = arg('lanes', DEFAULT_BATCH_LANES);
   const repeat = arg('repeat', 1);
-  // The worker's production memory settings (docs/benchmarks.md): a bounded V8 old space, so V8 collects instead
-  // of growing the heap because the host has memory to spare, and two glibc malloc arenas for the
-  // SDK's native threads. Override with BENCH_WORKER_NODE_OPTIONS / BENCH_MALLOC_ARENA_MAX (an empty
+  // The worker's production memory settings (the Dockerfile's NODE_OPTIONS and MALLOC_ARENA_MAX,
+  // docs/benchmarks.md): a bounded V8 old space, so V8 collects instead of growing the heap because
+  // the host has memory to spare, small young-generation semi-spaces, and two glibc malloc arenas
+  // for the SDK's native threads. Override with BENCH_WORKER_NODE_OPTIONS / BENCH_MALLOC_ARENA_MAX (an empty
   // value leaves the setting out).
-  const workerNodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=160';
+  const workerNodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS;
   const mallocArenas = process.env.BENCH_MALLOC_ARENA_MAX ?? '2';
   const dir = mkdtempSync(join(tmpdir(), 'bench-workday-'));
   const closers: (() => Promise<void>)[] = [];
@@ -231,9 +233,16 @@ async function main(): Promise<void> {
       const result = await handle.result();
       const seconds = (performance.now() - started) / 1000;
       const peakMb = procMb(child.pid!, 'VmHWM');
-      const reply = message<{ requests: Requests }>(child, 'stats');
+      const reply = message<{ requests: Requests; peaks: Record<string, number> }>(child, 'stats');
       child.send({ type: 'stats' });
-      const { requests } = await reply;
+      const { requests, peaks } = await reply;
+      if (process.env.BENCH_DEBUG)
+        console.log(
+          `${label} ${server} worker peaks (MB): ` +
+            Object.entries(peaks)
+              .map(([part, bytes]) => `${part} ${(bytes / 1e6).toFixed(0)}`)
+              .join(', '),
+        );
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.send({ type: 'stop' });
       await exited;

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
+/** The image's NODE_OPTIONS (Dockerfile): small semi-spaces keep ~50 MB less resident at the same speed. */
+export const PRODUCTION_NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space-size=2';
+
 /** Compiles src and scripts/bench into lib/bench; returns the path of a compiled bench script. */
 export function compileBenchChildren(): (script: string) => string {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.bench.json'], {

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
         type: 'stats',
         requests: { ...requestCounts },
         memory: process.memoryUsage(),
+        peaks,
         cpu: process.cpuUsage(),
       });
     if (msg.type === 'stop') worker.shutdown();

@@ -22,7 +22,12 @@ import { callThroughBreaker, type BreakerOptions } from './shared/breakerControl
 import { waitThroughBreakers } from './shared/breakerGate';
 import { REGIONS, erpnextConnectorFor, regionOfErpnextConnector, type Region } from '../domain/employee';
 import { deltaDone, importNextPage, startDelta, type DeltaProgress } from './workdayImport/deltaImport';
-import { DEFAULT_BATCH_LANES, hasBatchStarts, importRound } from './workdayImport/batchLanes';
+import {
+  DEFAULT_BATCH_LANES,
+  FORMER_DEFAULT_BATCH_LANES,
+  hasBatchStarts,
+  importRound,
+} from './workdayImport/batchLanes';
 import {
   DEFAULT_BATCH_SIZE,
   importNextBatch,
@@ -181,7 +186,10 @@ export async function workdayEmployeeImport(raw: WorkdayEmployeeImportInput): Pr
   if (hasBatchStarts(full)) {
     // Every lane asks each region's breaker per batch: the breaker counts failures and announces
     // its transitions itself, so two lanes meeting one outage open and announce it once.
-    const lanes = { batchSize, lanes: input.batchLanes ?? DEFAULT_BATCH_LANES, maxBatches: STEPS_PER_RUN };
+    const defaultLanes = patched('workday-three-batch-lanes')
+      ? DEFAULT_BATCH_LANES
+      : FORMER_DEFAULT_BATCH_LANES;
+    const lanes = { batchSize, lanes: input.batchLanes ?? defaultLanes, maxBatches: STEPS_PER_RUN };
     for (let steps = 0; full.batchStarts.length > 0; steps += STEPS_PER_RUN) {
       await continueIfLong(steps, { decision: full.decision, full });
       await importRound(

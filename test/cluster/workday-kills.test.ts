@@ -13,6 +13,7 @@ import { admin, erpnextEmployees } from '../helpers/simulators';
 import { waitFor } from '../helpers/waitFor';
 import { testCluster, type TestCluster } from './sharedCluster';
 import { BATCH, FIRST_ID, ROWS, freshImport, writeFigures } from './workdayExport';
+import { DEFAULT_BATCH_LANES } from '../../src/workflows/workdayImport/batchLanes';
 
 const INSERT_PATH = '/api/method/frappe.client.insert_many';
 const INSERT_CHUNK = 200; // frappe.client.insert_many's limit
@@ -35,7 +36,7 @@ async function chainEvents(client: Client, workflowId: string, runId: string): P
 }
 
 /** Batches at once (the import's default): a kill interrupts at most one batch per lane. */
-const LANES = 2;
+const LANES = DEFAULT_BATCH_LANES;
 
 describe('cluster: 100k Workday import through worker and server kills', () => {
   let t: TestCluster;

@@ -9,7 +9,10 @@ import type { Region } from '../../domain/employee';
 import { mapConcurrent } from '../shared/mapConcurrent';
 import { batchActivities, type FullProgress } from './fullImport';
 
-export const DEFAULT_BATCH_LANES = 2;
+/** Three batches at once: measured faster than two on 2 cores (docs/benchmarks.md), memory within 300 MB. */
+export const DEFAULT_BATCH_LANES = 3;
+/** The default before `workday-three-batch-lanes`: runs started with it keep it on replay. */
+export const FORMER_DEFAULT_BATCH_LANES = 2;
 
 export type LaneProgress = FullProgress & { batchStarts: BatchStart[] };
 
