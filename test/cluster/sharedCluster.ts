@@ -1,7 +1,5 @@
 // One cluster for every file of `npm run test:cluster` (starting one costs PostgreSQL, the schema and
 // the server): started by the first test that asks, stopped by the root hook after the last file.
-// Still to come here: budgets.test.ts, the global vendor budgets holding across the two workers (the
-// shared-controls issue, branch `budgets`), once that branch is merged.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
