@@ -170,7 +170,18 @@ describe('Salesforce workflows', function () {
     assert.deepEqual((await customers(us)).map((c) => c.custom_billing_country).sort(), ['CA', 'US']);
     assert.deepEqual((await customers(eu)).map((c) => c.custom_billing_country).sort(), ['DE', 'FR', 'NO']);
     // The US account is re-billed to Germany: it leaves the US site.
-    await sfAdmin('accounts/update', { id: ids[3], values: { BillingCountryCode: 'DE' } });
+    const moved = (await sfAdmin('accounts/update', {
+      id: ids[3],
+      values: { BillingCountryCode: 'DE' },
+    })) as {
+      SystemModstamp: string;
+    };
+    // A sync reads only whole seconds that have passed (`SystemModstamp < horizon`): a change in the
+    // current second waits for the next round. Wait for the change's second to be over.
+    await waitFor(
+      'the second of the change to pass',
+      async () => Date.now() >= Date.parse(moved.SystemModstamp) + 1000 || undefined,
+    );
     const second = await (await sync({ cursor: first.cursor, settleSeconds: 0 }, `sync-${run}-b`)).result();
     assert.equal(second.moved, 1);
     assert.deepEqual(
