@@ -17,6 +17,7 @@ import { simulatorEnv } from './local-env';
 import { subscribeIngressToSes } from './ses-subscribe';
 import { codecServerToken, localCodecEnv } from './local-codec';
 import { dataConverterFromEnv } from '../src/codec/dataConverter';
+import { devServerPartitionArgs } from '../src/domain/vendorQueues';
 
 const ROOT = join(__dirname, '..');
 const DATA = join(ROOT, 'data');
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
       'warn',
       '--ui-codec-endpoint',
       codecEndpoint,
+      ...devServerPartitionArgs(),
     ],
     process.env,
   );

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import type { ClusterBinaries } from './binaries';
 import { canConnect, type Postgres } from './postgres';
 import { startProcess, waitUntil, type Managed } from './process';
+import { SINGLE_PARTITION } from '../../src/domain/vendorQueues';
 
 const DATABASES = { temporal: 'postgresql/v12/temporal', temporal_visibility: 'postgresql/v12/visibility' };
 
@@ -136,6 +137,11 @@ const DYNAMIC_CONFIG = {
   'limit.maxIDLength': [{ value: 255, constraints: {} }],
   // A search attribute registered a moment ago is usable at once (tests and the first deploy).
   'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true, constraints: {} }],
+  // One partition per task queue, so a vendor queue's rate limit is one bucket (vendorQueues.ts).
+  // Here for every queue, as the test runs its own queues; compose names the vendor queues.
+  ...Object.fromEntries(
+    Object.entries(SINGLE_PARTITION).map(([key, value]) => [key, [{ value, constraints: {} }]]),
+  ),
 };
 
 export interface TemporalServer {

@@ -7,3 +7,21 @@ export type BudgetedVendor = (typeof BUDGETED_VENDORS)[number];
 export function vendorTaskQueue(taskQueue: string, vendor: BudgetedVendor): string {
   return `${taskQueue}-vendor-${vendor}`;
 }
+
+/**
+ * Temporal server settings a vendor queue needs: one partition, so its rate limit is one bucket.
+ * Split across the default four, each partition gets a quarter of the rate and the last tasks,
+ * left in one partition, drain at a quarter of the budget.
+ */
+export const SINGLE_PARTITION = {
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+} as const;
+
+/** `--dynamic-config-value` arguments for a dev server (every queue: a dev server's scale). */
+export function devServerPartitionArgs(): string[] {
+  return Object.entries(SINGLE_PARTITION).flatMap(([key, value]) => [
+    '--dynamic-config-value',
+    `${key}=${value}`,
+  ]);
+}

@@ -37,6 +37,7 @@ export interface ImportRowResult {
 export class ServicenowClient {
   private readonly dispatcher: Dispatcher;
   private token?: { access: string; refresh?: string; expiresAt: number };
+  private tokenRequest?: Promise<string>;
   /** Requests sent (including token requests): the benchmark reports it. */
   requests = 0;
 
@@ -132,6 +133,14 @@ export class ServicenowClient {
     const { username, password, oauth } = this.options;
     if (!oauth) return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     if (this.token && this.token.expiresAt > Date.now() + 60_000) return `Bearer ${this.token.access}`;
+    // Concurrent requests share one token request: a cold worker would otherwise send one each,
+    // and every one of them spends the hourly budget.
+    this.tokenRequest ??= this.requestToken(oauth).finally(() => (this.tokenRequest = undefined));
+    return this.tokenRequest;
+  }
+
+  private async requestToken(oauth: { clientId: string; clientSecret: string }): Promise<string> {
+    const { username, password } = this.options;
     const form = new URLSearchParams({ client_id: oauth.clientId, client_secret: oauth.clientSecret });
     if (this.token?.refresh) {
       form.set('grant_type', 'refresh_token');
@@ -150,7 +159,7 @@ export class ServicenowClient {
       // A refresh token that is no longer accepted: fall back to the password grant once.
       if (this.token?.refresh && err instanceof VendorError && err.kind === 'auth') {
         this.token = undefined;
-        return this.authorization();
+        return this.requestToken(oauth);
       }
       throw err;
     }

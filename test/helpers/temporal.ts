@@ -9,6 +9,7 @@ import { readBinaries } from '../../scripts/binaries';
 import { CONNECTOR_KEY } from '../../src/schedules';
 import { GATED_CONNECTORS, breakerWorkflowId } from '../../src/domain/breaker';
 import { AUDIT_WORKFLOW_INTERCEPTOR_MODULES, auditWorkerOptions } from '../../src/auditWorker';
+import { devServerPartitionArgs } from '../../src/domain/vendorQueues';
 
 /** The time-skipping server, with the Connector search attribute every workflow sets registered. */
 export async function timeSkippingServer(): Promise<TestWorkflowEnvironment> {
@@ -33,7 +34,7 @@ export function devServer(options: { dataConverter?: DataConverter } = {}): Prom
     server: {
       executable: { type: 'existing-path', path: cli.path },
       searchAttributes: [CONNECTOR_KEY],
-      extraArgs: ['--log-level', 'error'],
+      extraArgs: ['--log-level', 'error', ...devServerPartitionArgs()],
     },
   });
 }

@@ -98,7 +98,7 @@ describe('ServiceNow simulator and client', () => {
     await assert.rejects(basic().list('no_such_table'), /HTTP 400: Invalid table no_such_table/);
   });
 
-  it('OAuth: form-encoded password grant, the same token within its lifetime, JSON rejected', async () => {
+  it('OAuth: form-encoded password grant, one token request for concurrent calls, the same token within its lifetime, JSON rejected', async () => {
     const client = new ServicenowClient({
       url: sim.url,
       username: 'integration.user',
@@ -106,9 +106,13 @@ describe('ServiceNow simulator and client', () => {
       oauth: { clientId: 'sim-client-id', clientSecret: 'sim-client-secret' },
       extraCaPem: caPem,
     });
-    await client.create('incident', { short_description: 'via oauth' });
+    // Five requests at once from a cold client share one token request (each would spend the budget).
+    await Promise.all(
+      Array.from({ length: 5 }, () => client.create('incident', { short_description: 'via oauth' })),
+    );
+    assert.equal(client.requests, 6, 'one token request and five creates');
     const rows = await client.list('incident', { query: 'short_description=via oauth' });
-    assert.equal(rows.records.length, 1);
+    assert.equal(rows.records.length, 5);
     const json = await fetch(`${sim.url}/oauth_token.do`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
