@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parse } from 'yaml';
 import { CONNECTOR_VARIABLES, SECRET_VARIABLES } from '../../../src/connectors';
+import { BUDGETED_VENDORS, SINGLE_PARTITION, vendorTaskQueue } from '../../../src/domain/vendorQueues';
 import { metricNames } from '../../helpers/promql';
 
 const root = join(__dirname, '..', '..', '..');
@@ -456,5 +457,25 @@ describe('deploy: metric name extraction', () => {
       ['integration_vendor_call_duration_seconds'],
     );
     assert.deepEqual(metricNames('max(a_total{x="b_total"}) / on(job) b_count offset 5m'), ['a_total', 'b']);
+  });
+
+  it("gives each vendor queue of the workers' TASK_QUEUE one partition on the Temporal server", () => {
+    const temporal = service('temporal');
+    const env = dict(temporal.environment, 'temporal environment');
+    const mount = (temporal.volumes ?? []).find(
+      (v) => typeof v === 'string' && v.startsWith('./deploy/temporal/dynamicconfig.yaml:'),
+    ) as string | undefined;
+    assert.ok(mount, 'the dynamic config file is mounted');
+    assert.ok(mount.includes(`/etc/temporal/${String(env.DYNAMIC_CONFIG_FILE_PATH)}`), mount);
+    const taskQueue = String(dict(service('worker').environment, 'worker environment').TASK_QUEUE);
+    const config = dict(readYaml('deploy/temporal/dynamicconfig.yaml'), 'dynamicconfig.yaml');
+    for (const [key, value] of Object.entries(SINGLE_PARTITION)) {
+      const entries = config[key] as { value: number; constraints: { taskQueueName: string } }[];
+      assert.deepEqual(
+        entries.map((e) => [e.constraints.taskQueueName, e.value]).sort(),
+        BUDGETED_VENDORS.map((v) => [vendorTaskQueue(taskQueue, v), value]).sort(),
+        key,
+      );
+    }
   });
 });
