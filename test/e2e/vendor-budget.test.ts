@@ -15,7 +15,7 @@ describe('e2e: a vendor budget across two worker processes', () => {
       client: stack.env.client,
       taskQueue,
       startWorker: (env) => stack.startWorker(taskQueue, { METRICS_PORT: '0', ...env }),
-      servicenow: { url: sims.servicenow.url, caPem: sims.caPem },
+      ca: { caFile: sims.caFile, caPem: sims.caPem },
     });
   });
 });

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { openIncident } from '../../src/workflows';
 import { admin } from './simulators';
+import { startSimulatorProcess } from './simulatorProcess';
 import { waitFor } from './waitFor';
 import type { WorkerProcess } from './workerProcess';
 
@@ -28,14 +29,31 @@ export async function checkBudgetAcrossTwoWorkers(options: {
   taskQueue: string;
   /** Starts a worker process on `taskQueue` with these extra variables. */
   startWorker(env: Record<string, string>): WorkerProcess;
-  servicenow: { url: string; caPem: string };
+  /** The CA the workers trust (the test's simulators'). */
+  ca: { caFile: string; caPem: string };
 }): Promise<{ used: number; busiest: number; seconds: number }> {
-  const { client, taskQueue, servicenow } = options;
+  const { client, taskQueue, ca } = options;
+  // ServiceNow in a process of its own: it timestamps each request as it arrives.
+  const servicenow = await startSimulatorProcess('servicenow', ca.caFile);
+  try {
+    return await measure(client, taskQueue, options.startWorker, { url: servicenow.url, caPem: ca.caPem });
+  } finally {
+    await servicenow.stop();
+  }
+}
+
+async function measure(
+  client: Client,
+  taskQueue: string,
+  startWorker: (env: Record<string, string>) => WorkerProcess,
+  servicenow: { url: string; caPem: string },
+): Promise<{ used: number; busiest: number; seconds: number }> {
   const requestTimes = async () =>
     ((await admin(servicenow.url, 'servicenow/requests', undefined, servicenow.caPem)) as { times: number[] })
       .times;
   const workers = [0, 1].map(() =>
-    options.startWorker({
+    startWorker({
+      SERVICENOW_URL: servicenow.url,
       LOG_LEVEL: 'info',
       SERVICENOW_MAX_REQUESTS_PER_HOUR: String(BUDGET_PER_SECOND * 3600),
     }),
@@ -64,7 +82,7 @@ export async function checkBudgetAcrossTwoWorkers(options: {
     });
   const warmUp = await Promise.all(Array.from({ length: WARM_UP }, (_, i) => open(INCIDENTS + i)));
   await Promise.all(warmUp.map((h) => h.result()));
-  const earlier = (await requestTimes()).length; // a shared simulator may have served other tests too
+  const earlier = (await requestTimes()).length; // the warm-up's requests
 
   // Incidents arrive at twice the budget (20/s), so a backlog builds and the budget is what limits.
   // The simulator runs in this process, and its arrival times are only as exact as this event loop
