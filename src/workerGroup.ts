@@ -2,10 +2,9 @@
 // budgeted vendor on that vendor's queue. The vendor's rate budget is Temporal's server-side limit
 // on its queue (global across workers), spent evenly by each worker's share of it (pacing/); its
 // concurrency budget is a cap per worker process.
-import { hostname } from 'node:os';
-import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { VendorBudgets } from './budgets';
-import { BUDGETED_VENDORS, vendorTaskQueue, type BudgetedVendor } from './domain/vendorQueues';
+import { BUDGETED_VENDORS, vendorTaskQueue } from './domain/vendorQueues';
 import { budgetSharePacer, pacedConcurrency } from './pacing/budgetShare';
 import { paceVendor } from './pacing/vendorPacers';
 import { watchQueueWorkers, type QueueWorkers } from './pacing/queueWorkers';
@@ -40,33 +39,38 @@ export async function createWorkerGroup(
   main: WorkerOptions,
   budgets: VendorBudgets = {},
 ): Promise<WorkerGroup> {
-  const watches: QueueWorkers[] = [];
-  const workersSharing = (vendor: BudgetedVendor) => {
-    if (!main.connection) return () => 1; // an in-process test worker: alone on its queue
-    const taskQueue = vendorTaskQueue(main.taskQueue, vendor);
-    const { logger } = Runtime.instance();
-    const watch = watchQueueWorkers({
-      connection: main.connection as NativeConnection,
-      namespace: main.namespace ?? 'default',
-      taskQueue,
-      identity: main.identity ?? `${process.pid}@${hostname()}`, // the SDK's default identity
-      everyMs: SHARE_REFRESH_MS,
-      onChange: (workers) =>
-        logger.info(`budget share: ${vendor} split between ${workers} workers`, { taskQueue, workers }),
-      onError: (err) =>
-        logger.warn(`budget share: could not count the workers on ${taskQueue}`, { error: String(err) }),
-    });
-    watches.push(watch);
-    return watch.count;
-  };
-  // A rate-budgeted vendor's requests are paced at this process's share of the budget.
-  for (const vendor of BUDGETED_VENDORS) {
-    const perSecond = budgets[vendor]?.perSecond;
-    if (perSecond) paceVendor(vendor, budgetSharePacer(perSecond, workersSharing(vendor)));
-  }
   const workers = [await Worker.create(main)];
   for (const options of vendorWorkerOptions(main, budgets)) workers.push(await Worker.create(options));
+  const watches = paceBudgetedVendors(workers[0]!, budgets);
   return new WorkerGroup(workers, () => watches.forEach((w) => w.stop()));
+}
+
+/** Paces each rate-budgeted vendor's requests at this process's share of its budget. */
+function paceBudgetedVendors(main: Worker, budgets: VendorBudgets): QueueWorkers[] {
+  const { connection, namespace, identity, taskQueue } = main.options;
+  if (!connection) return []; // an in-process test worker on the default connection: no budgets
+  const { logger } = Runtime.instance();
+  return BUDGETED_VENDORS.flatMap((vendor) => {
+    const perSecond = budgets[vendor]?.perSecond;
+    if (!perSecond) return [];
+    const vendorQueue = vendorTaskQueue(taskQueue, vendor);
+    const watch = watchQueueWorkers({
+      connection,
+      namespace,
+      taskQueue: vendorQueue,
+      identity,
+      everyMs: SHARE_REFRESH_MS,
+      onChange: (workers) =>
+        logger.info(`budget share: ${vendor} split between ${workers} workers`, {
+          taskQueue: vendorQueue,
+          workers,
+        }),
+      onError: (err) =>
+        logger.warn(`budget share: could not count the workers on ${vendorQueue}`, { error: String(err) }),
+    });
+    paceVendor(vendor, budgetSharePacer(perSecond, watch.count));
+    return [watch];
+  });
 }
 
 /** Runs and stops its Workers together, like one Worker: when one stops or fails, all stop. */

@@ -10,7 +10,6 @@ const LIVE_WITHIN_MS = 75_000;
 export interface QueueWorkers {
   /** Workers polling the queue, this one included. */
   count(): number;
-  refresh(): Promise<void>;
   stop(): void;
 }
 
@@ -46,5 +45,5 @@ export function watchQueueWorkers(options: {
   );
   timer.unref();
   void refresh().catch((err: unknown) => options.onError?.(err));
-  return { count: () => workers, refresh, stop: () => clearInterval(timer) };
+  return { count: () => workers, stop: () => clearInterval(timer) };
 }

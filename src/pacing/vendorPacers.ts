@@ -1,5 +1,6 @@
 // The process's pacer per vendor: every request to a budgeted vendor takes its turn here first
-// (vendorFetch, and the Slack client), token requests included, since vendors count those too.
+// (in vendorFetch, token requests included; Slack's chat.postMessage and Teams' Graph calls in their
+// clients, whose SDKs do not use vendorFetch).
 // One map per process because a budget's share is the process's: the worker group fills it.
 import type { RequestPacer } from './requestPacer';
 

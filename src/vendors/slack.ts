@@ -58,6 +58,8 @@ export class SlackClient {
     blocks: object[],
     eventId?: string,
   ): Promise<{ channel: string; ts: string }> {
+    // Slack's budget is chat.postMessage's (about one a second); its reads have tiers of their own.
+    await vendorTurn('slack');
     const result = await this.call(() =>
       this.web.chat.postMessage({
         token: this.token(),
@@ -160,9 +162,7 @@ export class SlackClient {
     }
   }
 
-  /** Every Web API call, paced when Slack has a rate budget (the Web API client is not vendorFetch). */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
-    await vendorTurn('slack');
     try {
       return await fn();
     } catch (err) {

@@ -7,6 +7,7 @@ import { Client, GraphError, RetryHandlerOptions } from '@microsoft/microsoft-gr
 import type { Dispatcher } from 'undici';
 import { fetchDispatcher, httpError, vendorFetch } from './https';
 import { VendorError, describeFetchError, kindForStatus, parseRetryAfter } from './errors';
+import { vendorTurn } from '../pacing/vendorPacers';
 
 export interface TeamsClientOptions {
   graphBaseUrl: string;
@@ -64,6 +65,7 @@ export class TeamsClient {
       ],
     };
     const path = `/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channelId)}/messages`;
+    await vendorTurn('teams'); // Graph calls go through the Graph SDK, not vendorFetch: paced here
     try {
       const created = (await this.graph
         .api(path)
@@ -85,6 +87,7 @@ export class TeamsClient {
   async findEvent(teamId: string, channelId: string, eventId: string): Promise<string | undefined> {
     const path = `/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channelId)}/messages`;
     const wanted = eventAttachmentId(eventId);
+    await vendorTurn('teams');
     try {
       const page = (await this.graph
         .api(path)
