@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { dataConverterFor } from '../src/codec/dataConverter';
+import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../src/codec/dataConverter';
 import { generateKeyRing, keyRingFrom } from '../src/codec/keyRing';
 import { startErpnextSimulator } from '../simulators/erpnext/server';
 import { createLocalCa } from '../simulators/kit/local-ca';
@@ -135,6 +135,7 @@ async function main(): Promise<void> {
 
     const bundlePath = join(dir, 'workflow-bundle.js');
     const { code } = await bundleWorkflowCode({
+      failureConverterPath: FAILURE_CONVERTER_PATH,
       workflowsPath: require.resolve('./bench/workflows'),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
     });

@@ -3,14 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { AUDIT_WORKFLOW_INTERCEPTOR_MODULES } from '../src/auditWorker';
+import { workflowBundleOptions } from '../src/workflowBundle';
 
 async function main(): Promise<void> {
   const out = process.argv[2] ?? join(__dirname, '..', 'lib', 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
-    workflowInterceptorModules: AUDIT_WORKFLOW_INTERCEPTOR_MODULES,
-  });
+  const { code } = await bundleWorkflowCode(workflowBundleOptions());
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, code);
   console.log(`workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB)`);

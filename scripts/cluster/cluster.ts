@@ -1,12 +1,15 @@
 // The production topology on this machine, without Docker: PostgreSQL, the Temporal server on it, the
 // namespace and search attribute, the Web UI, N worker processes, the ingress, and the one-shot that
-// applies the schedules. The caller supplies the connectors' environment (the simulators' for
+// applies the schedules, all with the payload codec (a ring made for the cluster unless the caller's
+// env names one) and the codec server the Web UI decodes through. The caller supplies the connectors' environment (the simulators' for
 // `npm run cluster` and the tests). Each piece is a process the caller can kill and start again.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, type Connection } from '@temporalio/client';
+import { dataConverterFromEnv } from '../../src/codec/dataConverter';
+import { codecServerToken, localCodecEnv } from '../local-codec';
 import { freePort } from '../../test/helpers/workerProcess';
 import { clusterBinaries, type ClusterBinaries } from './binaries';
 import { connectWhenUp, registerNamespace } from './namespace';
@@ -36,6 +39,8 @@ export interface Cluster {
   postgres: Postgres;
   server: TemporalServer;
   ui: TemporalUi;
+  /** The codec server's URL (bearer token: `codecEnv`'s CODEC_SERVER_TOKEN_FILE). */
+  codecServer: string;
   connection: Connection;
   client: Client;
   workers: Managed[];
@@ -86,18 +91,23 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     parts.push(() => server.process);
     const connection = await connectWhenUp(server.address);
     await registerNamespace(connection);
-    const client = new Client({ connection });
+    const codecEnv = { ...localCodecEnv(options.dir, options.env), ...options.env };
+    const client = new Client({ connection, dataConverter: dataConverterFromEnv(codecEnv) });
+    const uiPort = options.uiPort ?? (await freePort());
+    const codecServer = await startCodecServer(codecEnv, uiPort, logDir);
+    parts.push(() => codecServer.process);
     const ui = await startUi(
       binaries.ui,
       server.address,
-      options.uiPort ?? (await freePort()),
+      uiPort,
       join(options.dir, 'ui'),
       logDir,
+      `${codecServer.url}/ui/${codecServerToken(codecEnv)}`,
     );
     parts.push(() => ui.process);
     const base: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
-      ...options.env,
+      ...codecEnv,
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_NAMESPACE: 'default',
       TASK_QUEUE: taskQueue,
@@ -110,6 +120,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       postgres,
       server,
       ui,
+      codecServer: codecServer.url,
       connection,
       client,
       workers,
@@ -163,4 +174,26 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await stopAll();
     throw err;
   }
+}
+
+/** The codec server (compose's `codec-server`), with CORS for the cluster's Web UI. */
+async function startCodecServer(codecEnv: NodeJS.ProcessEnv, uiPort: number, logDir: string) {
+  const port = await freePort();
+  const [node, args] = tsx('src/codecServer.ts');
+  const proc = startProcess('codec-server', node, [...args], join(logDir, 'codec-server.log'), {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      ...codecEnv,
+      CODEC_SERVER_PORT: String(port),
+      CODEC_SERVER_CORS_ORIGINS: `http://localhost:${uiPort},http://127.0.0.1:${uiPort}`,
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(
+    'the codec server answering /healthz',
+    async () => (await fetch(`${url}/healthz`)).ok,
+    proc,
+  );
+  return { url, process: proc };
 }

@@ -14,11 +14,17 @@ export function compressAboveFromEnv(env: NodeJS.ProcessEnv = process.env): numb
   return bytes;
 }
 
+/** The module whose `failureConverter` puts failure messages into the (encrypted) payloads. */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failureConverter');
+
 export function dataConverterFor(
   ring: KeyRing | undefined,
   compressAbove = DEFAULT_COMPRESS_ABOVE,
 ): DataConverter {
-  return ring ? { payloadCodecs: [new EncryptionCodec(ring, { compressAbove })] } : {};
+  const failureConverterPath = FAILURE_CONVERTER_PATH;
+  return ring
+    ? { failureConverterPath, payloadCodecs: [new EncryptionCodec(ring, { compressAbove })] }
+    : { failureConverterPath };
 }
 
 /** The codec from CODEC_KEYS / CODEC_KEYS_FILE and CODEC_COMPRESS_ABOVE; no codec without a ring. */

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { loadavg } from 'node:os';
 import type { Client } from '@temporalio/client';
+import { dataConverterFromEnv } from '../../src/codec/dataConverter';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workdayEmployeeImport } from '../../src/workflows';
 import { devServer } from '../helpers/temporal';
@@ -40,7 +41,8 @@ describe('cluster: 100k Workday import rows/s, cluster against dev server', () =
 
   it('imports all rows on both and reports rows/s for each', async () => {
     const cluster = await timedImport(t.cluster.client, t.cluster.taskQueue, 'cluster');
-    dev = await devServer();
+    // The cluster's workers encrypt with the cluster's ring: the dev server's client reads with it too.
+    dev = await devServer({ dataConverter: dataConverterFromEnv(t.cluster.workerEnv(0)) });
     const taskQueue = 'throughput-dev';
     for (const index of [0, 1]) {
       devWorkers.push(

@@ -22,7 +22,7 @@ import { renewalActions, renewalStatus } from '../../src/workflows/certificateRe
 import { certificateRenewal, workdayEmployeeImport } from '../../src/workflows';
 import { TEST_KEY_RING, testDataConverter, testRing } from '../helpers/codec';
 import { useE2eStack } from '../helpers/e2e';
-import { payloadKeyIds, recordHistory, withDecodedPayloads } from '../helpers/history';
+import { payloadKeyIds, plainPayloads, recordHistory, withDecodedPayloads } from '../helpers/history';
 import { admin } from '../helpers/simulators';
 import { createTestWorker } from '../helpers/temporal';
 import { eventually } from '../helpers/waitFor';
@@ -45,21 +45,6 @@ describe('e2e: encrypted payloads (codec on) on the dev server', () => {
   const rawHistory = async (workflowId: string) =>
     historyToJSON(await stack().env.client.workflow.getHandle(workflowId).fetchHistory());
   const leaks = (text: string) => personal.filter((p) => text.includes(p));
-  // Where a payload is not encrypted, outside what Temporal never passes through a codec: search
-  // attributes (indexed), headers (the audit actor: an operator, docs/data-protection.md) and the
-  // SDK's patch markers (a patch id).
-  const plainPayloads = (serialized: string): string[] => {
-    const found: string[] = [];
-    const walk = (value: unknown, path: string): void => {
-      if (!value || typeof value !== 'object' || /\.(searchAttributes|header|patch-data)$/.test(path)) return;
-      const encoding = (value as { metadata?: { encoding?: string } }).metadata?.encoding;
-      if (encoding && Buffer.from(encoding, 'base64').toString() !== 'binary/encrypted') found.push(path);
-      for (const [key, v] of Object.entries(value)) walk(v, `${path}.${key}`);
-    };
-    walk(JSON.parse(serialized), '');
-    return found;
-  };
-
   const cli = async (env: Record<string, string>, ...args: string[]) =>
     promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args], {
       env: { ...process.env, TEMPORAL_ADDRESS: stack().env.address, TASK_QUEUE, LOG_LEVEL: 'silent', ...env },
@@ -79,7 +64,13 @@ describe('e2e: encrypted payloads (codec on) on the dev server', () => {
       await admin(
         site.url,
         'validation-rules',
-        { doctype: 'Employee', field: 'employee_number', equals: id, message: `${id} is on legal hold` },
+        // The site's reason quotes the employee, as ERPNext's own messages often do.
+        {
+          doctype: 'Employee',
+          field: 'employee_number',
+          equals: id,
+          message: `${id} (${rowOf(id).Email}) is on legal hold`,
+        },
         caPem,
       );
     const report = await env.client.workflow.execute(workdayEmployeeImport, {
@@ -133,6 +124,32 @@ describe('e2e: encrypted payloads (codec on) on the dev server', () => {
       cli({ CODEC_KEYS: JSON.stringify(testRing({ withoutEu: true })) }, 'dlq', 'show', 'erpnext-eu', id),
       (err: { stderr: string }) => /no eu key: dlq-erpnext-eu holds EU data/.test(err.stderr),
     );
+  });
+
+  it("encrypts failure messages under the run's key: a redrive refused with the employee's email", async () => {
+    const email = rowOf(heldEu).Email!;
+    const redrive = await cli(
+      { CODEC_KEYS: JSON.stringify(TEST_KEY_RING) },
+      'dlq',
+      'redrive',
+      'erpnext-eu',
+      '--id',
+      `erpnext-employee:${heldEu}`,
+    );
+    // The operator with the ring reads the site's reason; the stored history does not hold it.
+    assert.ok(redrive.stdout.includes(email), redrive.stdout);
+    assert.match(redrive.stdout, /0 succeeded, 1 failed/);
+    const raw = await rawHistory('dlq-erpnext-eu');
+    const failures = (
+      JSON.parse(raw) as { events: Record<string, { failure?: { message: string } }>[] }
+    ).events
+      .map((e) => e.activityTaskFailedEventAttributes?.failure?.message)
+      .filter((m) => m !== undefined);
+    assert.ok(failures.length > 0, 'the redrive failed an activity');
+    assert.deepEqual([...new Set(failures)], ['Encoded failure']);
+    assert.ok(!withDecodedPayloads(raw).includes(email), 'the failure is readable without the codec');
+    assert.deepEqual([...payloadKeyIds(raw)], ['test-eu-1']);
+    assert.ok(withDecodedPayloads(raw, keyRingFrom(TEST_KEY_RING)).includes(email));
   });
 
   it('serves the codec server to the Temporal CLI: `temporal workflow show --codec-endpoint` reads the EU queue', async () => {

@@ -33,6 +33,23 @@ export function withDecodedPayloads(serialized: string, ring?: KeyRing): string 
   return [serialized, ...decoded].join('\n');
 }
 
+/**
+ * Where a history holds a payload that is not encrypted, outside what Temporal never passes through
+ * a codec: search attributes (indexed), headers (the audit actor: an operator,
+ * docs/data-protection.md) and the SDK's patch markers (a patch id).
+ */
+export function plainPayloads(serialized: string): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (!value || typeof value !== 'object' || /\.(searchAttributes|header|patch-data)$/.test(path)) return;
+    const encoding = (value as { metadata?: { encoding?: string } }).metadata?.encoding;
+    if (encoding && Buffer.from(encoding, 'base64').toString() !== 'binary/encrypted') found.push(path);
+    for (const [key, v] of Object.entries(value)) walk(v, `${path}.${key}`);
+  };
+  walk(JSON.parse(serialized), '');
+  return found;
+}
+
 /** Every key id that encrypted a payload of the history. */
 export function payloadKeyIds(serialized: string): Set<string> {
   const ids = new Set<string>();

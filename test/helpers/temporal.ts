@@ -8,7 +8,8 @@ import { createWorkerGroup, type WorkerGroup } from '../../src/workerGroup';
 import { readBinaries } from '../../scripts/binaries';
 import { CONNECTOR_KEY } from '../../src/schedules';
 import { GATED_CONNECTORS, breakerWorkflowId } from '../../src/domain/breaker';
-import { AUDIT_WORKFLOW_INTERCEPTOR_MODULES, auditWorkerOptions } from '../../src/auditWorker';
+import { auditWorkerOptions } from '../../src/auditWorker';
+import { workflowBundleOptions } from '../../src/workflowBundle';
 import { devServerPartitionArgs } from '../../src/domain/vendorQueues';
 
 /** The time-skipping server, with the Connector search attribute every workflow sets registered. */
@@ -44,8 +45,7 @@ let bundle: Promise<WorkflowBundle> | undefined;
 /** The product's workflows with their interceptors, bundled once per test process (not per worker). */
 export function productWorkflowBundle(): Promise<WorkflowBundle> {
   bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    workflowInterceptorModules: AUDIT_WORKFLOW_INTERCEPTOR_MODULES,
+    ...workflowBundleOptions(),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });
   return bundle;
