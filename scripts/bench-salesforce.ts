@@ -14,6 +14,8 @@ import { startErpnextSimulator } from '../simulators/erpnext/server';
 import { createLocalCa } from '../simulators/kit/local-ca';
 import { SALESFORCE_DEFAULTS, startSalesforceSimulator } from '../simulators/salesforce/server';
 import { SIMULATOR_CREDENTIALS } from './local-env';
+import { dataConverterFor } from '../src/codec/dataConverter';
+import { generateKeyRing, keyRingFrom } from '../src/codec/keyRing';
 import { ErpnextClient } from '../src/vendors/erpnext';
 import { SalesforceClient } from '../src/vendors/salesforce/client';
 import { devServer, productWorkflowBundle } from '../test/helpers/temporal';
@@ -32,7 +34,9 @@ async function main(): Promise<void> {
   const sf = await startSalesforceSimulator({ port: 0, tls: { ca } });
   const us = await startErpnextSimulator({ port: 0, tls: { ca } });
   const eu = await startErpnextSimulator({ port: 0, tls: { ca }, name: 'erpnext-eu' });
-  const env = await devServer();
+  // Payloads encrypted as in production, with a ring made for this run (worker and client).
+  const ring = generateKeyRing({ default: 'bench-1', eu: 'bench-eu-1' });
+  const env = await devServer({ dataConverter: dataConverterFor(keyRingFrom(ring)) });
   const dispatcher = new Agent({ connect: { ca: ca.caPem } });
   const adminPost = (base: string, path: string, body: unknown) =>
     fetch(`${base}/__admin/${path}`, {
@@ -72,6 +76,8 @@ async function main(): Promise<void> {
       env: {
         ...process.env,
         MALLOC_ARENA_MAX: '2', // as the production image sets it (Dockerfile)
+        CODEC_KEYS: JSON.stringify(ring),
+        CODEC_KEYS_FILE: '',
         BENCH_TEMPORAL_ADDRESS: env.address,
         BENCH_TASK_QUEUE: taskQueue,
         BENCH_WORKFLOW_BUNDLE: bundlePath,

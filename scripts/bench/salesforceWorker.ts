@@ -1,10 +1,11 @@
 // The Salesforce benchmark's worker, a child process of scripts/bench-salesforce.ts so that its
 // peak memory (VmHWM) is the worker's alone: production activities, the prebuilt workflow bundle (as
-// production workers run with WORKFLOW_BUNDLE_PATH), configured from the environment. Sends `ready`, stops on `stop`.
+// production workers run with WORKFLOW_BUNDLE_PATH) and the payload codec, configured from the environment. Sends `ready`, stops on `stop`.
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import { auditWorkerOptions } from '../../src/auditWorker';
 import { loadConfig } from '../../src/config';
+import { dataConverterFromEnv } from '../../src/codec/dataConverter';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     connection,
     taskQueue: process.env.BENCH_TASK_QUEUE!,
     workflowBundle: { codePath: process.env.BENCH_WORKFLOW_BUNDLE! },
+    dataConverter: dataConverterFromEnv(),
     activities: createActivities(activityDepsFromConfig(config)),
     ...auditWorkerOptions(true),
   });

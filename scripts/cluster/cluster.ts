@@ -39,7 +39,7 @@ export interface Cluster {
   postgres: Postgres;
   server: TemporalServer;
   ui: TemporalUi;
-  /** The codec server's URL (bearer token: `codecEnv`'s CODEC_SERVER_TOKEN_FILE). */
+  /** The codec server's URL; its bearer token is in the file `workerEnv(i).CODEC_SERVER_TOKEN_FILE`. */
   codecServer: string;
   connection: Connection;
   client: Client;

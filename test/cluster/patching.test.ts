@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { dataConverterFromEnv } from '../../src/codec/dataConverter';
 import { waitFor } from '../helpers/waitFor';
 import { patchingActivities } from './fixtures/patchingActivities';
 import { testCluster, type TestCluster } from './sharedCluster';
@@ -30,6 +31,7 @@ describe('cluster: a deploy with changed workflow code', () => {
       connection,
       taskQueue: TASK_QUEUE,
       workflowBundle: code,
+      dataConverter: dataConverterFromEnv(t.cluster.workerEnv(0)),
       activities: patchingActivities,
     });
     return worker.runUntil(body);

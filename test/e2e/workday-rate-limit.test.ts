@@ -35,7 +35,7 @@ describe('e2e: Workday import against a rate-limited ERPNext', () => {
     assert.equal(report.outcome, 'completed');
     // A batch retried after a 429 finds what its first attempt wrote: counted unchanged, not twice.
     const { created, unchanged } = report.regions.us;
-    assert.equal(created + unchanged, seeded.validIds.us.length);
+    assert.equal(created + unchanged, seeded.validIds.us.length, JSON.stringify(report.regions));
 
     const requests = (await admin(erpnext.url, 'requests', undefined, caPem)) as { status?: number }[];
     const limited = requests.filter((r) => r.status === 429).length;

@@ -70,4 +70,15 @@ describe('deploy: docker-compose.yml runs the product', () => {
     for (const name of ['worker', 'ingress', 'codec-server'])
       assert.ok(service(name).healthcheck?.test, name);
   });
+
+  it('gives every project process that talks to Temporal the codec key ring', () => {
+    const ours = Object.entries(compose.services).filter(
+      ([, s]) => s.environment?.TEMPORAL_ADDRESS && /lib\/src\//.test([s.command].flat().join(' ')),
+    );
+    assert.deepEqual(ours.map(([name]) => name).sort(), ['ingress', 'schedules', 'worker']);
+    for (const [name, s] of [...ours, ['codec-server', service('codec-server')] as const]) {
+      assert.equal(s.environment?.CODEC_KEYS_FILE, '/run/secrets/codec_keys', `${name}: CODEC_KEYS_FILE`);
+      assert.ok(secretsOf(s).has('codec_keys'), `${name}: the codec_keys secret`);
+    }
+  });
 });
