@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Installs what `npm start` and `npm test` need, and nothing twice: npm dependencies and the pinned
-// Temporal binaries (CLI dev server, time-skipping test server); with --with-openssh and
-// --with-promtool (the test command), OpenSSH's sshd and sftp client and Prometheus's promtool,
-// through apt-get when run as root; with --with-cluster, the production Temporal server, its SQL
+// Temporal binaries (CLI dev server, time-skipping test server); with --with-openssh,
+// --with-promtool and --with-chromium (the test command), OpenSSH's sshd and sftp client,
+// Prometheus's promtool and Debian's chromium, through apt-get when run as root; with --with-cluster, the production Temporal server, its SQL
 // tool, the Web UI server (go install, pinned) and PostgreSQL. Plain CommonJS with no dependencies,
 // because it runs before `npm ci` on a fresh clone. Writes the resolved binary paths to
 // .temporal/binaries.json, which the start script and the tests read.
@@ -132,6 +132,15 @@ const PROMTOOL = {
   why: "the alert rules are checked with Prometheus's promtool",
   packages: ['prometheus'],
   missing: () => (onPath('promtool') ? [] : ['promtool']),
+};
+
+// The Web UI check opens the UI in a real browser: Debian's chromium, driven by playwright-core
+// (which never downloads a browser of its own).
+const CHROMIUM = {
+  name: 'Chromium',
+  why: "the Web UI check opens the UI in Debian's chromium",
+  packages: ['chromium'],
+  missing: () => (fs.existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium') ? [] : ['chromium']),
 };
 
 /** Installs a Debian package set when its tools are missing (as root), or stops with the command. */
@@ -294,6 +303,7 @@ async function main() {
   if (!process.argv.includes('--binaries-only')) ensureNodeModules();
   if (process.argv.includes('--with-openssh')) ensureDebianPackages(OPENSSH);
   if (process.argv.includes('--with-promtool')) ensureDebianPackages(PROMTOOL);
+  if (process.argv.includes('--with-chromium')) ensureDebianPackages(CHROMIUM);
   if (process.argv.includes('--with-cluster')) ensureCluster();
   const previous = fs.existsSync(MANIFEST) ? JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) : {};
   const cli = resolveCli();

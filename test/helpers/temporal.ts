@@ -28,14 +28,23 @@ export async function timeSkippingServer(): Promise<TestWorkflowEnvironment> {
 }
 
 /** The dev server; its client uses `dataConverter` (the payload codec) when given. */
-export function devServer(options: { dataConverter?: DataConverter } = {}): Promise<TestWorkflowEnvironment> {
+export function devServer(
+  options: { dataConverter?: DataConverter; ui?: { port: number; codecEndpoint?: string } } = {},
+): Promise<TestWorkflowEnvironment> {
   const { cli } = readBinaries();
+  const { ui } = options;
   return TestWorkflowEnvironment.createLocal({
     client: { dataConverter: options.dataConverter },
     server: {
       executable: { type: 'existing-path', path: cli.path },
       searchAttributes: [CONNECTOR_KEY],
-      extraArgs: ['--log-level', 'error', ...devServerPartitionArgs()],
+      ...(ui ? { ui: true, uiPort: ui.port } : {}),
+      extraArgs: [
+        '--log-level',
+        'error',
+        ...devServerPartitionArgs(),
+        ...(ui?.codecEndpoint ? ['--ui-codec-endpoint', ui.codecEndpoint] : []),
+      ],
     },
   });
 }
