@@ -234,6 +234,44 @@ describe('zoomTrainingAttendance workflow', function () {
     assert.match(summary.text, /Not matched to an employee: 40: guest0@partner\.example/);
   });
 
+  it('an EU employee who also has a record on the US site is written only to the EU site', async () => {
+    const { erpnext: us, erpnextEu: eu } = simulators.sims;
+    const marta = { company_email: 'marta@acme.example', custom_country: 'DE' };
+    // Marta moved to Germany: her new record is on the EU site, her old one not yet off the US site.
+    await seedEmployees(eu.url, [testEmployee(2001, marta)]);
+    await seedEmployees(us.url, [
+      testEmployee(2001, marta),
+      testEmployee(1, { company_email: 'ada@acme.example' }),
+      // Left the company: kept in ERPNext, but not an attendee.
+      testEmployee(3, { company_email: 'gone@acme.example', status: 'Left' }),
+    ]);
+    const uuid = 'moved-employee==';
+    await addMeeting(uuid, {
+      participants: [
+        ...ada,
+        { name: 'Marta', user_email: 'marta@acme.example', duration: 1800 },
+        { name: 'Gone', user_email: 'gone@acme.example', duration: 600 },
+      ],
+    });
+    const result = await withWorker((taskQueue) =>
+      env.client.workflow.execute(zoomTrainingAttendance, {
+        taskQueue,
+        workflowId: zoomTrainingWorkflowId(uuid),
+        args: [meeting(uuid)],
+      }),
+    );
+    const names = async (url: string) =>
+      (await trainingEvents(url))
+        .filter((e) => e.custom_zoom_meeting_uuid === uuid)
+        .flatMap((e) => e.employees.map((r) => r.employee_name));
+    assert.deepEqual(await names(us.url), ['Test Person 1']);
+    assert.deepEqual(await names(eu.url), ['Test Person 2001']);
+    assert.deepEqual(
+      [result.sites.us?.present, result.sites.eu?.present, result.unmatched],
+      [1, 1, ['gone@acme.example']],
+    );
+  });
+
   it('waits out a participant report that is not ready for 20 minutes on durable timers', async () => {
     const { erpnext: us } = simulators.sims;
     await seedEmployees(us.url, [testEmployee(1, { company_email: 'ada@acme.example' })]);
