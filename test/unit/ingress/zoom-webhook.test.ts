@@ -47,7 +47,7 @@ describe('ingress: Zoom webhook', () => {
   });
   after(() => zoom.close());
 
-  async function listen(secrets: { current: string; previous?: string }) {
+  async function listen(secrets: { current: string; previous?: string }, log = pino({ level: 'silent' })) {
     temporal = new FakeTemporal();
     metrics = createIngressMetrics();
     app = createIngressServer(metrics);
@@ -56,7 +56,7 @@ describe('ingress: Zoom webhook', () => {
       training: { topicPrefix: 'Training:', seriesIds: ['81122233344'] },
       temporal,
       metrics,
-      log: pino({ level: 'silent' }),
+      log,
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     hookUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/zoom/webhook`;
@@ -139,6 +139,31 @@ describe('ingress: Zoom webhook', () => {
     });
     assert.equal(await count(metrics, 'ingress_requests_total', { vendor: 'zoom', outcome: 'duplicate' }), 2);
     assert.equal(await count(metrics, 'ingress_requests_total', { vendor: 'zoom', outcome: 'ignored' }), 2);
+  });
+
+  it("refuses a training's event the workflow's input schema would refuse (meeting number 1234) with 400: no run, a log without its values", async () => {
+    const lines: string[] = [];
+    const log = pino({ base: undefined, timestamp: false }, { write: (line: string) => lines.push(line) });
+    await listen({ current: CURRENT }, log);
+    await subscribe(CURRENT);
+    assert.equal(await send('meeting.ended', ended('short-id==', 'Training: GDPR basics', '1234')), 400);
+    assert.equal(temporal.started.size, 0);
+    assert.equal(await count(metrics, 'ingress_requests_total', { vendor: 'zoom', outcome: 'invalid' }), 1);
+    const refused = lines
+      .map((l) => JSON.parse(l) as { msg: string; issues?: { field: string }[] })
+      .filter((l) => /does not fit/.test(l.msg));
+    assert.deepEqual(
+      refused.map((l) => l.issues?.map((i) => i.field)),
+      [['meetingId']],
+    );
+    for (const value of ['1234', 'GDPR', 'short-id'])
+      assert.ok(!lines.join('').includes(value), `${value} in the log`);
+    // Not acknowledged: Zoom retries it three times at most, then drops it.
+    const { pendingRetries } = (await sim('deliveries')) as { pendingRetries: { attempt: number }[] };
+    assert.deepEqual(
+      pendingRetries.map((r) => r.attempt),
+      [2],
+    );
   });
 
   it('acknowledges nothing Temporal did not take: Zoom retries at +5, +20 and +60 minutes, then the event is taken once', async () => {
