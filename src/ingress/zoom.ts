@@ -5,7 +5,8 @@
 //   verified the request (so Zoom's check passes with either secret while a rotation is on);
 // - `meeting.ended` / `webinar.ended` of a training start its `zoomTrainingAttendance` run by
 //   signalWithStart, the workflow id from the meeting UUID: Zoom's retries (+5, +20, +60 minutes)
-//   and re-sends find the same run; the 200 goes out only once Temporal took the event;
+//   and re-sends find the same run; the 200 goes out only once Temporal took the event; a run that
+//   failed (reuse ALLOW_DUPLICATE_FAILED_ONLY) is started again by a retry, a completed one is not;
 //   a training's event that the workflow's input schema would refuse (a meeting number that is not
 //   9-12 digits, a topic too long) starts nothing: it is logged (field and reason, no values) and
 //   answered 400 like any malformed event, so it is not acknowledged as taken and then lost as a
@@ -132,6 +133,8 @@ async function startTraining(envelope: ZoomEnvelope, deps: ZoomRouteDeps): Promi
     signal: 'delivered',
     signalArgs: { eventTs: typeof envelope.event_ts === 'number' ? envelope.event_ts : 0 },
     connector: 'zoom',
+    // A failed run (e.g. NotConfigured) is started again by Zoom's retry: the upsert is idempotent.
+    reuse: 'failed-only',
   });
   return started === 'started' ? 'accepted' : 'duplicate';
 }

@@ -141,6 +141,24 @@ describe('ingress: Zoom webhook', () => {
     assert.equal(await count(metrics, 'ingress_requests_total', { vendor: 'zoom', outcome: 'ignored' }), 2);
   });
 
+  it('starts a training again when its run failed (reuse failed-only), while a completed or open run stays a duplicate', async () => {
+    await listen({ current: CURRENT });
+    await subscribe(CURRENT);
+    const id = 'zoom-training-retry-me==';
+    assert.equal(await send('meeting.ended', ended('retry-me==')), 200);
+    assert.deepEqual(
+      temporal.starts.map((s) => [s.workflowId, s.reuse]),
+      [[id, 'failed-only']],
+    );
+    // The run failed (say NotConfigured, fixed since): Zoom's re-send starts it again.
+    temporal.failed.add(id);
+    assert.equal(await send('meeting.ended', ended('retry-me==')), 200);
+    // That run did not fail: one more re-send is a duplicate.
+    assert.equal(await send('meeting.ended', ended('retry-me==')), 200);
+    assert.equal(temporal.starts.length, 2);
+    assert.equal(await count(metrics, 'ingress_requests_total', { vendor: 'zoom', outcome: 'duplicate' }), 1);
+  });
+
   it("refuses a training's event the workflow's input schema would refuse (meeting number 1234) with 400: no run, a log without its values", async () => {
     const lines: string[] = [];
     const log = pino({ base: undefined, timestamp: false }, { write: (line: string) => lines.push(line) });
