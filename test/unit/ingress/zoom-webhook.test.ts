@@ -2,6 +2,7 @@
 // retries as Zoom does): refused requests start nothing, the CRC is answered under either secret
 // during a rotation, trainings start one run per meeting UUID, and only taken events are acknowledged.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -93,6 +94,45 @@ describe('ingress: Zoom webhook', () => {
     assert.equal(await count(metrics, 'ingress_requests_total', { vendor: 'zoom', outcome: 'stale' }), 2);
     // A URL validation signed with a wrong secret is refused too: no token is computed for it.
     assert.deepEqual(await sim('webhook/validate', { secret: 'someone-elses-secret' }), { validated: false });
+  });
+
+  it('accepts a timestamp exactly 300 s off either way and refuses 301 s (stale)', async () => {
+    // A fixed clock on the ingress, so no second ticks between signing and checking.
+    const now = 1_764_493_200;
+    const localMetrics = createIngressMetrics();
+    const local = createIngressServer(localMetrics);
+    registerZoomRoutes(local, {
+      secrets: { current: CURRENT },
+      training: { topicPrefix: 'Training:', seriesIds: [] },
+      temporal: new FakeTemporal(),
+      metrics: localMetrics,
+      log: pino({ level: 'silent' }),
+      now: () => now * 1000,
+    });
+    const body = JSON.stringify({ event: 'meeting.started', event_ts: now * 1000, payload: {} });
+    const post = async (skew: number) => {
+      const timestamp = String(now + skew);
+      const signature = createHmac('sha256', CURRENT).update(`v0:${timestamp}:${body}`).digest('hex');
+      const response = await local.inject({
+        method: 'POST',
+        url: '/zoom/webhook',
+        headers: {
+          'content-type': 'application/json',
+          'x-zm-request-timestamp': timestamp,
+          'x-zm-signature': `v0=${signature}`,
+        },
+        payload: body,
+      });
+      return response.statusCode;
+    };
+    try {
+      assert.deepEqual(
+        [await post(300), await post(-300), await post(301), await post(-301)],
+        [200, 200, 401, 401],
+      );
+    } finally {
+      await local.close();
+    }
   });
 
   it('answers the URL validation under both secrets during a rotation and counts which one matched', async () => {
