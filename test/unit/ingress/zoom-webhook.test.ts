@@ -137,7 +137,8 @@ describe('ingress: Zoom webhook', () => {
 
   it('answers the URL validation under both secrets during a rotation and counts which one matched', async () => {
     await listen({ current: CURRENT, previous: PREVIOUS });
-    // Zoom still holds the old secret (rotation started here first), then the new one.
+    // Zoom signed with the old secret (now ZOOM_WEBHOOK_SECRET_PREVIOUS) until it was regenerated
+    // there, then with the new one; the ingress, restarted with both, verifies and answers either.
     assert.deepEqual(await subscribe(PREVIOUS), { validated: true });
     assert.deepEqual(await subscribe(CURRENT), { validated: true });
     assert.equal(
