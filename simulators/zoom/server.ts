@@ -16,7 +16,7 @@ import {
   type SimulatorTlsOptions,
 } from '../kit/http-simulator';
 import { clockNow, createZoomState, type SimMeeting, type ZoomSimState } from './state';
-import { advanceClock, sendEvent, validateEndpoint, type SendOptions } from './webhooks';
+import { advanceClock, REVALIDATE_EVERY_MS, sendEvent, validateEndpoint, type SendOptions } from './webhooks';
 
 export interface ZoomSimulatorOptions {
   port?: number;
@@ -25,6 +25,8 @@ export interface ZoomSimulatorOptions {
   accountId?: string;
   clientId?: string;
   clientSecret?: string;
+  /** How long the webhook sender waits for an answer (Zoom: 3 s); tests shorten it. */
+  ackDeadlineMs?: number;
 }
 
 const TOKEN_LIFETIME_SECONDS = 3599;
@@ -77,7 +79,7 @@ export async function startZoomSimulator(
     port: options.port,
     host: options.host,
     tls: options.tls,
-    createState: createZoomState,
+    createState: () => createZoomState({ ackDeadlineMs: options.ackDeadlineMs }),
     faultBody: zoomFaultBody,
     routes(app: FastifyInstance, ctx: SimulatorContext<ZoomSimState>) {
       app.post('/oauth/token', async (request, reply) => {
@@ -184,7 +186,12 @@ export async function startZoomSimulator(
       app.post(`${ADMIN_PREFIX}/webhook`, async (request, reply) => {
         const b = (request.body ?? {}) as { url?: string; secret?: string };
         if (!b.url || !b.secret) return reply.code(400).send({ error: 'give url and secret' });
-        ctx.state.webhook = { url: b.url, secret: b.secret };
+        ctx.state.webhook = {
+          url: b.url,
+          secret: b.secret,
+          validated: false,
+          nextValidationAt: clockNow(ctx.state) + REVALIDATE_EVERY_MS,
+        };
         return { validated: await validateEndpoint(ctx.state) };
       });
       app.post(`${ADMIN_PREFIX}/webhook/validate`, async (request) => ({

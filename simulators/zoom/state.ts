@@ -32,7 +32,19 @@ export interface Delivery {
   attempt: number;
   /** Test-clock time of the attempt. */
   at: string;
-  status: number | 'timeout' | 'error';
+  /** `not_validated`: not sent, the subscription's URL validation failed or never happened. */
+  status: number | 'timeout' | 'error' | 'not_validated';
+}
+
+export interface WebhookSubscription {
+  url: string;
+  secret: string;
+  /** The last URL validation passed; events go out only then (as Zoom's do). */
+  validated: boolean;
+  /** Test-clock time of the last validation that passed. */
+  validatedAt?: number;
+  /** Test-clock time of the next 72-hour re-validation (marks counted from the subscription). */
+  nextValidationAt: number;
 }
 
 export interface PendingRetry {
@@ -49,13 +61,24 @@ export interface ZoomSimState {
   meetings: Map<string, SimMeeting>;
   /** Report API calls left today; absent = no daily limit. */
   dailyReportCallsLeft?: number;
-  webhook?: { url: string; secret: string; validatedAt?: number };
+  webhook?: WebhookSubscription;
   deliveries: Delivery[];
   retries: PendingRetry[];
+  /** How long the sender waits for an answer (Zoom: 3 s); tests shorten it. */
+  ackDeadlineMs: number;
 }
 
-export function createZoomState(): ZoomSimState {
-  return { clockOffsetMs: 0, tokens: new Map(), meetings: new Map(), deliveries: [], retries: [] };
+export const ZOOM_ACK_DEADLINE_MS = 3_000;
+
+export function createZoomState(options: { ackDeadlineMs?: number } = {}): ZoomSimState {
+  return {
+    clockOffsetMs: 0,
+    tokens: new Map(),
+    meetings: new Map(),
+    deliveries: [],
+    retries: [],
+    ackDeadlineMs: options.ackDeadlineMs ?? ZOOM_ACK_DEADLINE_MS,
+  };
 }
 
 export function clockNow(state: ZoomSimState): number {

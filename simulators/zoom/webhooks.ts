@@ -1,11 +1,11 @@
 // Zoom's webhook sender: signs each request (`x-zm-signature: v0=HMAC-SHA256(secret,
 // "v0:{ts}:{body}")`, `x-zm-request-timestamp` in seconds), runs the endpoint URL validation when
-// the subscription is made and again every 72 hours, waits 3 seconds for a 200/204, and otherwise
-// retries at +5, +20 and +60 minutes on the test clock, then drops the event.
+// the subscription is made and again at every 72-hour mark of its test clock (each mark a clock
+// advance passes over), sends events only while the last validation passed (otherwise the event is
+// recorded as `not_validated` and dropped), waits 3 seconds (configurable) for a 200/204, and
+// otherwise retries at +5, +20 and +60 minutes on the test clock, then drops the event.
 import { createHmac, randomBytes } from 'node:crypto';
-import { clockNow, type PendingRetry, type ZoomSimState } from './state';
-
-const ACK_DEADLINE_MS = 3_000;
+import { clockNow, type Delivery, type PendingRetry, type ZoomSimState } from './state';
 /** Minutes after the first attempt's failure, then after each retry's, as Zoom documents. */
 export const RETRY_DELAYS_MINUTES = [5, 20, 60];
 export const REVALIDATE_EVERY_MS = 72 * 60 * 60 * 1000;
@@ -29,13 +29,14 @@ async function post(
   url: string,
   body: string,
   headers: Record<string, string>,
+  deadlineMs: number,
 ): Promise<{ status: number | 'timeout' | 'error'; text: string }> {
   try {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Zoom Marketplace/1.0a', ...headers },
       body,
-      signal: AbortSignal.timeout(ACK_DEADLINE_MS),
+      signal: AbortSignal.timeout(deadlineMs),
     });
     return { status: response.status, text: await response.text() };
   } catch (err) {
@@ -54,7 +55,12 @@ export async function validateEndpoint(state: ZoomSimState, options: SendOptions
     event: 'endpoint.url_validation',
   });
   const secret = options.secret ?? hook.secret;
-  const answer = await post(hook.url, body, sign(secret, body, options.timestampSkewSeconds));
+  const answer = await post(
+    hook.url,
+    body,
+    sign(secret, body, options.timestampSkewSeconds),
+    state.ackDeadlineMs,
+  );
   let ok = false;
   if (answer.status === 200) {
     try {
@@ -65,6 +71,7 @@ export async function validateEndpoint(state: ZoomSimState, options: SendOptions
       ok = false;
     }
   }
+  hook.validated = ok;
   if (ok) hook.validatedAt = clockNow(state);
   return ok;
 }
@@ -76,11 +83,22 @@ async function attempt(
   body: string,
   attemptNo: number,
   options: SendOptions,
-): Promise<number | 'timeout' | 'error'> {
+): Promise<Delivery['status']> {
   const hook = state.webhook!;
+  if (!hook.validated) {
+    // Zoom sends nothing to an endpoint that has not passed its URL validation: no retry either.
+    state.deliveries.push({
+      id: state.deliveries.length + 1,
+      event,
+      attempt: attemptNo,
+      at: new Date(clockNow(state)).toISOString(),
+      status: 'not_validated',
+    });
+    return 'not_validated';
+  }
   const headers = sign(options.secret ?? hook.secret, body, options.timestampSkewSeconds);
   if (options.badSignature) headers['x-zm-signature'] = `v0=${'0'.repeat(64)}`;
-  const { status } = await post(hook.url, body, headers);
+  const { status } = await post(hook.url, body, headers, state.ackDeadlineMs);
   const now = clockNow(state);
   state.deliveries.push({
     id: state.deliveries.length + 1,
@@ -102,13 +120,16 @@ export async function sendEvent(
   event: string,
   payload: unknown,
   options: SendOptions = {},
-): Promise<number | 'timeout' | 'error'> {
+): Promise<Delivery['status']> {
   if (!state.webhook) throw new Error('no webhook subscription');
   const body = JSON.stringify({ event, payload, event_ts: clockNow(state) });
   return attempt(state, event, body, 1, options);
 }
 
-/** Advances the test clock, re-validating every 72 hours and sending the retries that fell due. */
+/**
+ * Advances the test clock, in time order: the retries that fall due are sent, and the endpoint is
+ * re-validated at every 72-hour mark passed (two marks in a 144-hour advance: two validations).
+ */
 export async function advanceClock(state: ZoomSimState, ms: number): Promise<void> {
   const target = clockNow(state) + ms;
   for (;;) {
@@ -116,15 +137,20 @@ export async function advanceClock(state: ZoomSimState, ms: number): Promise<voi
       .filter((r) => r.dueAt <= target)
       .sort((a, b) => a.dueAt - b.dueAt)
       .at(0);
-    if (!due) break;
-    state.clockOffsetMs += Math.max(0, due.dueAt - clockNow(state));
+    const hook = state.webhook;
+    const mark = hook && hook.nextValidationAt <= target ? hook.nextValidationAt : undefined;
+    if (!due && mark === undefined) break;
+    if (hook && mark !== undefined && (!due || mark <= due.dueAt)) {
+      state.clockOffsetMs += Math.max(0, mark - clockNow(state));
+      hook.nextValidationAt = mark + REVALIDATE_EVERY_MS;
+      await validateEndpoint(state);
+      continue;
+    }
+    state.clockOffsetMs += Math.max(0, due!.dueAt - clockNow(state));
     state.retries = state.retries.filter((r) => r !== due);
-    await retry(state, due);
+    await retry(state, due!);
   }
   state.clockOffsetMs += Math.max(0, target - clockNow(state));
-  const hook = state.webhook;
-  if (hook?.validatedAt !== undefined && clockNow(state) - hook.validatedAt >= REVALIDATE_EVERY_MS)
-    await validateEndpoint(state);
 }
 
 function retry(state: ZoomSimState, pending: PendingRetry) {

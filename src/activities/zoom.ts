@@ -1,11 +1,12 @@
 // Zoom training attendance in one activity, so no participant list ever enters the history: read
 // every page of the participant report (answering `not_ready` while Zoom has not made it), tally
-// people by e-mail, match them to each region's ERPNext employees, and upsert one Training Event per
-// site holding only that site's employees (EU employees only on the EU site). Keyed by the meeting
+// people by e-mail, match them to each region's active ERPNext employees whose country is in that
+// region, and upsert one Training Event per site holding only that site's employees (EU employees
+// only on the EU site, even when a stale record of theirs is on the US site). Keyed by the meeting
 // UUID, so a retried attempt or a re-sent event updates the same Training Event.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Region } from '../domain/employee';
-import { REGIONS, erpnextConnectorFor } from '../domain/employee';
+import { REGIONS, erpnextConnectorFor, regionFor } from '../domain/employee';
 import {
   MAX_UNMATCHED_LISTED,
   siteAttendees,
@@ -28,6 +29,14 @@ export type AttendanceOutcome = { status: 'not_ready' } | AttendanceReport;
 const TRAINING_EVENT = 'Training Event';
 /** Frappe's `in` filter with a bounded list per request. */
 const LOOKUP_CHUNK = 200;
+
+interface EmployeeRow {
+  name: string;
+  employee_name: string;
+  company_email: string;
+  custom_country?: string | null;
+  status?: string;
+}
 
 interface SiteEmployee {
   name: string;
@@ -84,6 +93,11 @@ export function createZoomActivities(deps: ZoomDeps) {
   };
 }
 
+/**
+ * The site's active employees with these e-mails whose country belongs to the site's region: a
+ * record left on the wrong site (an EU employee's stale or not-yet-moved US record) or of someone
+ * who left is not theirs to hold, so their attendance is never written there.
+ */
 async function findEmployees(
   client: ErpnextClient,
   region: Region,
@@ -92,14 +106,15 @@ async function findEmployees(
   const found: SiteEmployee[] = [];
   for (let i = 0; i < emails.length; i += LOOKUP_CHUNK) {
     const rows = await vendorCall(erpnextConnectorFor(region), 'Employee.list', () =>
-      client.list<{ name: string; employee_name: string; company_email: string }>('Employee', {
+      client.list<EmployeeRow>('Employee', {
         filters: [['company_email', 'in', emails.slice(i, i + LOOKUP_CHUNK)]],
-        fields: ['name', 'employee_name', 'company_email'],
+        fields: ['name', 'employee_name', 'company_email', 'custom_country', 'status'],
         pageLength: 0,
       }),
     );
     for (const r of rows)
-      found.push({ name: r.name, employee_name: r.employee_name, email: r.company_email.toLowerCase() });
+      if (r.status === 'Active' && r.custom_country && regionFor(r.custom_country) === region)
+        found.push({ name: r.name, employee_name: r.employee_name, email: r.company_email.toLowerCase() });
   }
   return found;
 }

@@ -19,8 +19,14 @@ export interface EventStart {
   signal: string;
   signalArgs: unknown;
   connector: string;
-  /** `allow`: a long-lived workflow that was closed is started again (default: REJECT_DUPLICATE). */
-  reuse?: 'allow';
+  /**
+   * Workflow id reuse once the id's run has closed (default: REJECT_DUPLICATE, never again).
+   * `allow`: a long-lived workflow that was closed is started again (ALLOW_DUPLICATE).
+   * `failed-only`: started again only when the last run failed, timed out, was cancelled or
+   * terminated (ALLOW_DUPLICATE_FAILED_ONLY), so a vendor's retry redoes an idempotent run that
+   * did not finish, and a completed one stays `duplicate`.
+   */
+  reuse?: 'allow' | 'failed-only';
 }
 
 /** An update on a long-lived workflow that is started first when it is not running. */
@@ -39,7 +45,8 @@ export interface TemporalGateway {
   updateWithStart(start: UpdateStart): Promise<UpdateOutcome>;
   /**
    * Starts the event's workflow with its signal. A workflow id that ran before is refused by the
-   * server (reuse policy REJECT_DUPLICATE): `duplicate`, the event was already taken.
+   * server (reuse policy REJECT_DUPLICATE unless `reuse` says otherwise): `duplicate`, the event
+   * was already taken.
    */
   signalWithStart(start: EventStart): Promise<'started' | 'duplicate'>;
   /** Runs an update; the same `updateId` on the same run returns the first outcome again. */
@@ -48,6 +55,12 @@ export interface TemporalGateway {
   /** Signals a run; `closed` when it has ended (nothing left to tell it). */
   signal(workflowId: string, name: string, args: unknown): Promise<'signalled' | 'closed'>;
 }
+
+const REUSE = {
+  reject: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+  allow: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+  'failed-only': WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+} as const;
 
 export function clientGateway(client: Client, taskQueue: string, deadlineMs = 2_500): TemporalGateway {
   const within = <T>(fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + deadlineMs, fn);
@@ -61,10 +74,7 @@ export function clientGateway(client: Client, taskQueue: string, deadlineMs = 2_
             args: [start.args],
             signal: start.signal,
             signalArgs: [start.signalArgs],
-            workflowIdReusePolicy:
-              start.reuse === 'allow'
-                ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
-                : WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            workflowIdReusePolicy: REUSE[start.reuse ?? 'reject'],
             typedSearchAttributes: [{ key: CONNECTOR_KEY, value: start.connector }],
           }),
         );

@@ -5,11 +5,17 @@
 //   verified the request (so Zoom's check passes with either secret while a rotation is on);
 // - `meeting.ended` / `webinar.ended` of a training start its `zoomTrainingAttendance` run by
 //   signalWithStart, the workflow id from the meeting UUID: Zoom's retries (+5, +20, +60 minutes)
-//   and re-sends find the same run; the 200 goes out only once Temporal took the event;
+//   and re-sends find the same run; the 200 goes out only once Temporal took the event; a run that
+//   failed (reuse ALLOW_DUPLICATE_FAILED_ONLY) is started again by a retry, a completed one is not;
+//   a training's event that the workflow's input schema would refuse (a meeting number that is not
+//   9-12 digits, a topic too long) starts nothing: it is logged (field and reason, no values) and
+//   answered 400 like any malformed event, so it is not acknowledged as taken and then lost as a
+//   failed run; Zoom's three retries end in a drop;
 // - anything else is acknowledged and ignored (Zoom would retry a refusal).
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { zoomTrainingAttendanceInput } from '../domain/inputs/zoom';
 import { isTraining, zoomTrainingWorkflowId, type TrainingFilter, type ZoomMeetingRef } from '../domain/zoom';
 import type { IngressMetrics, IngressOutcome } from './metrics';
 import { v0Verdict, type SigningSecrets } from './slackSignature';
@@ -100,14 +106,35 @@ async function startTraining(envelope: ZoomEnvelope, deps: ZoomRouteDeps): Promi
   const [uuid, topic, start, end] = [text(o?.uuid), text(o?.topic), text(o?.start_time), text(o?.end_time)];
   if (!uuid || !meetingId || !topic || !start || !end) return 'invalid';
   if (!isTraining(deps.training, topic, meetingId)) return 'ignored';
-  const ref: ZoomMeetingRef = { meetingUuid: uuid, meetingId, kind, topic, startTime: start, endTime: end };
+  const parsed = zoomTrainingAttendanceInput.schema.safeParse({
+    meetingUuid: uuid,
+    meetingId,
+    kind,
+    topic,
+    startTime: start,
+    endTime: end,
+  });
+  if (!parsed.success) {
+    // Field names and zod's reasons only: the values (topic, ids) stay out of the log.
+    deps.log.warn(
+      {
+        event: envelope.event,
+        issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message })),
+      },
+      'Zoom training event refused: it does not fit zoomTrainingAttendance input',
+    );
+    return 'invalid';
+  }
+  const ref: ZoomMeetingRef = parsed.data;
   const started = await deps.temporal.signalWithStart({
     workflowType: 'zoomTrainingAttendance',
-    workflowId: zoomTrainingWorkflowId(uuid),
+    workflowId: zoomTrainingWorkflowId(ref.meetingUuid),
     args: ref,
     signal: 'delivered',
     signalArgs: { eventTs: typeof envelope.event_ts === 'number' ? envelope.event_ts : 0 },
     connector: 'zoom',
+    // A failed run (e.g. NotConfigured) is started again by Zoom's retry: the upsert is idempotent.
+    reuse: 'failed-only',
   });
   return started === 'started' ? 'accepted' : 'duplicate';
 }

@@ -5,15 +5,26 @@ import type { SlackMessageBody, SlackPeople } from '../../src/ingress/slackPeopl
 import { slackSignature } from '../../src/ingress/slackSignature';
 import type { EventStart, TemporalGateway, UpdateOutcome, UpdateStart } from '../../src/ingress/temporal';
 
-/** Temporal as the ingress sees it: an id runs once; `down` makes every call fail. */
+/**
+ * Temporal as the ingress sees it: an id runs once (again after a failed run with `failed-only`
+ * reuse); `down` makes every call fail.
+ */
 export class FakeTemporal implements TemporalGateway {
   down = false;
   readonly started = new Map<string, EventStart>();
 
+  /** Every start Temporal took, in order (a failed run started again is there twice). */
+  readonly starts: EventStart[] = [];
+  /** Runs that ended failed (or timed out, cancelled, terminated): `failed-only` reuse restarts them. */
+  readonly failed = new Set<string>();
+
   async signalWithStart(start: EventStart): Promise<'started' | 'duplicate'> {
     if (this.down) throw new Error('14 UNAVAILABLE: connection refused');
-    if (this.started.has(start.workflowId)) return 'duplicate';
+    const restart = start.reuse === 'failed-only' && this.failed.has(start.workflowId);
+    if (this.started.has(start.workflowId) && !restart) return 'duplicate';
+    this.failed.delete(start.workflowId);
     this.started.set(start.workflowId, start);
+    this.starts.push(start);
     return 'started';
   }
 

@@ -1,6 +1,7 @@
-// The Zoom client against the Zoom simulator: one token for many calls and a new one once on a
-// 401, every page of the report, "not ready yet" and "no registration" as answers, and 429s as
-// rate-limited errors carrying when to retry (per-second Retry-After, or the daily limit's reset).
+// The Zoom client against the Zoom simulator: one token for many calls until a minute before it
+// expires, a new one once on a 401 (a second 401 in a row is an auth failure), every page of the
+// report, "not ready yet" and "no registration" as answers, and 429s as rate-limited errors
+// carrying when to retry (per-second Retry-After, or the daily limit's reset).
 import assert from 'node:assert/strict';
 import { startZoomSimulator } from '../../simulators/zoom/server';
 import type { HttpSimulator } from '../../simulators/kit/http-simulator';
@@ -69,6 +70,33 @@ describe('Zoom client', () => {
       [200, 200, 401, 200, 200],
     );
     assert.equal((await calls('/oauth/token')).length, 2);
+  });
+
+  it('keeps the token until its expiry minus the one-minute margin, then fetches a new one', async () => {
+    const first = await client.accessToken();
+    const issuedAt = Date.now();
+    // The simulator's tokens live 3599 s; the client renews 60 s before that.
+    assert.equal(await client.accessToken(issuedAt + (3599 - 60 - 5) * 1000), first);
+    assert.equal((await calls('/oauth/token')).length, 1);
+    const renewed = await client.accessToken(issuedAt + (3599 - 60 + 1) * 1000);
+    assert.notEqual(renewed, first);
+    assert.equal((await calls('/oauth/token')).length, 2);
+    // The new token is the cached one from then on.
+    assert.equal(await client.accessToken(), renewed);
+    assert.equal((await calls('/oauth/token')).length, 2);
+  });
+
+  it('fails as an auth error after exactly one new token when Zoom answers 401 twice in a row', async () => {
+    await client.accessToken();
+    await sim('faults', { status: 401, times: 2, path: '/v2/report' });
+    const error = await client.participantReport('meeting', '/ab//cd==').catch((e: unknown) => e);
+    assert.ok(error instanceof VendorError, String(error));
+    assert.deepEqual([error.kind, error.details.status], ['auth', 401]);
+    assert.deepEqual(
+      (await calls('/v2/report/')).map((r) => r.status),
+      [401, 401],
+    );
+    assert.equal((await calls('/oauth/token')).length, 2, 'the first token and exactly one refresh');
   });
 
   it('answers undefined while the report is not ready and when the meeting has no registration', async () => {

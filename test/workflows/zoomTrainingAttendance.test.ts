@@ -119,6 +119,41 @@ describe('zoomTrainingAttendance workflow', function () {
     return worker.runUntil(() => fn(taskQueue));
   }
 
+  /** The ingress's Zoom route on `taskQueue`, subscribed in the Zoom simulator for the time of `fn`. */
+  async function withIngress<T>(taskQueue: string, fn: () => Promise<T>): Promise<T> {
+    const metrics = createIngressMetrics();
+    const app = createIngressServer(metrics);
+    registerZoomRoutes(app, {
+      secrets: { current: 'sim-zoom-webhook-secret' },
+      training: { topicPrefix: 'Training:', seriesIds: [] },
+      temporal: clientGateway(env.client, taskQueue),
+      metrics,
+      log: pino({ level: 'silent' }),
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/zoom/webhook`;
+      assert.deepEqual(await zoomAdmin('webhook', { url, secret: 'sim-zoom-webhook-secret' }), {
+        validated: true,
+      });
+      return await fn();
+    } finally {
+      await app.close();
+    }
+  }
+  const endedPayload = (uuid: string) => ({
+    account_id: 'sim-account',
+    object: {
+      uuid,
+      id: '85746065432',
+      topic: 'Training: data protection',
+      start_time: '2026-11-30T09:00:00Z',
+      end_time: '2026-11-30T10:00:00Z',
+    },
+  });
+  const sendEnded = (uuid: string) =>
+    zoomAdmin('webhook/send', { event: 'meeting.ended', payload: endedPayload(uuid) });
+
   it('300 joins over 4 pages with repeats: each person once with total minutes, absentees from the invitee list, EU attendees only on the EU site', async () => {
     const { erpnext: us, erpnextEu: eu } = simulators.sims;
     const usPeople = Array.from({ length: 130 }, (_, i) =>
@@ -234,6 +269,44 @@ describe('zoomTrainingAttendance workflow', function () {
     assert.match(summary.text, /Not matched to an employee: 40: guest0@partner\.example/);
   });
 
+  it('an EU employee who also has a record on the US site is written only to the EU site', async () => {
+    const { erpnext: us, erpnextEu: eu } = simulators.sims;
+    const marta = { company_email: 'marta@acme.example', custom_country: 'DE' };
+    // Marta moved to Germany: her new record is on the EU site, her old one not yet off the US site.
+    await seedEmployees(eu.url, [testEmployee(2001, marta)]);
+    await seedEmployees(us.url, [
+      testEmployee(2001, marta),
+      testEmployee(1, { company_email: 'ada@acme.example' }),
+      // Left the company: kept in ERPNext, but not an attendee.
+      testEmployee(3, { company_email: 'gone@acme.example', status: 'Left' }),
+    ]);
+    const uuid = 'moved-employee==';
+    await addMeeting(uuid, {
+      participants: [
+        ...ada,
+        { name: 'Marta', user_email: 'marta@acme.example', duration: 1800 },
+        { name: 'Gone', user_email: 'gone@acme.example', duration: 600 },
+      ],
+    });
+    const result = await withWorker((taskQueue) =>
+      env.client.workflow.execute(zoomTrainingAttendance, {
+        taskQueue,
+        workflowId: zoomTrainingWorkflowId(uuid),
+        args: [meeting(uuid)],
+      }),
+    );
+    const names = async (url: string) =>
+      (await trainingEvents(url))
+        .filter((e) => e.custom_zoom_meeting_uuid === uuid)
+        .flatMap((e) => e.employees.map((r) => r.employee_name));
+    assert.deepEqual(await names(us.url), ['Test Person 1']);
+    assert.deepEqual(await names(eu.url), ['Test Person 2001']);
+    assert.deepEqual(
+      [result.sites.us?.present, result.sites.eu?.present, result.unmatched],
+      [1, 1, ['gone@acme.example']],
+    );
+  });
+
   it('waits out a participant report that is not ready for 20 minutes on durable timers', async () => {
     const { erpnext: us } = simulators.sims;
     await seedEmployees(us.url, [testEmployee(1, { company_email: 'ada@acme.example' })]);
@@ -294,46 +367,15 @@ describe('zoomTrainingAttendance workflow', function () {
     await seedEmployees(us.url, [testEmployee(1, { company_email: 'ada@acme.example' })]);
     const uuid = 'thrice-sent==';
     await addMeeting(uuid, { participants: ada });
-    await withWorker(async (taskQueue) => {
-      const metrics = createIngressMetrics();
-      const app = createIngressServer(metrics);
-      registerZoomRoutes(app, {
-        secrets: { current: 'sim-zoom-webhook-secret' },
-        training: { topicPrefix: 'Training:', seriesIds: [] },
-        temporal: clientGateway(env.client, taskQueue),
-        metrics,
-        log: pino({ level: 'silent' }),
-      });
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      try {
-        const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/zoom/webhook`;
-        assert.deepEqual(await zoomAdmin('webhook', { url, secret: 'sim-zoom-webhook-secret' }), {
-          validated: true,
-        });
-        const payload = {
-          account_id: 'sim-account',
-          object: {
-            uuid,
-            id: '85746065432',
-            topic: 'Training: data protection',
-            start_time: '2026-11-30T09:00:00Z',
-            end_time: '2026-11-30T10:00:00Z',
-          },
-        };
-        for (let i = 0; i < 3; i++)
-          assert.deepEqual(await zoomAdmin('webhook/send', { event: 'meeting.ended', payload }), {
-            status: 200,
-          });
+    await withWorker((taskQueue) =>
+      withIngress(taskQueue, async () => {
+        for (let i = 0; i < 3; i++) assert.deepEqual(await sendEnded(uuid), { status: 200 });
         const result = await env.client.workflow.getHandle(zoomTrainingWorkflowId(uuid)).result();
         assert.equal(result.sites.us?.present, 1);
         // Once the run is closed, a late re-send is still acknowledged and starts nothing.
-        assert.deepEqual(await zoomAdmin('webhook/send', { event: 'meeting.ended', payload }), {
-          status: 200,
-        });
-      } finally {
-        await app.close();
-      }
-    });
+        assert.deepEqual(await sendEnded(uuid), { status: 200 });
+      }),
+    );
     // One run (the workflow id is the meeting's), which recorded the attendance once.
     const { events: history } = await env.client.workflow
       .getHandle(zoomTrainingWorkflowId(uuid))
@@ -344,5 +386,44 @@ describe('zoomTrainingAttendance workflow', function () {
     assert.equal(recorded.length, 1);
     const events = await trainingEvents(us.url);
     assert.equal(events.filter((e) => e.custom_zoom_meeting_uuid === uuid).length, 1);
+  });
+
+  it("a run that failed (Zoom not configured on the worker) is started again by Zoom's re-send; a completed one is not", async () => {
+    const { erpnext: us } = simulators.sims;
+    await seedEmployees(us.url, [testEmployee(1, { company_email: 'ada@acme.example' })]);
+    const uuid = 'failed-first==';
+    await addMeeting(uuid, { participants: ada });
+    const handle = () => env.client.workflow.getHandle(zoomTrainingWorkflowId(uuid));
+    const unconfigured = { ZOOM_ACCOUNT_ID: '', ZOOM_CLIENT_ID: '', ZOOM_CLIENT_SECRET: '' };
+    const failure = await withWorker(
+      (taskQueue) =>
+        withIngress(taskQueue, async () => {
+          assert.deepEqual(await sendEnded(uuid), { status: 200 });
+          return handle()
+            .result()
+            .then(
+              () => undefined,
+              (err: Error) => err,
+            );
+        }),
+      unconfigured,
+    );
+    const activityFailure = failure?.cause as Error | undefined;
+    assert.match(String((activityFailure?.cause as { type?: string } | undefined)?.type), /NotConfigured/);
+    const firstRun = (await handle().describe()).runId;
+    // Fixed: Zoom's retry of the same event starts the meeting's run again (ALLOW_DUPLICATE_FAILED_ONLY).
+    await withWorker((taskQueue) =>
+      withIngress(taskQueue, async () => {
+        assert.deepEqual(await sendEnded(uuid), { status: 200 });
+        const result = await handle().result();
+        assert.equal(result.sites.us?.present, 1);
+        const completedRun = (await handle().describe()).runId;
+        assert.notEqual(completedRun, firstRun);
+        // That run completed: a further re-send is acknowledged and starts nothing.
+        assert.deepEqual(await sendEnded(uuid), { status: 200 });
+        assert.equal((await handle().describe()).runId, completedRun);
+      }),
+    );
+    assert.equal((await trainingEvents(us.url)).length, 1);
   });
 });

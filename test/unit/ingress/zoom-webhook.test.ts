@@ -2,6 +2,7 @@
 // retries as Zoom does): refused requests start nothing, the CRC is answered under either secret
 // during a rotation, trainings start one run per meeting UUID, and only taken events are acknowledged.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -47,7 +48,7 @@ describe('ingress: Zoom webhook', () => {
   });
   after(() => zoom.close());
 
-  async function listen(secrets: { current: string; previous?: string }) {
+  async function listen(secrets: { current: string; previous?: string }, log = pino({ level: 'silent' })) {
     temporal = new FakeTemporal();
     metrics = createIngressMetrics();
     app = createIngressServer(metrics);
@@ -56,7 +57,7 @@ describe('ingress: Zoom webhook', () => {
       training: { topicPrefix: 'Training:', seriesIds: ['81122233344'] },
       temporal,
       metrics,
-      log: pino({ level: 'silent' }),
+      log,
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     hookUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/zoom/webhook`;
@@ -83,8 +84,10 @@ describe('ingress: Zoom webhook', () => {
     assert.deepEqual(await subscribe(CURRENT), { validated: true });
     assert.equal(await send('meeting.ended', ended('uuid-1=='), { badSignature: true }), 401);
     assert.equal(await send('meeting.ended', ended('uuid-1=='), { secret: 'someone-elses-secret' }), 401);
-    assert.equal(await send('meeting.ended', ended('uuid-1=='), { timestampSkewSeconds: -301 }), 401);
-    assert.equal(await send('meeting.ended', ended('uuid-1=='), { timestampSkewSeconds: 301 }), 401);
+    // 302 s: the simulator signs and the ingress checks on real clocks, and a second can tick in
+    // between (+301 then reads as 300, accepted). The exact 300/301 edge is tested on a fixed clock.
+    assert.equal(await send('meeting.ended', ended('uuid-1=='), { timestampSkewSeconds: -302 }), 401);
+    assert.equal(await send('meeting.ended', ended('uuid-1=='), { timestampSkewSeconds: 302 }), 401);
     assert.equal(temporal.started.size, 0);
     assert.equal(
       await count(metrics, 'ingress_requests_total', { vendor: 'zoom', outcome: 'refused_signature' }),
@@ -95,9 +98,49 @@ describe('ingress: Zoom webhook', () => {
     assert.deepEqual(await sim('webhook/validate', { secret: 'someone-elses-secret' }), { validated: false });
   });
 
+  it('accepts a timestamp exactly 300 s off either way and refuses 301 s (stale)', async () => {
+    // A fixed clock on the ingress, so no second ticks between signing and checking.
+    const now = 1_764_493_200;
+    const localMetrics = createIngressMetrics();
+    const local = createIngressServer(localMetrics);
+    registerZoomRoutes(local, {
+      secrets: { current: CURRENT },
+      training: { topicPrefix: 'Training:', seriesIds: [] },
+      temporal: new FakeTemporal(),
+      metrics: localMetrics,
+      log: pino({ level: 'silent' }),
+      now: () => now * 1000,
+    });
+    const body = JSON.stringify({ event: 'meeting.started', event_ts: now * 1000, payload: {} });
+    const post = async (skew: number) => {
+      const timestamp = String(now + skew);
+      const signature = createHmac('sha256', CURRENT).update(`v0:${timestamp}:${body}`).digest('hex');
+      const response = await local.inject({
+        method: 'POST',
+        url: '/zoom/webhook',
+        headers: {
+          'content-type': 'application/json',
+          'x-zm-request-timestamp': timestamp,
+          'x-zm-signature': `v0=${signature}`,
+        },
+        payload: body,
+      });
+      return response.statusCode;
+    };
+    try {
+      assert.deepEqual(
+        [await post(300), await post(-300), await post(301), await post(-301)],
+        [200, 200, 401, 401],
+      );
+    } finally {
+      await local.close();
+    }
+  });
+
   it('answers the URL validation under both secrets during a rotation and counts which one matched', async () => {
     await listen({ current: CURRENT, previous: PREVIOUS });
-    // Zoom still holds the old secret (rotation started here first), then the new one.
+    // Zoom signed with the old secret (now ZOOM_WEBHOOK_SECRET_PREVIOUS) until it was regenerated
+    // there, then with the new one; the ingress, restarted with both, verifies and answers either.
     assert.deepEqual(await subscribe(PREVIOUS), { validated: true });
     assert.deepEqual(await subscribe(CURRENT), { validated: true });
     assert.equal(
@@ -139,6 +182,49 @@ describe('ingress: Zoom webhook', () => {
     });
     assert.equal(await count(metrics, 'ingress_requests_total', { vendor: 'zoom', outcome: 'duplicate' }), 2);
     assert.equal(await count(metrics, 'ingress_requests_total', { vendor: 'zoom', outcome: 'ignored' }), 2);
+  });
+
+  it('starts a training again when its run failed (reuse failed-only), while a completed or open run stays a duplicate', async () => {
+    await listen({ current: CURRENT });
+    await subscribe(CURRENT);
+    const id = 'zoom-training-retry-me==';
+    assert.equal(await send('meeting.ended', ended('retry-me==')), 200);
+    assert.deepEqual(
+      temporal.starts.map((s) => [s.workflowId, s.reuse]),
+      [[id, 'failed-only']],
+    );
+    // The run failed (say NotConfigured, fixed since): Zoom's re-send starts it again.
+    temporal.failed.add(id);
+    assert.equal(await send('meeting.ended', ended('retry-me==')), 200);
+    // That run did not fail: one more re-send is a duplicate.
+    assert.equal(await send('meeting.ended', ended('retry-me==')), 200);
+    assert.equal(temporal.starts.length, 2);
+    assert.equal(await count(metrics, 'ingress_requests_total', { vendor: 'zoom', outcome: 'duplicate' }), 1);
+  });
+
+  it("refuses a training's event the workflow's input schema would refuse (meeting number 1234) with 400: no run, a log without its values", async () => {
+    const lines: string[] = [];
+    const log = pino({ base: undefined, timestamp: false }, { write: (line: string) => lines.push(line) });
+    await listen({ current: CURRENT }, log);
+    await subscribe(CURRENT);
+    assert.equal(await send('meeting.ended', ended('short-id==', 'Training: GDPR basics', '1234')), 400);
+    assert.equal(temporal.started.size, 0);
+    assert.equal(await count(metrics, 'ingress_requests_total', { vendor: 'zoom', outcome: 'invalid' }), 1);
+    const refused = lines
+      .map((l) => JSON.parse(l) as { msg: string; issues?: { field: string }[] })
+      .filter((l) => /does not fit/.test(l.msg));
+    assert.deepEqual(
+      refused.map((l) => l.issues?.map((i) => i.field)),
+      [['meetingId']],
+    );
+    for (const value of ['1234', 'GDPR', 'short-id'])
+      assert.ok(!lines.join('').includes(value), `${value} in the log`);
+    // Not acknowledged: Zoom retries it three times at most, then drops it.
+    const { pendingRetries } = (await sim('deliveries')) as { pendingRetries: { attempt: number }[] };
+    assert.deepEqual(
+      pendingRetries.map((r) => r.attempt),
+      [2],
+    );
   });
 
   it('acknowledges nothing Temporal did not take: Zoom retries at +5, +20 and +60 minutes, then the event is taken once', async () => {
