@@ -240,6 +240,57 @@ describe('SMS pages (Twilio)', () => {
     assert.equal(creates.length, 1, 'one attempt');
   });
 
+  it('the guard warns once when the spend passes the warning, then says capped once it passes the cap', async () => {
+    await startWorker({ TWILIO_DAILY_WARN_AT: '3', TWILIO_DAILY_CAP: '5' });
+    const slackTexts = async () =>
+      ((await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as { text: string }[]).map(
+        (m) => m.text,
+      );
+    await admin(twilio(), 'usage', { count: 400, price: 3.2 }, caPem);
+    const guard = await env.client.workflow.start(twilioCostGuard, {
+      taskQueue: QUEUE,
+      workflowId: `twilio-cost-guard-test-${++run}`,
+      args: [{ checkEvery: '15 minutes' }],
+    });
+    const warned = await eventually(
+      () => guard.query(costGuardStatus),
+      (s) => s.announced.length > 0,
+      { what: 'the guard to announce the warning' },
+    );
+    assert.deepEqual(warned.announced, ['warning']);
+    assert.equal(warned.level, 'warning');
+    assert.equal(warned.checks, 1);
+    const warnings = await eventually(slackTexts, (t) =>
+      t.some((x) => x.includes('Twilio SMS spend above the daily warning')),
+    );
+    assert.equal(warnings.filter((x) => x.includes('Twilio SMS spend above the daily warning')).length, 1);
+    assert.ok(!warnings.some((x) => x.includes('Twilio daily SMS cap reached')));
+
+    // The next check, still under the cap: nothing announced again.
+    await env.sleep('15 minutes');
+    const again = await eventually(
+      () => guard.query(costGuardStatus),
+      (s) => s.checks >= 2,
+    );
+    assert.deepEqual(again.announced, ['warning']);
+
+    await admin(twilio(), 'usage', { count: 700, price: 5.53 }, caPem);
+    await env.sleep('15 minutes');
+    const capped = await eventually(
+      () => guard.query(costGuardStatus),
+      (s) => s.announced.includes('capped'),
+      { what: 'the guard to announce the cap' },
+    );
+    assert.deepEqual(capped.announced, ['warning', 'capped']);
+    assert.equal(capped.level, 'capped');
+    const texts = await eventually(slackTexts, (t) =>
+      t.some((x) => x.includes('Twilio daily SMS cap reached')),
+    );
+    assert.equal(texts.filter((x) => x.includes('Twilio SMS spend above the daily warning')).length, 1);
+    assert.equal(texts.filter((x) => x.includes('Twilio daily SMS cap reached')).length, 1);
+    await guard.terminate('test over');
+  });
+
   it('over the daily cap: the guard says so once, warnings are held, critical alerts still page', async () => {
     await startWorker({
       TWILIO_SMS_SEVERITIES: 'critical,warning',
