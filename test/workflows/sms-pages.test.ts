@@ -105,6 +105,13 @@ describe('SMS pages (Twilio)', () => {
       args: [{ alert }],
     });
   const pageStatus = (workflowId: string) => env.client.workflow.getHandle(workflowId).query(smsPageStatus);
+  /** The page's current details, as the Web UI shows them. */
+  const pageDetails = async (workflowId: string) =>
+    (
+      await env.client.workflow
+        .getHandle(workflowId)
+        .query<{ currentDetails?: string }>('__temporal_workflow_metadata')
+    ).currentDetails ?? '';
   /** A status callback as Twilio posts it, signed with the account's token. */
   const postCallback = async (pageId: string, params: Record<string, string>) => {
     const url = `${ingressUrl}/twilio/status?page=${encodeURIComponent(pageId)}`;
@@ -156,6 +163,18 @@ describe('SMS pages (Twilio)', () => {
     );
     assert.deepEqual(report.messages, [{ role: 'platform-oncall', sid: sms!.sid, status: 'delivered' }]);
     assert.equal(report.callbacks, 4);
+    // The page's run is the record: its details name each role's status and the alert's run.
+    const details = await pageDetails(pageId);
+    assert.match(details, /Outcome: \*\*delivered\*\*/);
+    assert.ok(details.includes(`- platform-oncall: delivered · ${sms!.sid}`), details);
+    assert.ok(details.includes('certificate-renewal-sms.example.com-443'), details);
+    // The alert as chat shows it names the page's run.
+    const slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as {
+      text: string;
+    }[];
+    const posted = slack.find((m) => m.text.includes('Escalation 3'));
+    assert.ok(posted?.text.includes(`• SMS page: ${pageId}`), posted?.text);
+    assert.match(posted!.text, new RegExp(`• SMS delivery: http://\\S+/workflows/${pageId}/`));
     assert.equal((await smsMessages()).length, 1, 'one SMS: the warnings did not page');
     await env.client.workflow.getHandle('certificate-renewal-sms.example.com-443').terminate('test over');
   });
@@ -197,7 +216,11 @@ describe('SMS pages (Twilio)', () => {
     assert.equal(mail.length, 1);
     assert.match(mail[0]!.subject, /^\[CRITICAL\] ERPNext breaker open$/);
     assert.match(mail[0]!.text, /because SMS to platform-oncall \(undelivered\) delivery failed/);
+    assert.ok(mail[0]!.text.includes(`• SMS page: ${handle.workflowId}`), mail[0]!.text);
     assert.equal(report.callbacks, 4);
+    const details = await pageDetails(handle.workflowId);
+    assert.match(details, /Outcome: \*\*emailed\*\*/);
+    assert.ok(details.includes('- platform-oncall: undelivered (error 30003)'), details);
 
     // The page's history names roles and sids: no number, no token.
     const history = withDecodedPayloads(historyToJSON(await handle.fetchHistory()));
