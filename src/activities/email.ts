@@ -17,7 +17,7 @@ import { isRecipientRejected } from '../vendors/ses';
 import { vendorCall } from './shared/failures';
 import { reportSent, reputation, suppressedAmong } from './sesFeedback';
 
-export type EmailRole = 'alerts' | 'vendor-contact';
+export type EmailRole = 'alerts' | 'vendor-contact' | 'platform-engineering';
 
 /** SMTP (vendors/email.ts) or the SES v2 API (vendors/ses.ts). */
 export interface Mailer {
@@ -127,6 +127,23 @@ export function createEmailActivities(deps: EmailDeps) {
         'alerts',
         `[${alert.severity.toUpperCase()}] ${alert.title}`,
         alertText(withRunLink(alert, deps.uiUrl ?? DEFAULT_TEMPORAL_UI_URL)) + links + note,
+        'alert',
+      );
+    },
+
+    /**
+     * An alert for an audience with its own address (Platform Engineering: PLATFORM_ENGINEERING_EMAIL),
+     * besides the chat channels; `skipped` when the audience has none. Critical mail: never paused.
+     */
+    async emailAudience(alert: Alert): Promise<EmailDelivery> {
+      const role = alert.audience === 'platform-engineering' ? 'platform-engineering' : undefined;
+      const to = role && deps.recipients[role];
+      if (!role || !to) return { status: 'skipped' };
+      const links = actionLinksText(actionLinksFor(deps.actionLinks, alert.actions, to));
+      return send(
+        role,
+        `[${alert.severity.toUpperCase()}] ${alert.title}`,
+        alertText(withRunLink(alert, deps.uiUrl ?? DEFAULT_TEMPORAL_UI_URL)) + links,
         'alert',
       );
     },

@@ -17,8 +17,11 @@ export interface Alert {
   run?: RunRef;
   /** The alert's SMS page run (smsPage), which records each on-call role's delivery; `announce` fills it in. */
   smsPage?: RunRef;
-  /** Who it is for when not the operators: `learning` goes to the L&D Slack channel. */
-  audience?: 'learning';
+  /**
+   * Who it is for when not the operators: `learning` goes to the L&D Slack channel,
+   * `platform-engineering` to Platform Engineering's channel (and the SES guard mails them too).
+   */
+  audience?: 'learning' | 'platform-engineering';
 }
 
 export interface RunRef {
