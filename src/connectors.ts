@@ -55,6 +55,8 @@ export interface SlackSettings {
   /** A fixed bot token; with `rotation` the token comes from the token store instead. */
   botToken?: string;
   channel: string;
+  /** SLACK_PLATFORM_ENGINEERING_CHANNEL: where alerts for Platform Engineering go (else `channel`). */
+  platformEngineeringChannel?: string;
   rotation?: { clientId: string; clientSecret: string; refreshToken: string; storePath: string };
 }
 export interface TeamsSettings extends Omit<TeamsClientOptions, 'extraCaPem'> {
@@ -75,6 +77,8 @@ export interface EmailSettings {
   alertsTo: string;
   /** The vendor's contact for certificate renewals. */
   vendorContact?: string;
+  /** Platform Engineering: the SES reputation guard mails them when it pauses mail. */
+  platformEngineering?: string;
 }
 export interface SesSettings {
   region: string;
@@ -187,6 +191,8 @@ export const CONNECTORS = {
       SLACK_API_URL: url.default('https://slack.com/api/'),
       SLACK_BOT_TOKEN: optionalText,
       SLACK_CHANNEL: z.string().min(1).default('#integration-ops'),
+      /** Platform Engineering's channel: alerts meant for them (SES reputation pause); unset: SLACK_CHANNEL. */
+      SLACK_PLATFORM_ENGINEERING_CHANNEL: optionalText,
       /** Token rotation: the app's client id and secret and the install's first refresh token. */
       SLACK_CLIENT_ID: optionalText,
       SLACK_CLIENT_SECRET: optionalText,
@@ -205,6 +211,7 @@ export const CONNECTORS = {
       apiUrl: env.SLACK_API_URL,
       botToken: env.SLACK_BOT_TOKEN,
       channel: env.SLACK_CHANNEL,
+      platformEngineeringChannel: env.SLACK_PLATFORM_ENGINEERING_CHANNEL,
       rotation:
         env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET && env.SLACK_REFRESH_TOKEN
           ? {
@@ -277,6 +284,8 @@ export const CONNECTORS = {
       EMAIL_FROM: z.string().email().optional(),
       ALERT_EMAIL_TO: z.string().email().optional(),
       VENDOR_CONTACT_EMAIL: z.string().email().optional(),
+      /** Platform Engineering's address: the SES reputation guard's pause alert is mailed there. */
+      PLATFORM_ENGINEERING_EMAIL: z.string().email().optional(),
       /** `ses` sends through the SES v2 API (the `ses` connector's settings); `smtp` through SMTP_*. */
       EMAIL_TRANSPORT: z.enum(['smtp', 'ses']).default('smtp'),
       /** The daily digest's list, comma-separated. */
@@ -296,6 +305,7 @@ export const CONNECTORS = {
       digestTo: env.DIGEST_EMAIL_TO ?? [],
       alertsTo: env.ALERT_EMAIL_TO!,
       vendorContact: env.VENDOR_CONTACT_EMAIL,
+      platformEngineering: env.PLATFORM_ENGINEERING_EMAIL,
     }),
   }),
   /** AWS SES v2 API (EMAIL_TRANSPORT=ses); bounces come back through the ingress (SES_SNS_*). */

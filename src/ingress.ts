@@ -84,6 +84,7 @@ export function createIngress(config: IngressConfig, client: Client) {
     registerSesRoutes(app, {
       verifier: new SnsVerifier(config.SES_SNS_CERT_HOST_PATTERN, dispatcher),
       topicArns: config.SES_SNS_TOPIC_ARNS,
+      configurationSet: config.SES_CONFIGURATION_SET,
       dispatcher,
       temporal,
       metrics,

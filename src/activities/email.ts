@@ -14,10 +14,11 @@ import {
 import { digestText, type Digest } from '../domain/digest';
 import type { OutboundEmail } from '../vendors/ses';
 import { isRecipientRejected } from '../vendors/ses';
+import { addressKey } from '../vendors/sesAddress';
 import { vendorCall } from './shared/failures';
 import { reportSent, reputation, suppressedAmong } from './sesFeedback';
 
-export type EmailRole = 'alerts' | 'vendor-contact';
+export type EmailRole = 'alerts' | 'vendor-contact' | 'platform-engineering';
 
 /** SMTP (vendors/email.ts) or the SES v2 API (vendors/ses.ts). */
 export interface Mailer {
@@ -47,12 +48,33 @@ export interface EmailDelivery {
   rejected?: number;
 }
 
-/** A list send's progress, heartbeated after each message: a retry resumes at `next`. */
+/**
+ * A list send's progress, heartbeated after each message: the addresses already done (sent or
+ * refused by SES) as short keys, so a retry skips them even when the suppression list changed in
+ * between and the list it recomputes is not the one an index would point into.
+ */
 interface ListProgress {
-  next: number;
+  done: string[];
   sent: number;
   rejected: number;
+  /** Before keys: the index reached in the target list (an attempt started by an older worker). */
+  next?: number;
 }
+
+/**
+ * An alert's connector as an SES tag value (ASCII letters, digits, `_` and `-` only; at most 256
+ * characters, per SES's MessageTag); alerts without one, and role mail, are tagged `platform`.
+ */
+export function connectorTag(connector: string | undefined): string {
+  const tag = (connector ?? '')
+    .trim()
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .slice(0, 256);
+  return /[A-Za-z0-9]/.test(tag) ? tag : 'platform';
+}
+
+/** 16 hex characters of the address's sha256 key: enough to tell a list's members apart. */
+const progressKey = (address: string) => addressKey(address).slice(0, 16);
 
 function rejectedAsUndefined(err: unknown): undefined {
   if (isRecipientRejected(err)) return undefined;
@@ -73,15 +95,16 @@ export function createEmailActivities(deps: EmailDeps) {
     const { client: temporal, info } = Context.current();
     const suppressed = await suppressedAmong(temporal, addresses);
     const targets = addresses.filter((a) => !suppressed.has(a));
-    // A retried attempt resumes after the last message it sent.
-    const done = (info.heartbeatDetails ?? {}) as Partial<ListProgress>;
-    let next = done.next ?? 0;
+    // A retried attempt skips the addresses an earlier attempt already mailed.
+    const prior = (info.heartbeatDetails ?? {}) as Partial<ListProgress>;
+    const done = new Set(prior.done ?? targets.slice(0, prior.next ?? 0).map(progressKey));
     let sent = 0;
-    let rejected = done.rejected ?? 0;
+    let rejected = prior.rejected ?? 0;
     let messageId: string | undefined;
     try {
-      for (; next < targets.length; next++) {
-        const to = targets[next]!;
+      for (const to of targets) {
+        const key = progressKey(to);
+        if (done.has(key)) continue;
         // The audit line names the role or list, never the address.
         const out = await vendorCall(
           connector,
@@ -94,9 +117,10 @@ export function createEmailActivities(deps: EmailDeps) {
           messageId ??= out.messageId;
           sent++;
         } else rejected++;
+        done.add(key);
         Context.current().heartbeat({
-          next: next + 1,
-          sent: (done.sent ?? 0) + sent,
+          done: [...done],
+          sent: (prior.sent ?? 0) + sent,
           rejected,
         } satisfies ListProgress);
       }
@@ -105,16 +129,22 @@ export function createEmailActivities(deps: EmailDeps) {
     }
     log.info('email sent', { audit, subject, sent, suppressed: suppressed.size, rejected });
     // What earlier attempts sent counts too (their sends were reported to the list already).
-    const total = (done.sent ?? 0) + sent;
+    const total = (prior.sent ?? 0) + sent;
     if (targets.length === 0) return { status: 'suppressed', suppressed: suppressed.size };
     if (total === 0) return { status: 'rejected', suppressed: suppressed.size, rejected };
     return { status: 'sent', messageId, sent: total, suppressed: suppressed.size, rejected };
   }
 
-  async function send(role: EmailRole, subject: string, text: string, kind: string): Promise<EmailDelivery> {
+  async function send(
+    role: EmailRole,
+    subject: string,
+    text: string,
+    kind: string,
+    connector?: string,
+  ): Promise<EmailDelivery> {
     const to = deps.recipients[role];
     if (!deps.client || !to) return { status: 'skipped' };
-    return sendEach([to], subject, text, { connector: 'platform', kind }, role);
+    return sendEach([to], subject, text, { connector: connectorTag(connector), kind }, role);
   }
 
   return {
@@ -128,6 +158,25 @@ export function createEmailActivities(deps: EmailDeps) {
         `[${alert.severity.toUpperCase()}] ${alert.title}`,
         alertText(withRunLink(alert, deps.uiUrl ?? DEFAULT_TEMPORAL_UI_URL)) + links + note,
         'alert',
+        alert.connector,
+      );
+    },
+
+    /**
+     * An alert for an audience with its own address (Platform Engineering: PLATFORM_ENGINEERING_EMAIL),
+     * besides the chat channels; `skipped` when the audience has none. Critical mail: never paused.
+     */
+    async emailAudience(alert: Alert): Promise<EmailDelivery> {
+      const role = alert.audience === 'platform-engineering' ? 'platform-engineering' : undefined;
+      const to = role && deps.recipients[role];
+      if (!role || !to) return { status: 'skipped' };
+      const links = actionLinksText(actionLinksFor(deps.actionLinks, alert.actions, to));
+      return send(
+        role,
+        `[${alert.severity.toUpperCase()}] ${alert.title}`,
+        alertText(withRunLink(alert, deps.uiUrl ?? DEFAULT_TEMPORAL_UI_URL)) + links,
+        'alert',
+        alert.connector,
       );
     },
 

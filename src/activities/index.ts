@@ -132,6 +132,11 @@ const WIRE: { [K in ConnectorKey]: Wire<K> } = {
         initialRefreshToken: s.rotation.refreshToken,
       };
     w.notifications.slack = { client, channel: s.channel };
+    if (s.platformEngineeringChannel)
+      w.notifications.slackAudiences = {
+        ...w.notifications.slackAudiences,
+        'platform-engineering': s.platformEngineeringChannel,
+      };
     w.probes.slack = {
       endpoint: s.apiUrl,
       verifyCredentials: () => client.authTest(),
@@ -258,7 +263,11 @@ export function activityDepsFromConfig(config: Config): ActivityDeps {
       client: ses ?? w.email,
       configurationSet: ses?.configurationSet,
       digestTo: config.email?.digestTo,
-      recipients: { alerts: config.email?.alertsTo, 'vendor-contact': config.email?.vendorContact },
+      recipients: {
+        alerts: config.email?.alertsTo,
+        'vendor-contact': config.email?.vendorContact,
+        'platform-engineering': config.email?.platformEngineering,
+      },
       uiUrl: config.temporalUiUrl,
       actionLinks: w.actionLinks,
     },

@@ -15,8 +15,13 @@ export interface Alert {
   actions?: AlertAction[];
   /** The run the alert is about; `announce` fills it in. Rendered as its id and Web UI link. */
   run?: RunRef;
-  /** Who it is for when not the operators: `learning` goes to the L&D Slack channel. */
-  audience?: 'learning';
+  /** The alert's SMS page run (smsPage), which records each on-call role's delivery; `announce` fills it in. */
+  smsPage?: RunRef;
+  /**
+   * Who it is for when not the operators: `learning` goes to the L&D Slack channel,
+   * `platform-engineering` to Platform Engineering's channel (and the SES guard mails them too).
+   */
+  audience?: 'learning' | 'platform-engineering';
 }
 
 export interface RunRef {
@@ -33,14 +38,25 @@ export function runLink(uiUrl: string, run: RunRef): string {
   return `${uiUrl.replace(/\/+$/, '')}/namespaces/${e(run.namespace)}/workflows/${e(run.workflowId)}/${e(run.runId)}`;
 }
 
-/** The alert as people see it: the run it is about becomes its first facts (id and link). */
+/**
+ * The alert as people see it: the run it is about becomes its first facts (id and link), and its
+ * SMS page (where delivered / undelivered / failed per role is recorded) its last.
+ */
 export function withRunLink(alert: Alert, uiUrl: string): Alert {
-  if (!alert.run) return alert;
-  const run = [
-    { name: 'Run', value: alert.run.workflowId },
-    { name: 'Open in Temporal', value: runLink(uiUrl, alert.run) },
-  ];
-  return { ...alert, facts: [...run, ...(alert.facts ?? [])] };
+  if (!alert.run && !alert.smsPage) return alert;
+  const run = alert.run
+    ? [
+        { name: 'Run', value: alert.run.workflowId },
+        { name: 'Open in Temporal', value: runLink(uiUrl, alert.run) },
+      ]
+    : [];
+  const page = alert.smsPage
+    ? [
+        { name: 'SMS page', value: alert.smsPage.workflowId },
+        { name: 'SMS delivery', value: runLink(uiUrl, alert.smsPage) },
+      ]
+    : [];
+  return { ...alert, facts: [...run, ...(alert.facts ?? []), ...page] };
 }
 
 const SEVERITY_ICON: Record<Severity, string> = { info: 'ℹ️', warning: '⚠️', critical: '🚨' };

@@ -53,6 +53,31 @@ export function applyStatus(messages: PagedMessage[], update: SmsStatusUpdate): 
   return true;
 }
 
+/** One line per role as the page's details show it: `platform-oncall: undelivered (error 30003)`. */
+export function roleStatusLine(m: PagedMessage): string {
+  const code = m.errorCode !== undefined ? ` (error ${m.errorCode})` : '';
+  return `${m.role}: ${m.status}${code}${m.sid ? ` · ${m.sid}` : ''}`;
+}
+
+/**
+ * The page's current details (Temporal markdown, shown in the Web UI): what it pages, its outcome
+ * so far and each role's last status, so the run itself is the record of the SMS.
+ */
+export function smsPageDetails(
+  title: string,
+  outcome: string,
+  messages: readonly PagedMessage[],
+  extra: { reason?: string; alertRun?: string } = {},
+): string {
+  const lines = [
+    `SMS page to the on-call roles: ${title}`,
+    ...(extra.alertRun ? [`Alert of run \`${extra.alertRun}\``] : []),
+    `Outcome: **${outcome}**${extra.reason ? ` (${extra.reason})` : ''}`,
+    ...messages.map((m) => `- ${roleStatusLine(m)}`),
+  ];
+  return lines.join('\n');
+}
+
 /**
  * The severity, title and the start of the summary in 280 characters: with the page's ref tag two
  * GSM-7 segments (306). The cut ends in "..." because "…" is not GSM-7 and would make Twilio send

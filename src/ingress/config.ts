@@ -54,6 +54,11 @@ const schema = z.object({
         .filter(Boolean),
     )
     .optional(),
+  /**
+   * The configuration set the workers send with (the worker's SES_CONFIGURATION_SET): identity
+   * notifications carry no tags, so their bounces count under it. Unset: 'default'.
+   */
+  SES_CONFIGURATION_SET: text.optional(),
   /** Hosts (with port, if any) SNS signing certificates and SubscribeURLs may come from: a regex. */
   SES_SNS_CERT_HOST_PATTERN: text.default(DEFAULT_SNS_CERT_HOST_PATTERN),
   /** The public URL vendors call the ingress at; signed callbacks are checked against it. */

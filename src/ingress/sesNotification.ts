@@ -1,7 +1,9 @@
 // An SES bounce or complaint (the `Message` of an SNS notification, as identity notifications with
 // `notificationType` or configuration-set events with `eventType`) read into feedback events: one
 // per recipient, each address only as its key and masked hint. Deliveries, sends and unknown types
-// carry nothing for the suppression list.
+// carry nothing for the suppression list. Configuration-set events name their set in the
+// `ses:configuration-set` tag; identity notifications carry no tags, so they count under the set the
+// ingress is told mail goes out with (SES_CONFIGURATION_SET), the set the sends are counted under.
 import type { FeedbackEvent, FeedbackKind } from '../domain/sesFeedback';
 import { addressHint, addressKey } from '../vendors/sesAddress';
 
@@ -18,6 +20,8 @@ export function feedbackEvents(
   message: string,
   messageId: string,
   receivedAt: string,
+  /** The set of a message without tags (an identity notification): the configured one. */
+  defaultConfigurationSet = 'default',
 ): FeedbackEvent[] | undefined {
   let e: SesEvent;
   try {
@@ -28,7 +32,7 @@ export function feedbackEvents(
   if (typeof e !== 'object' || e === null) return undefined;
   const type = e.eventType ?? e.notificationType;
   if (typeof type !== 'string') return undefined;
-  const configurationSet = e.mail?.tags?.['ses:configuration-set']?.[0] ?? 'default';
+  const configurationSet = e.mail?.tags?.['ses:configuration-set']?.[0] ?? defaultConfigurationSet;
   let kind: (address: string) => FeedbackKind;
   let recipients: { emailAddress?: string }[];
   let at: string | undefined;

@@ -1,8 +1,11 @@
 // POST /ses/sns: SES bounces and complaints through Amazon SNS. Each message's signature is checked
 // (snsSignature.ts) and its topic must be one of ours; a SubscriptionConfirmation is confirmed by
 // GETting its SubscribeURL (on the trusted host only); a Notification's recipients go to the
-// sesFeedback workflow in one signal-with-start, which processes a MessageId once. The answer (200)
-// goes only after Temporal took the signal; anything else is a 5xx and SNS redelivers.
+// sesFeedback workflow in one signal-with-start, which processes a MessageId once. A message whose
+// signed Timestamp is older than the replay window (1 hour, SNS's longest HTTP retry span) or more
+// than 5 minutes ahead is refused: an old genuine message replayed after its MessageId left the
+// workflow's dedupe list would otherwise count again. The answer (200) goes only after Temporal took
+// the signal; anything else is a 5xx and SNS redelivers.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
@@ -23,11 +26,20 @@ export interface SesSnsDeps {
   temporal: TemporalGateway;
   metrics: IngressMetrics;
   log: Logger;
+  /** SES_CONFIGURATION_SET: the set of notifications without tags (identity notifications). */
+  configurationSet?: string;
+  /** Messages older than this (by their signed Timestamp) are refused; default 1 hour. */
+  maxAgeMs?: number;
   now?: () => number;
 }
 
+export const SNS_MAX_AGE_MS = 60 * 60 * 1000;
+/** How far ahead of our clock a Timestamp may be (clock skew). */
+const SNS_MAX_AHEAD_MS = 5 * 60 * 1000;
+
 export function registerSesRoutes(app: FastifyInstance, deps: SesSnsDeps): void {
   const now = deps.now ?? Date.now;
+  const maxAgeMs = deps.maxAgeMs ?? SNS_MAX_AGE_MS;
   const context = { vendor: 'ses', route: 'sns', metrics: deps.metrics };
   app.post('/ses/sns', (request, reply) =>
     guarded(
@@ -45,6 +57,16 @@ export function registerSesRoutes(app: FastifyInstance, deps: SesSnsDeps): void 
           return 'refused_signature' as const;
         };
         if (!deps.topicArns.includes(m.TopicArn)) return refuse('unexpected_topic');
+        const sentAt = Date.parse(m.Timestamp);
+        if (Number.isNaN(sentAt)) return 'invalid';
+        if (now() - sentAt > maxAgeMs || sentAt - now() > SNS_MAX_AHEAD_MS) {
+          deps.log.warn(
+            { messageId: m.MessageId.slice(0, 100), timestamp: m.Timestamp.slice(0, 40) },
+            'SNS message outside the replay window',
+          );
+          await reply.code(401).send();
+          return 'stale';
+        }
         const verdict = await deps.verifier.verify(m);
         if (!verdict.ok) return refuse(verdict.reason);
         if (m.Type === 'SubscriptionConfirmation') {
@@ -57,7 +79,12 @@ export function registerSesRoutes(app: FastifyInstance, deps: SesSnsDeps): void 
           if (!response.ok) throw new Error(`SubscribeURL answered HTTP ${response.status}`);
           deps.log.info({ topicArn: m.TopicArn }, 'SNS subscription confirmed');
         } else if (m.Type === 'Notification') {
-          const events = feedbackEvents(m.Message, m.MessageId, new Date(now()).toISOString());
+          const events = feedbackEvents(
+            m.Message,
+            m.MessageId,
+            new Date(now()).toISOString(),
+            deps.configurationSet,
+          );
           if (!events) return 'invalid';
           if (events.length > 0)
             await deps.temporal.signalWithStart({

@@ -21,7 +21,7 @@ export interface OutboundEmail {
   to: string[];
   subject: string;
   text: string;
-  /** SES message tags (letters, digits, `_`, `-`, `.`): connector, kind. */
+  /** SES message tags (ASCII letters, digits, `_`, `-`; 256 characters): connector, kind. */
   tags?: Record<string, string>;
 }
 

@@ -166,11 +166,21 @@ export class TwilioClient {
 }
 
 /** Twilio's error JSON (`code`, `message`, `status`) as a VendorError: the code decides the retry. */
+/**
+ * Twilio's messages may quote the number (21211: "The 'To' number +1555… is not a valid phone
+ * number."); an error becomes activity failure text in a history, so numbers are masked first:
+ * E.164 (`+` and 7–15 digits) and bare runs of 10–15 digits.
+ */
+export function redactPhoneNumbers(text: string): string {
+  return text.replace(/\+\d{7,15}(?!\d)|(?<![\w+])\d{10,15}(?![\w])/g, '[number]');
+}
+
 export function twilioError(err: unknown): VendorError {
   const { status, code, message } = err as { status?: number; code?: number; message?: string };
-  if (typeof status !== 'number') return new VendorError('twilio', 'unavailable', describeFetchError(err));
+  if (typeof status !== 'number')
+    return new VendorError('twilio', 'unavailable', redactPhoneNumbers(describeFetchError(err)));
   const details = { status, ...(code !== undefined && { code: String(code) }) };
-  const text = `${code ?? status} ${message ?? ''}`.trim();
+  const text = redactPhoneNumbers(`${code ?? status} ${message ?? ''}`.trim());
   if (status === 429 || code === 20429) return new VendorError('twilio', 'rate-limited', text, details);
   if (code !== undefined && REFUSED_NUMBER_CODES.has(code))
     return new VendorError('twilio', 'invalid', text, details);

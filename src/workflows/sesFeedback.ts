@@ -14,6 +14,8 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  patched,
+  proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -33,10 +35,16 @@ import {
   type TransientCount,
 } from '../domain/sesFeedback';
 import { feedbackArgs, liftArgs, sentArgs, sesFeedbackInput } from '../domain/inputs/sesFeedback';
+import type { Activities } from '../activities';
 import { announce } from './shared/announce';
 import { reputationAlert } from './shared/sesAlerts';
 import { signalArg, updateArgValidator } from './shared/messageArgs';
 import { beginRun, dropUnknownSignals } from './shared/runStart';
+
+const email = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 20 },
+});
 
 const DEFAULT_CONTINUE_AS_NEW_AFTER = 500;
 const RECENT_MESSAGE_IDS = 5_000;
@@ -135,7 +143,14 @@ export async function sesFeedback(raw: SesFeedbackInput): Promise<void> {
       if (r.level === before) continue;
       levels.set(r.configurationSet, r.level);
       const alert = reputationAlert(r, before, t);
-      if (alert) await announce(alert);
+      if (!alert) continue;
+      await announce(alert);
+      // Platform Engineering's address too (PLATFORM_ENGINEERING_EMAIL; skipped when unset). Runs
+      // recorded before this replay without it.
+      if (alert.audience === 'platform-engineering' && patched('ses-platform-engineering-email'))
+        await email.emailAudience({ ...alert, run: thisRun() }).catch((err: unknown) => {
+          log.warn('Platform Engineering not e-mailed', { error: String(err) });
+        });
     }
   }
 
@@ -159,6 +174,11 @@ export async function sesFeedback(raw: SesFeedbackInput): Promise<void> {
       });
     }
   }
+}
+
+function thisRun() {
+  const { namespace, workflowId, runId } = workflowInfo();
+  return { namespace, workflowId, runId };
 }
 
 function listDetails(count: number): string {

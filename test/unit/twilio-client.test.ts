@@ -10,7 +10,7 @@ import { createLocalCa, type LocalCa } from '../../simulators/kit/local-ca';
 import { startTwilioSimulator, TWILIO_SIM } from '../../simulators/twilio/server';
 import type { TwilioState } from '../../simulators/twilio/state';
 import { VendorError } from '../../src/vendors/errors';
-import { TwilioClient } from '../../src/vendors/twilio';
+import { redactPhoneNumbers, TwilioClient, twilioError } from '../../src/vendors/twilio';
 import { eventually } from '../helpers/waitFor';
 import { fetchWith, tempDir } from './simulators/helpers';
 
@@ -113,6 +113,7 @@ describe('Twilio client against the Twilio simulator', () => {
         (e: unknown) => e,
       );
       assert.ok(err instanceof VendorError);
+      assert.ok(!/\+1500555000\d/.test(err.message), `no number in the error: ${err.message}`);
       return { kind: err.kind, code: err.details.code };
     };
     assert.deepEqual(await failure(() => client().sendSms('+15005550001', 'x')), {
@@ -133,6 +134,23 @@ describe('Twilio client against the Twilio simulator', () => {
       code: '20429',
     });
     assert.equal((await messages()).length, 0, 'nothing was sent');
+  });
+
+  it('an error quoting the number (21211) carries it masked: failure text goes into histories', async () => {
+    const err = await client()
+      .sendSms('+15005550001', 'x')
+      .then(
+        () => assert.fail('expected a failure'),
+        (e: unknown) => e as VendorError,
+      );
+    assert.match(err.message, /21211 The 'To' number \[number\] is not a valid phone number/);
+    assert.ok(!err.message.includes('5005550001'), err.message);
+    const raw = { status: 400, code: 21211, message: "The 'To' number +447700900123 is invalid" };
+    assert.equal(twilioError(raw).message.includes('447700900123'), false);
+    assert.equal(
+      redactPhoneNumbers('to +15551230001, 15551230002 and SM0123456789abcdef0123456789abcdef (21610)'),
+      'to [number], [number] and SM0123456789abcdef0123456789abcdef (21610)',
+    );
   });
 
   it("today's usage counts sent messages and the account's other SMS; the digest tally splits them by outcome", async () => {

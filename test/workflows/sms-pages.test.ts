@@ -105,6 +105,13 @@ describe('SMS pages (Twilio)', () => {
       args: [{ alert }],
     });
   const pageStatus = (workflowId: string) => env.client.workflow.getHandle(workflowId).query(smsPageStatus);
+  /** The page's current details, as the Web UI shows them. */
+  const pageDetails = async (workflowId: string) =>
+    (
+      await env.client.workflow
+        .getHandle(workflowId)
+        .query<{ currentDetails?: string }>('__temporal_workflow_metadata')
+    ).currentDetails ?? '';
   /** A status callback as Twilio posts it, signed with the account's token. */
   const postCallback = async (pageId: string, params: Record<string, string>) => {
     const url = `${ingressUrl}/twilio/status?page=${encodeURIComponent(pageId)}`;
@@ -156,6 +163,18 @@ describe('SMS pages (Twilio)', () => {
     );
     assert.deepEqual(report.messages, [{ role: 'platform-oncall', sid: sms!.sid, status: 'delivered' }]);
     assert.equal(report.callbacks, 4);
+    // The page's run is the record: its details name each role's status and the alert's run.
+    const details = await pageDetails(pageId);
+    assert.match(details, /Outcome: \*\*delivered\*\*/);
+    assert.ok(details.includes(`- platform-oncall: delivered · ${sms!.sid}`), details);
+    assert.ok(details.includes('certificate-renewal-sms.example.com-443'), details);
+    // The alert as chat shows it names the page's run.
+    const slack = (await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as {
+      text: string;
+    }[];
+    const posted = slack.find((m) => m.text.includes('Escalation 3'));
+    assert.ok(posted?.text.includes(`• SMS page: ${pageId}`), posted?.text);
+    assert.match(posted!.text, new RegExp(`• SMS delivery: http://\\S+/workflows/${pageId}/`));
     assert.equal((await smsMessages()).length, 1, 'one SMS: the warnings did not page');
     await env.client.workflow.getHandle('certificate-renewal-sms.example.com-443').terminate('test over');
   });
@@ -197,7 +216,11 @@ describe('SMS pages (Twilio)', () => {
     assert.equal(mail.length, 1);
     assert.match(mail[0]!.subject, /^\[CRITICAL\] ERPNext breaker open$/);
     assert.match(mail[0]!.text, /because SMS to platform-oncall \(undelivered\) delivery failed/);
+    assert.ok(mail[0]!.text.includes(`• SMS page: ${handle.workflowId}`), mail[0]!.text);
     assert.equal(report.callbacks, 4);
+    const details = await pageDetails(handle.workflowId);
+    assert.match(details, /Outcome: \*\*emailed\*\*/);
+    assert.ok(details.includes('- platform-oncall: undelivered (error 30003)'), details);
 
     // The page's history names roles and sids: no number, no token.
     const history = withDecodedPayloads(historyToJSON(await handle.fetchHistory()));
@@ -238,6 +261,57 @@ describe('SMS pages (Twilio)', () => {
       (await admin(twilio(), 'requests', undefined, caPem)) as { method: string; path: string }[]
     ).filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json'));
     assert.equal(creates.length, 1, 'one attempt');
+  });
+
+  it('the guard warns once when the spend passes the warning, then says capped once it passes the cap', async () => {
+    await startWorker({ TWILIO_DAILY_WARN_AT: '3', TWILIO_DAILY_CAP: '5' });
+    const slackTexts = async () =>
+      ((await admin(simulators.sims.slack.url, 'messages', undefined, caPem)) as { text: string }[]).map(
+        (m) => m.text,
+      );
+    await admin(twilio(), 'usage', { count: 400, price: 3.2 }, caPem);
+    const guard = await env.client.workflow.start(twilioCostGuard, {
+      taskQueue: QUEUE,
+      workflowId: `twilio-cost-guard-test-${++run}`,
+      args: [{ checkEvery: '15 minutes' }],
+    });
+    const warned = await eventually(
+      () => guard.query(costGuardStatus),
+      (s) => s.announced.length > 0,
+      { what: 'the guard to announce the warning' },
+    );
+    assert.deepEqual(warned.announced, ['warning']);
+    assert.equal(warned.level, 'warning');
+    assert.equal(warned.checks, 1);
+    const warnings = await eventually(slackTexts, (t) =>
+      t.some((x) => x.includes('Twilio SMS spend above the daily warning')),
+    );
+    assert.equal(warnings.filter((x) => x.includes('Twilio SMS spend above the daily warning')).length, 1);
+    assert.ok(!warnings.some((x) => x.includes('Twilio daily SMS cap reached')));
+
+    // The next check, still under the cap: nothing announced again.
+    await env.sleep('15 minutes');
+    const again = await eventually(
+      () => guard.query(costGuardStatus),
+      (s) => s.checks >= 2,
+    );
+    assert.deepEqual(again.announced, ['warning']);
+
+    await admin(twilio(), 'usage', { count: 700, price: 5.53 }, caPem);
+    await env.sleep('15 minutes');
+    const capped = await eventually(
+      () => guard.query(costGuardStatus),
+      (s) => s.announced.includes('capped'),
+      { what: 'the guard to announce the cap' },
+    );
+    assert.deepEqual(capped.announced, ['warning', 'capped']);
+    assert.equal(capped.level, 'capped');
+    const texts = await eventually(slackTexts, (t) =>
+      t.some((x) => x.includes('Twilio daily SMS cap reached')),
+    );
+    assert.equal(texts.filter((x) => x.includes('Twilio SMS spend above the daily warning')).length, 1);
+    assert.equal(texts.filter((x) => x.includes('Twilio daily SMS cap reached')).length, 1);
+    await guard.terminate('test over');
   });
 
   it('over the daily cap: the guard says so once, warnings are held, critical alerts still page', async () => {

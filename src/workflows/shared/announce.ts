@@ -42,7 +42,11 @@ export async function announce(
   const { namespace, workflowId, runId } = workflowInfo();
   alert = { ...alert, run: alert.run ?? { namespace, workflowId, runId } };
   // Runs recorded before SMS pages existed replay without them.
-  if (PAGEABLE.includes(alert.severity) && patched('sms-page')) await pageBySms(alert);
+  if (PAGEABLE.includes(alert.severity) && patched('sms-page')) {
+    // The chat and email forms of the alert name the page's run, where its delivery is recorded.
+    const page = await pageBySms(alert);
+    if (page) alert = { ...alert, smsPage: page };
+  }
   const failoverAfter = options.failoverAfter ?? DEFAULT_FAILOVER_AFTER;
   const [slack, teams] = await Promise.allSettled([
     channelActivities('slack', failoverAfter).notifySlack(alert),

@@ -1,5 +1,6 @@
 // The alerts of the SES reputation guard: a warning at the warn rate, a critical alert to Platform
-// Engineering when non-critical mail pauses, and a note when it resumes.
+// Engineering when non-critical mail pauses (audience `platform-engineering`: their Slack channel,
+// and mailed to them by sesFeedback), and a note to them when it resumes.
 import type { Alert } from '../../domain/alert';
 import {
   percent,
@@ -30,6 +31,7 @@ export function reputationAlert(
         `cleanse the lists (\`npm run cli -- ses suppressions list\`).`,
       facts,
       connector: 'ses',
+      audience: 'platform-engineering',
     };
   if (r.level === 'warn' && before === 'ok')
     return {
@@ -46,6 +48,7 @@ export function reputationAlert(
       summary: `Bounce rate ${percent(r.bounceRate)} on ${r.configurationSet} is back under ${percent(t.bouncePause)}.`,
       facts,
       connector: 'ses',
+      audience: 'platform-engineering',
     };
   return undefined;
 }

@@ -1,7 +1,8 @@
 // Starts the SMS page of an alert: an abandoned smsPage child, so the announcing workflow never
 // waits for a phone. Whether it goes out (configured, severity, the daily cap) is the worker's call.
-import { log, ParentClosePolicy, startChild, uuid4 } from '@temporalio/workflow';
-import type { Alert } from '../../domain/alert';
+// The page's run is the record of the SMS (each role's final status); the alert names it.
+import { log, ParentClosePolicy, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { Alert, RunRef } from '../../domain/alert';
 import { SMS_PAGE_PREFIX } from '../../domain/sms';
 import { smsPage } from '../smsPage';
 import { connectorAttributes } from './childAttributes';
@@ -24,17 +25,24 @@ function pageAlert(alert: Alert): Alert {
   };
 }
 
-export async function pageBySms(alert: Alert): Promise<void> {
+/** Starts the page; its run (which records each role's delivery) or undefined if it did not start. */
+export async function pageBySms(alert: Alert): Promise<RunRef | undefined> {
   try {
-    await startChild(smsPage, {
+    const page = await startChild(smsPage, {
       workflowId: `${SMS_PAGE_PREFIX}${uuid4()}`,
       args: [{ alert: pageAlert(alert) }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `SMS page: ${clip(alert.title, 200)}`,
       typedSearchAttributes: connectorAttributes('twilio'),
     });
+    return {
+      namespace: workflowInfo().namespace,
+      workflowId: page.workflowId,
+      runId: page.firstExecutionRunId,
+    };
   } catch (err) {
     // The chat channels and email still carry the alert.
     log.warn('SMS page not started', { error: String(err) });
+    return undefined;
   }
 }

@@ -1,12 +1,14 @@
 // The SES feedback route: a verified notification becomes one signal to sesFeedback carrying keys
 // and masked hints (never an address), acknowledged only once Temporal took it; a confirmation is
-// confirmed by GETting its SubscribeURL; foreign topics, bad signatures and garbage change nothing.
+// confirmed by GETting its SubscribeURL; foreign topics, bad signatures, messages outside the replay
+// window and garbage change nothing; an identity notification (no tags) counts under the configured set.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Agent } from 'undici';
+import type { FeedbackEvent } from '../../../src/domain/sesFeedback';
 import { createIngressMetrics, type IngressMetrics } from '../../../src/ingress/metrics';
 import { createIngressServer } from '../../../src/ingress/server';
 import { registerSesRoutes } from '../../../src/ingress/sesSns';
@@ -15,6 +17,8 @@ import { addressKey } from '../../../src/vendors/sesAddress';
 import { count, FakeTemporal } from '../../helpers/ingress';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ses-feedback';
+/** The ingress's clock: five minutes after the notifications below were published. */
+const NOW = Date.parse('2026-11-30T09:05:00.000Z');
 
 const notification = (message: object, overrides: object = {}) => ({
   Type: 'Notification',
@@ -68,6 +72,8 @@ describe('ingress: POST /ses/sns', () => {
       temporal,
       metrics,
       log: pino({ level: 'silent' }),
+      configurationSet: 'integrations',
+      now: () => NOW,
     });
   });
 
@@ -104,6 +110,34 @@ describe('ingress: POST /ses/sns', () => {
       },
     ]);
     assert.ok(!JSON.stringify(start).includes('lopez'), 'no address reaches Temporal');
+  });
+
+  it('counts an identity notification (no tags) under the configured set, not "default"', async () => {
+    const identity = {
+      notificationType: 'Bounce',
+      bounce: {
+        bounceType: 'Transient',
+        bouncedRecipients: [{ emailAddress: 'lee@example.com' }],
+        timestamp: '2026-11-30T08:59:00.000Z',
+      },
+      mail: { source: 'ops@example.com', destination: ['lee@example.com'] },
+    };
+    assert.equal((await post(notification(identity))).statusCode, 200);
+    const [event] = temporal.started.get('ses-feedback')?.signalArgs as FeedbackEvent[];
+    assert.equal(event?.configurationSet, 'integrations');
+    assert.equal(event?.kind, 'transient-bounce');
+  });
+
+  it('refuses a genuine message older than an hour or far ahead of our clock (replay window)', async () => {
+    const hourAgo = new Date(NOW - 60 * 60 * 1000 - 1000).toISOString();
+    const ahead = new Date(NOW + 10 * 60 * 1000).toISOString();
+    assert.equal((await post(notification(bounce, { Timestamp: hourAgo }))).statusCode, 401);
+    assert.equal((await post(notification(bounce, { Timestamp: ahead }))).statusCode, 401);
+    assert.equal((await post(notification(bounce, { Timestamp: 'yesterday' }))).statusCode, 400);
+    assert.equal(temporal.started.size, 0);
+    assert.equal(await count(metrics, 'ingress_requests_total', { route: 'sns', outcome: 'stale' }), 2);
+    const recent = new Date(NOW - 59 * 60 * 1000).toISOString();
+    assert.equal((await post(notification(bounce, { Timestamp: recent }))).statusCode, 200);
   });
 
   it('answers 503 while Temporal does not take the signal (SNS delivers again)', async () => {

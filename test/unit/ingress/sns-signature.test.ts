@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalCa } from '../../../simulators/kit/local-ca';
 import { createSnsSigningKey, signSnsMessage, type SnsSigningKey } from '../../../simulators/ses/sns';
-import { parseSnsMessage, SnsVerifier, type SnsMessage } from '../../../src/ingress/snsSignature';
+import {
+  DEFAULT_SNS_CERT_HOST_PATTERN,
+  parseSnsMessage,
+  SnsVerifier,
+  type SnsMessage,
+} from '../../../src/ingress/snsSignature';
 import { fetchDispatcher } from '../../../src/vendors/https';
 
 describe('SNS signature verification', function () {
@@ -86,5 +91,25 @@ describe('SNS signature verification', function () {
         reason: 'untrusted_cert_host',
       });
     assert.equal(fetches, before);
+  });
+
+  it('the production pattern trusts https://sns.<region>.amazonaws.com only', async () => {
+    const production = new SnsVerifier(DEFAULT_SNS_CERT_HOST_PATTERN, fetchDispatcher());
+    assert.equal(production.trusted('https://sns.us-east-1.amazonaws.com/x.pem'), true);
+    assert.equal(production.trusted('https://sns.cn-north-1.amazonaws.com.cn/x.pem'), true);
+    for (const url of [
+      'https://sns.us-east-1.amazonaws.com.evil.com/x.pem',
+      'http://sns.us-east-1.amazonaws.com/x.pem',
+      'https://sns.us-east-1.amazonaws.com:8443/x.pem',
+      'https://evil.com/sns.us-east-1.amazonaws.com/x.pem',
+      'https://user@sns.us-east-1.amazonaws.com/x.pem',
+      'https://xsns.us-east-1.amazonaws.com/x.pem',
+    ])
+      assert.equal(production.trusted(url), false, url);
+    // Refused before anything is fetched (no such host is reachable from here).
+    const m = parsed(
+      signSnsMessage(fields('m6'), key, 'https://sns.us-east-1.amazonaws.com.evil.com/x.pem', '2'),
+    );
+    assert.deepEqual(await production.verify(m), { ok: false, reason: 'untrusted_cert_host' });
   });
 });
