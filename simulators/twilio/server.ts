@@ -163,13 +163,12 @@ export async function startTwilioSimulator(
           const after = q['DateSent>'] ? Date.parse(q['DateSent>']) : undefined;
           const pageSize = Math.min(1000, Number(q.PageSize ?? 50));
           const page = Number(q.Page ?? 0);
-          const rows = [...ctx.state.messages]
-            .reverse()
-            .filter(
-              (m) =>
-                (!q.To || m.to === q.To) &&
-                (after === undefined || (m.dateSent ?? m.dateCreated).getTime() >= after),
-            );
+          const rows = [...ctx.state.messages].reverse().filter(
+            (m) =>
+              (!q.To || m.to === q.To) &&
+              // As Twilio: a message not yet sent has no DateSent, so a DateSent filter omits it.
+              (after === undefined || (m.dateSent !== undefined && m.dateSent.getTime() >= after)),
+          );
           const slice = rows.slice(page * pageSize, (page + 1) * pageSize);
           const base = `${API}/Accounts/${TWILIO_SIM.accountSid}/Messages.json`;
           const uri = (p: number) => {

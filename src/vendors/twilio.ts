@@ -100,12 +100,16 @@ export class TwilioClient {
     return { sid: message.sid, status: message.status };
   }
 
-  /** A message to `to` sent since `since` whose body contains `marker`: an earlier attempt's send. */
+  /**
+   * A message to `to` created since `since` whose body contains `marker`: an earlier attempt's
+   * send. Not filtered by DateSent: a message still accepted or queued has none yet, and a retry
+   * that missed it would page twice.
+   */
   async findSent(to: string, marker: string, since: Date): Promise<SentMessage | undefined> {
-    const messages = await this.call(async () =>
-      (await this.client).messages.list({ to, dateSentAfter: since, limit: 200 }),
+    const messages = await this.call(async () => (await this.client).messages.list({ to, limit: 200 }));
+    const found = messages.find(
+      (m) => m.body?.includes(marker) && (!m.dateCreated || m.dateCreated.getTime() >= since.getTime()),
     );
-    const found = messages.find((m) => m.body?.includes(marker));
     return found && { sid: found.sid, status: found.status };
   }
 

@@ -79,6 +79,9 @@ describe('Twilio client against the Twilio simulator', () => {
     const sent = await client().sendSms('+15551230001', '[CRITICAL] test (ref abc)', callbackUrl);
     assert.match(sent.sid, /^SM[0-9a-f]{32}$/);
     assert.equal(sent.status, 'accepted');
+    // A retry right after the send finds it while it is still accepted (not sent yet: no DateSent).
+    const accepted = await client().findSent('+15551230001', 'ref abc', new Date(Date.now() - 60_000));
+    assert.deepEqual(accepted, { sid: sent.sid, status: 'accepted' });
     await adminPost('clock', { advanceSeconds: 5 });
     assert.deepEqual(
       received.map((r) => r.params.MessageStatus),
