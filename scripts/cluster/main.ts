@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     `  PostgreSQL      127.0.0.1:${postgres.port} (user ${postgres.user}, databases temporal, temporal_visibility)`,
   );
   say(`  Web UI ${binaries.versions.ui}  ${ui.url}/namespaces/default/workflows`);
+  say(`  Codec server    ${cluster.codecServer} (the UI decodes through it; key ring in ${DIR})`);
   say(`  Workers         ${workers.length}, task queue ${cluster.taskQueue}`);
   if (ingress) say(`  Ingress         ${ingress.url}`);
   say(`  Schedules       applied (npm run cli -- schedules list)`);
