@@ -3,14 +3,8 @@
 // key, and so do their activities, signals, queries, updates and continue-as-new inputs.
 // docs/data-protection.md has the table.
 import type { SerializationContext } from '@temporalio/common';
-import { deadLetterQueueWorkflowId } from '../domain/deadLetter';
-import { erpnextConnectorFor } from '../domain/employee';
+import { EU_WORKFLOW_IDS } from '../domain/dataRegions';
 import type { KeyRegion } from './keyRing';
-
-/** Workflows whose histories carry EU employees' records. */
-export const EU_WORKFLOW_IDS: ReadonlySet<string> = new Set([
-  deadLetterQueueWorkflowId(erpnextConnectorFor('eu')),
-]);
 
 export function keyRegionOf(context: SerializationContext | undefined): KeyRegion {
   return context?.workflowId !== undefined && EU_WORKFLOW_IDS.has(context.workflowId) ? 'eu' : 'default';

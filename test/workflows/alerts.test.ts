@@ -11,7 +11,7 @@ import { renewalActions } from '../../src/workflows/certificateRenewal/messages'
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
 import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/waitFor';
-import { certificateRenewal, readinessCheck } from '../../src/workflows';
+import { certificateRenewal, deadLetterQueue, readinessCheck } from '../../src/workflows';
 
 const UI = 'https://temporal.example.com';
 
@@ -109,6 +109,22 @@ describe('alerts about a run', () => {
     assert.equal(more.length, 0, 'announced once');
     assert.match(failed!.text, /InvalidInput: expiresAt must be an ISO date-time in the future/);
     assert.ok(failed!.text.includes(`${UI}/namespaces/default/workflows/renewal-in-the-past/${runId}`));
+  });
+
+  it('a failed run that holds EU data is announced without its reason (the alert is not under the EU key)', async () => {
+    const handle = await env.client.workflow.start(deadLetterQueue, {
+      taskQueue: 'alerts',
+      workflowId: 'dlq-erpnext-eu',
+      // Input the schema refuses (at run time: the type allows only durations).
+      args: [{ connector: 'erpnext-eu', retention: 'whenever' as never }],
+    });
+    await assert.rejects(handle.result(), WorkflowFailedError);
+    const runId = handle.firstExecutionRunId;
+    await env.client.workflow.getHandle(`run-failed-${runId}`).result();
+    const [failed] = await titled('Run failed: deadLetterQueue (erpnext-eu)', 1);
+    assert.ok(!failed!.text.includes('whenever') && !/retention/.test(failed!.text), failed!.text);
+    assert.match(failed!.text, /dlq-erpnext-eu holds EU data: its reason stays under the EU key/);
+    assert.ok(failed!.text.includes(`${UI}/namespaces/default/workflows/dlq-erpnext-eu/${runId}`));
   });
 
   it('a post Teams took but answered too late for us is not posted again on retry', async () => {

@@ -17,6 +17,7 @@ import {
 import { workflowConnector } from './audit';
 import { connectorAttributes } from './childAttributes';
 import { failureMessage } from './besideTheLadder';
+import { EU_WORKFLOW_IDS } from '../../domain/dataRegions';
 import { runFailureAlert, runFailureAlertWorkflowId } from '../runFailureAlert';
 
 class AnnounceFailure implements WorkflowInboundCallsInterceptor {
@@ -54,7 +55,10 @@ async function announceFailure(err: TemporalFailure, firstArg: unknown): Promise
             run: { namespace, workflowId, runId, workflowType },
             connector: connector.slice(0, 100),
             failureType: err instanceof ApplicationFailure ? (err.type ?? 'Error') : err.name,
-            reason: failureMessage(err),
+            // The alert is under the default key: a run holding EU data keeps its reason to itself.
+            reason: EU_WORKFLOW_IDS.has(workflowId)
+              ? `see the run (${workflowId} holds EU data: its reason stays under the EU key)`
+              : failureMessage(err),
           },
         ],
       }),
