@@ -169,7 +169,6 @@ export class TwilioClient {
   }
 }
 
-/** Twilio's error JSON (`code`, `message`, `status`) as a VendorError: the code decides the retry. */
 /**
  * Twilio's messages may quote the number (21211: "The 'To' number +1555… is not a valid phone
  * number."); an error becomes activity failure text in a history, so numbers are masked first:
@@ -179,6 +178,7 @@ export function redactPhoneNumbers(text: string): string {
   return text.replace(/\+\d{7,15}(?!\d)|(?<![\w+])\d{10,15}(?![\w])/g, '[number]');
 }
 
+/** Twilio's error JSON (`code`, `message`, `status`) as a VendorError: the code decides the retry. */
 export function twilioError(err: unknown): VendorError {
   const { status, code, message } = err as { status?: number; code?: number; message?: string };
   if (typeof status !== 'number')
