@@ -22,7 +22,7 @@ import { createLocalCa } from '../simulators/kit/local-ca';
 import { startSftpSimulator } from '../simulators/sftp/server';
 import { admin } from '../test/helpers/simulators';
 import { putExport, startSshd } from '../test/helpers/sshd';
-import { devServer, endBreakers } from '../test/helpers/temporal';
+import { devServer, endLongLivedRuns } from '../test/helpers/temporal';
 import { SftpSource, type SftpOptions } from '../src/vendors/sftp';
 import type { WorkdayImportReport } from '../src/workflows/workdayEmployeeImport';
 import { chainHistory, message, procMb } from './bench/processes';
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
       await resetErpnext();
       // A breaker lives on the task queue of the run that started it: the last run's queue has no
       // worker any more, so its breakers end before this run asks them.
-      await endBreakers(env!);
+      await endLongLivedRuns(env!);
       const taskQueue = `bench-workday-${label}-${server}`;
       const client = codec ? codecClient : env!.client;
       const child = start('worker.ts', {

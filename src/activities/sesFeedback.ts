@@ -2,33 +2,45 @@
 // which recipients are suppressed, whether a configuration set is paused, and what was sent.
 // No list yet (nothing ever bounced) means nothing is suppressed and nothing paused.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { SES_FEEDBACK, SES_FEEDBACK_WORKFLOW_ID, type Reputation } from '../domain/sesFeedback';
 import { CONNECTOR_KEY } from '../domain/search-attributes';
 import { addressKey } from '../vendors/sesAddress';
 
-async function orNothing<T>(fn: () => Promise<T>): Promise<T | undefined> {
+/** How long a query may wait for the list's worker before the send's attempt gives up (and retries). */
+export const LIST_QUERY_TIMEOUT_MS = 10_000;
+
+/**
+ * A query to the list: none yet → undefined. A query waits for a worker of the list's task queue,
+ * so it is bounded (and ends with the activity's cancellation): a send never hangs its worker's
+ * shutdown, and an unanswered list fails the attempt (retried) rather than mailing blind.
+ */
+async function queryList<T>(client: Client, name: string, ...args: unknown[]): Promise<T | undefined> {
+  const handle = client.workflow.getHandle(SES_FEEDBACK_WORKFLOW_ID);
   try {
-    return await fn();
+    return await client.withAbortSignal(Context.current().cancellationSignal, () =>
+      client.withDeadline(Date.now() + LIST_QUERY_TIMEOUT_MS, () =>
+        handle.query<T, unknown[]>(name, ...args),
+      ),
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
-    throw err;
+    throw ApplicationFailure.create({
+      message: `the SES suppression list (${SES_FEEDBACK_WORKFLOW_ID}) did not answer: ${String(err)}`,
+      type: 'SuppressionListUnavailable',
+    });
   }
 }
 
 /** The addresses among `addresses` on the suppression list. */
 export async function suppressedAmong(client: Client, addresses: string[]): Promise<Set<string>> {
   const keys = addresses.map(addressKey);
-  const handle = client.workflow.getHandle(SES_FEEDBACK_WORKFLOW_ID);
-  const hit = new Set(
-    (await orNothing(() => handle.query<string[], [string[]]>(SES_FEEDBACK.suppressed, keys))) ?? [],
-  );
+  const hit = new Set((await queryList<string[]>(client, SES_FEEDBACK.suppressed, keys)) ?? []);
   return new Set(addresses.filter((_, i) => hit.has(keys[i]!)));
 }
 
 export async function reputation(client: Client, configurationSet: string): Promise<Reputation | undefined> {
-  const handle = client.workflow.getHandle(SES_FEEDBACK_WORKFLOW_ID);
-  const all = await orNothing(() => handle.query<Reputation[]>(SES_FEEDBACK.reputation));
+  const all = await queryList<Reputation[]>(client, SES_FEEDBACK.reputation);
   return all?.find((r) => r.configurationSet === configurationSet);
 }
 

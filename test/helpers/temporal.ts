@@ -8,6 +8,7 @@ import { createWorkerGroup, type WorkerGroup } from '../../src/workerGroup';
 import { readBinaries } from '../../scripts/binaries';
 import { CONNECTOR_KEY } from '../../src/schedules';
 import { GATED_CONNECTORS, breakerWorkflowId } from '../../src/domain/breaker';
+import { SES_FEEDBACK_WORKFLOW_ID } from '../../src/domain/sesFeedback';
 import { auditWorkerOptions } from '../../src/auditWorker';
 import { workflowBundleOptions } from '../../src/workflowBundle';
 import { devServerPartitionArgs } from '../../src/domain/vendorQueues';
@@ -75,13 +76,14 @@ export async function createTestWorker(
 }
 
 /**
- * Ends the breakers a test's runs started: they run on that test's task queue, and a later test's
- * `permit` update to one whose worker is gone would wait for a worker that never comes.
+ * Ends the long-lived runs a test's runs started (the breakers, the SES suppression list): they
+ * run on that test's task queue, and a later test's update or query to one whose worker is gone
+ * would wait for a worker that never comes.
  */
-export async function endBreakers(env: TestWorkflowEnvironment): Promise<void> {
-  for (const connector of GATED_CONNECTORS)
+export async function endLongLivedRuns(env: TestWorkflowEnvironment): Promise<void> {
+  for (const id of [...GATED_CONNECTORS.map(breakerWorkflowId), SES_FEEDBACK_WORKFLOW_ID])
     await env.client.workflow
-      .getHandle(breakerWorkflowId(connector))
+      .getHandle(id)
       .terminate('test over')
       .catch(() => undefined); // never started, or already ended
 }

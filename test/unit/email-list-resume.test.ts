@@ -32,6 +32,7 @@ function feedbackClient(suppressed: () => string[]): Client {
   return {
     workflow: { getHandle: () => handle },
     withAbortSignal: <R>(_signal: AbortSignal, fn: () => Promise<R>) => fn(),
+    withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
   } as unknown as Client;
 }
 

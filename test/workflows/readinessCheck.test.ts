@@ -6,7 +6,7 @@ import { activityDepsFromConfig, createActivities } from '../../src/activities';
 import type { Config } from '../../src/config';
 import type { ReadinessReport } from '../../src/workflows/readinessCheck';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
-import { createTestWorker, endBreakers, timeSkippingServer } from '../helpers/temporal';
+import { createTestWorker, endLongLivedRuns, timeSkippingServer } from '../helpers/temporal';
 import { readinessCheck } from '../../src/workflows';
 
 interface PostedMessage {
@@ -53,7 +53,7 @@ describe('readinessCheck workflow', () => {
         }),
       );
     } finally {
-      await endBreakers(env); // they ran on this run's task queue
+      await endLongLivedRuns(env); // they ran on this run's task queue
     }
   }
 

@@ -12,7 +12,7 @@ import {
 } from '../../src/domain/tableau';
 import type { TableauClient } from '../../src/vendors/tableau';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
-import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+import { createTestWorker, endLongLivedRuns, timeSkippingServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/waitFor';
 import { tableauExtractRefresh } from '../../src/workflows';
 
@@ -63,15 +63,19 @@ describe('tableauExtractRefresh workflow', () => {
   ): Promise<TableauRefreshReport> {
     const taskQueue = `tableau-${++run}`;
     const worker = await createTestWorker(env, { taskQueue, activities: createActivities(deps) });
-    return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(tableauExtractRefresh, {
-        taskQueue,
-        workflowId: `tableau-test-${run}`,
-        args: [input],
+    try {
+      return await worker.runUntil(async () => {
+        const handle = await env.client.workflow.start(tableauExtractRefresh, {
+          taskQueue,
+          workflowId: `tableau-test-${run}`,
+          args: [input],
+        });
+        await meanwhile?.();
+        return await handle.result();
       });
-      await meanwhile?.();
-      return await handle.result();
-    });
+    } finally {
+      await endLongLivedRuns(env); // they ran on this run's task queue
+    }
   }
 
   /** What Tableau holds: the site's refresh jobs, newest first (read through Tableau's own API). */

@@ -16,7 +16,7 @@ import {
 } from '../../src/workflows/workdayEmployeeImport';
 import { generateWorkdayExport } from '../../scripts/seed-workday';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
-import { createTestWorker, endBreakers, timeSkippingServer } from '../helpers/temporal';
+import { createTestWorker, endLongLivedRuns, timeSkippingServer } from '../helpers/temporal';
 import { workdayEmployeeImport } from '../../src/workflows';
 import { deadLetterItems } from '../../src/workflows/deadLetterQueue';
 
@@ -89,7 +89,7 @@ describe('workdayEmployeeImport workflow', () => {
         return await handle.result();
       });
     } finally {
-      await endBreakers(env); // they ran on this run's task queue
+      await endLongLivedRuns(env); // they ran on this run's task queue
       await deps.workday?.sftp?.close();
     }
   }

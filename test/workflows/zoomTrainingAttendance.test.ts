@@ -19,7 +19,7 @@ import { secretValues } from '../../src/config';
 import { testEmployee } from '../helpers/employees';
 import { recordHistory, withDecodedPayloads } from '../helpers/history';
 import { admin, startTestSimulators, testConfig } from '../helpers/simulators';
-import { createTestWorker, timeSkippingServer } from '../helpers/temporal';
+import { createTestWorker, endLongLivedRuns, timeSkippingServer } from '../helpers/temporal';
 
 interface TrainingEvent {
   name: string;
@@ -116,7 +116,11 @@ describe('zoomTrainingAttendance workflow', function () {
       },
     };
     const worker = await createTestWorker(env, { taskQueue, activities: followed });
-    return worker.runUntil(() => fn(taskQueue));
+    try {
+      return await worker.runUntil(() => fn(taskQueue));
+    } finally {
+      await endLongLivedRuns(env); // they ran on this run's task queue
+    }
   }
 
   /** The ingress's Zoom route on `taskQueue`, subscribed in the Zoom simulator for the time of `fn`. */
