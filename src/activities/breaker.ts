@@ -10,17 +10,25 @@ import {
   type Permit,
 } from '../domain/breaker';
 import { CONNECTOR_KEY } from '../domain/search-attributes';
+import { boundedTemporalCall } from './shared/temporalCall';
 
-export function createBreakerActivities(deps: { policy?: BreakerPolicy }) {
+/** Under askBreaker's start-to-close timeout (30 s), so the attempt ends before Temporal gives up on it. */
+const BREAKER_CALL_TIMEOUT_MS = 25_000;
+
+export function createBreakerActivities(deps: { policy?: BreakerPolicy; callTimeoutMs?: number }) {
   const policy = deps.policy ?? DEFAULT_BREAKER_POLICY;
+  const callTimeoutMs = deps.callTimeoutMs ?? BREAKER_CALL_TIMEOUT_MS;
   return {
     async askBreaker(request: { connector: string; by: string }): Promise<Permit> {
       const { client, info } = Context.current();
       const workflowId = breakerWorkflowId(request.connector);
+      // Bounded: an update waits for the breaker's worker, and must not outlive this attempt.
       const ask = () =>
-        client.workflow
-          .getHandle(workflowId)
-          .executeUpdate<Permit, [unknown]>('permit', { args: [{ by: request.by, policy }] });
+        boundedTemporalCall(client, callTimeoutMs, () =>
+          client.workflow
+            .getHandle(workflowId)
+            .executeUpdate<Permit, [unknown]>('permit', { args: [{ by: request.by, policy }] }),
+        );
       try {
         return await ask();
       } catch (err) {

@@ -6,22 +6,20 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { SES_FEEDBACK, SES_FEEDBACK_WORKFLOW_ID, type Reputation } from '../domain/sesFeedback';
 import { CONNECTOR_KEY } from '../domain/search-attributes';
 import { addressKey } from '../vendors/sesAddress';
+import { boundedTemporalCall } from './shared/temporalCall';
 
 /** How long a query may wait for the list's worker before the send's attempt gives up (and retries). */
 export const LIST_QUERY_TIMEOUT_MS = 10_000;
 
 /**
- * A query to the list: none yet → undefined. A query waits for a worker of the list's task queue,
- * so it is bounded (and ends with the activity's cancellation): a send never hangs its worker's
- * shutdown, and an unanswered list fails the attempt (retried) rather than mailing blind.
+ * A query to the list: none yet → undefined. Bounded (shared/temporalCall.ts): an unanswered list
+ * fails the send's attempt (retried) rather than mailing blind or hanging its worker.
  */
 async function queryList<T>(client: Client, name: string, ...args: unknown[]): Promise<T | undefined> {
   const handle = client.workflow.getHandle(SES_FEEDBACK_WORKFLOW_ID);
   try {
-    return await client.withAbortSignal(Context.current().cancellationSignal, () =>
-      client.withDeadline(Date.now() + LIST_QUERY_TIMEOUT_MS, () =>
-        handle.query<T, unknown[]>(name, ...args),
-      ),
+    return await boundedTemporalCall(client, LIST_QUERY_TIMEOUT_MS, () =>
+      handle.query<T, unknown[]>(name, ...args),
     );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
@@ -47,12 +45,14 @@ export async function reputation(client: Client, configurationSet: string): Prom
 /** Counts sends for the rolling rates (starts the list when it is not running yet). */
 export async function reportSent(client: Client, configurationSet: string, count: number): Promise<void> {
   if (count === 0) return;
-  await client.workflow.signalWithStart(SES_FEEDBACK.workflowType, {
-    workflowId: SES_FEEDBACK_WORKFLOW_ID,
-    taskQueue: Context.current().info.taskQueue,
-    args: [{}],
-    signal: SES_FEEDBACK.sent,
-    signalArgs: [{ configurationSet, count }],
-    typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'ses' }],
-  });
+  await boundedTemporalCall(client, LIST_QUERY_TIMEOUT_MS, () =>
+    client.workflow.signalWithStart(SES_FEEDBACK.workflowType, {
+      workflowId: SES_FEEDBACK_WORKFLOW_ID,
+      taskQueue: Context.current().info.taskQueue,
+      args: [{}],
+      signal: SES_FEEDBACK.sent,
+      signalArgs: [{ configurationSet, count }],
+      typedSearchAttributes: [{ key: CONNECTOR_KEY, value: 'ses' }],
+    }),
+  );
 }

@@ -1,14 +1,17 @@
-// A send asks the SES suppression list (the ses-feedback run) before mailing. When no worker serves
-// the list's task queue, Temporal holds the query until its deadline: the send's attempt must fail
-// (retried) in bounded time, not hang its worker, and never mail blind.
+// Activities that ask another workflow (a send asks the SES suppression list, a vendor call asks its
+// breaker): when no worker serves that workflow's task queue, Temporal holds the query or update
+// for ever (the time-skipping server, at least). The attempt must fail in bounded time (and be
+// retried), not hang its worker's shutdown; a send never mails blind.
 import assert from 'node:assert/strict';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { LIST_QUERY_TIMEOUT_MS, suppressedAmong } from '../../src/activities/sesFeedback';
 import { SES_FEEDBACK, SES_FEEDBACK_WORKFLOW_ID } from '../../src/domain/sesFeedback';
 import { devServer } from '../helpers/temporal';
+import { createBreakerActivities } from '../../src/activities/breaker';
+import { breakerWorkflowId } from '../../src/domain/breaker';
 
-describe('SES suppression list without a worker', () => {
+describe('calls to a workflow whose task queue has no worker', () => {
   let env: TestWorkflowEnvironment;
   before(async () => {
     env = await devServer();
@@ -37,6 +40,27 @@ describe('SES suppression list without a worker', () => {
       waited >= LIST_QUERY_TIMEOUT_MS - 500 && waited < LIST_QUERY_TIMEOUT_MS + 5_000,
       `${waited} ms`,
     );
+  });
+
+  it('an askBreaker attempt fails within its bound when the breaker has no worker', async () => {
+    await env.client.workflow.start('circuitBreaker', {
+      workflowId: breakerWorkflowId('erpnext'),
+      taskQueue: 'nobody-polls-this',
+      args: [{ connector: 'erpnext' }],
+    });
+    const { askBreaker } = createBreakerActivities({ callTimeoutMs: 2_000 });
+    const started = Date.now();
+    await assert.rejects(
+      new MockActivityEnvironment({ taskQueue: 'nobody-polls-this' }, { client: env.client }).run(
+        askBreaker,
+        {
+          connector: 'erpnext',
+          by: 'test',
+        },
+      ),
+    );
+    const waited = Date.now() - started;
+    assert.ok(waited >= 1_500 && waited < 7_000, `${waited} ms`);
   });
 
   it('means nothing is suppressed when there is no list yet', async () => {
