@@ -2,6 +2,7 @@
 // retries as Zoom does): refused requests start nothing, the CRC is answered under either secret
 // during a rotation, trainings start one run per meeting UUID, and only taken events are acknowledged.
 import assert from 'node:assert/strict';
+import { admin } from '../../helpers/simulators';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -64,15 +65,8 @@ describe('ingress: Zoom webhook', () => {
   }
   afterEach(() => app?.close());
 
-  async function sim(path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const response = await fetch(`${zoom.url}/__admin/${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.equal(response.status, 200, `admin ${path}`);
-    return (await response.json()) as Record<string, unknown>;
-  }
+  const sim = async (path: string, body?: unknown) =>
+    (await admin(zoom.url, path, body)) as Record<string, unknown>;
   const subscribe = (secret: string) => sim('webhook', { url: hookUrl, secret });
   const send = async (event: string, payload: unknown, options: object = {}) =>
     (await sim('webhook/send', { event, payload, ...options })).status;

@@ -3,6 +3,7 @@
 // and a re-validation at every 72-hour mark a clock advance passes. The deadline is shortened to
 // 300 ms (Zoom's 3 s), and the slow endpoint takes 350 ms (3.5 s at Zoom's scale).
 import assert from 'node:assert/strict';
+import { admin } from '../../helpers/simulators';
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -83,15 +84,8 @@ describe('Zoom simulator: webhook sender', () => {
   });
   afterEach(() => endpoint.close());
 
-  async function sim(path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const response = await fetch(`${zoom.url}/__admin/${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.equal(response.status, 200, `admin ${path}`);
-    return (await response.json()) as Record<string, unknown>;
-  }
+  const sim = async (path: string, body?: unknown) =>
+    (await admin(zoom.url, path, body)) as Record<string, unknown>;
   const send = async () => (await sim('webhook/send', { event: 'meeting.ended', payload: {} })).status;
   const deliveries = async () =>
     (await sim('deliveries')) as {
