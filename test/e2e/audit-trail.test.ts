@@ -64,6 +64,8 @@ describe('e2e: audit trail of vendor writes and signals', () => {
     const caPem = readFileSync(simulators.sims.caFile, 'utf8');
     const sn = new ServicenowSimAccess(simulators.sims.servicenow.url, caPem);
     await applySchedules(env.client, taskQueue, 'UTC');
+    // Paused, so its own */5 firing cannot race the trigger below for the incident (a trigger runs).
+    await env.client.schedule.getHandle('servicenow-incident-sync').pause('audit e2e: only when triggered');
 
     // Started by hand: one incident through the Import Set.
     await sn.setClock('2024-06-01 12:00:00');
@@ -77,10 +79,11 @@ describe('e2e: audit trail of vendor writes and signals', () => {
     // Started by the schedule: the sync sees the new P2 incident and announces it in Slack and Teams.
     await sn.setClock('2024-06-01 12:01:00');
     const schedule = env.client.schedule.getHandle('servicenow-incident-sync');
+    const triggeredAt = Date.now();
     await schedule.trigger(ScheduleOverlapPolicy.SKIP);
     const syncId = await waitFor('the scheduled sync', async () => {
       const recent = (await schedule.describe()).info.recentActions;
-      return recent[0]?.action.workflow.workflowId;
+      return recent.find((a) => a.takenAt.getTime() >= triggeredAt - 1000)?.action.workflow.workflowId;
     });
     const sync = await env.client.workflow.getHandle(syncId).result();
     assert.equal(sync.notified, 1);
